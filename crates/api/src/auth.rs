@@ -1,0 +1,77 @@
+//! Request guards: `Authed` (a live session) and `console` (admin of this
+//! enterprise → elevated → domain verified → plan enables the module).
+//! The order matters: a stranger gets 404 before anything else is revealed.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use muster_model::{Module, Role};
+
+use crate::{
+    error::{ApiError, ApiResult},
+    services::{enterprises, sessions, sessions::Caller},
+    state::{AppState, Shared},
+    store::{enterprises::EnterpriseRow, now_ms},
+};
+
+pub struct Authed(pub Caller);
+
+impl FromRequest for Authed {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<Shared>>().cloned();
+        let bearer = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(|t| t.trim().to_string());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
+            sessions::authenticate(&state, bearer.as_deref())
+                .await
+                .map(Authed)
+        })
+    }
+}
+
+/// What a console route needs to know about where it is.
+pub struct Console {
+    pub enterprise: EnterpriseRow,
+    pub role: Role,
+}
+
+/// `module` None: the enterprise shell and Domain Management, open before verification.
+pub async fn console(
+    state: &AppState,
+    caller: &Caller,
+    enterprise_id: &str,
+    module: Option<Module>,
+) -> ApiResult<Console> {
+    let (enterprise, role) = enterprises::administered(state, caller, enterprise_id).await?;
+    if !caller.is_elevated(now_ms()) {
+        return Err(ApiError::ElevationRequired);
+    }
+    if let Some(module) = module {
+        let plan = muster_model::Plan::parse(&enterprise.plan).unwrap_or_default();
+        let status = muster_model::DomainStatus::parse(&enterprise.domain_status)
+            .unwrap_or(muster_model::DomainStatus::Unverified);
+        if let Some(reason) = module.lock_reason(plan, status) {
+            return Err(ApiError::Locked(reason));
+        }
+    }
+    sessions::slide_elevation(state, caller).await?;
+    Ok(Console { enterprise, role })
+}
+
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}

@@ -1,0 +1,76 @@
+//! Mail delivery through lettre: SMTP when `MUSTER_SMTP_URL` is set, otherwise
+//! `.eml` files under `<data dir>/mail/` plus a log line with the link, so the
+//! embedded default works with no mail server.
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::Context;
+use lettre::{
+    message::{header::ContentType, Mailbox},
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+}
+
+impl Mailer {
+    pub fn new(smtp_url: Option<&str>, data_dir: &std::path::Path) -> anyhow::Result<Self> {
+        match smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .context("MUSTER_SMTP_URL is not a valid SMTP URL")?
+                    .timeout(Some(Duration::from_secs(15)))
+                    .build();
+                Ok(Self::Smtp(transport))
+            }
+            None => {
+                let dir = data_dir.join("mail");
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("while creating {}", dir.display()))?;
+                Ok(Self::Files(AsyncFileTransport::new(&dir), dir))
+            }
+        }
+    }
+
+    pub async fn send(
+        &self,
+        from: &str,
+        to: &str,
+        subject: &str,
+        body: &str,
+    ) -> anyhow::Result<()> {
+        let message = Message::builder()
+            .from(
+                from.parse::<Mailbox>()
+                    .context("MUSTER_MAIL_FROM is not a valid mailbox")?,
+            )
+            .to(to
+                .parse::<Mailbox>()
+                .context("recipient is not a valid mailbox")?)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body.to_string())
+            .context("while building the message")?;
+        match self {
+            Self::Smtp(t) => {
+                t.send(message).await.context("SMTP delivery failed")?;
+            }
+            Self::Files(t, dir) => {
+                let id = t
+                    .send(message)
+                    .await
+                    .context("writing the mail file failed")?;
+                let link = body
+                    .split_whitespace()
+                    .find(|w| w.starts_with("http://") || w.starts_with("https://"));
+                // File transport is the no-mail-server mode: the log is how the
+                // operator gets the link, so here (and only here) it is logged.
+                tracing::info!(to, subject, file = %dir.join(format!("{id}.eml")).display(), link, "mail written to file");
+            }
+        }
+        Ok(())
+    }
+}

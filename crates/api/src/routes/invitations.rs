@@ -1,0 +1,37 @@
+//! The public side of invitations: look one up (never consumes it) and accept.
+
+use actix_web::{web, HttpResponse};
+use muster_model::{AcceptInvitationRequest, AcceptedInvitation, InvitationLookup, Problem};
+use serde::Deserialize;
+
+use super::State;
+use crate::{error::ApiResult, services::invitations};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/invitations/lookup", web::get().to(lookup))
+        .route("/invitations/accept", web::post().to(accept));
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct LookupQuery {
+    pub token: String,
+}
+
+/// Who invited whom to which enterprise. Safe for mail link scanners: it does not consume the token.
+#[utoipa::path(get, path = "/api/v1/invitations/lookup", tag = "invitations", params(LookupQuery),
+    responses((status = 200, body = InvitationLookup), (status = 404, body = Problem),
+              (status = 409, description = "invitation_already_accepted", body = Problem), (status = 410, description = "invitation_expired, invitation_revoked", body = Problem)))]
+pub async fn lookup(state: State, q: web::Query<LookupQuery>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(invitations::lookup(&state, &q.token).await?))
+}
+
+/// Accept an invitation: sets the password of a new account (or links the existing one with that email).
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = AcceptInvitationRequest,
+    responses((status = 200, body = AcceptedInvitation), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 410, body = Problem), (status = 422, description = "password_required, weak_password", body = Problem)))]
+pub async fn accept(
+    state: State,
+    body: web::Json<AcceptInvitationRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(invitations::accept(&state, body.into_inner()).await?))
+}

@@ -1,0 +1,94 @@
+//! Log in, log out, console elevation and `/me`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use muster_model::{
+    ElevateRequest, EnterpriseRef, LoginRequest, Me, MembershipRef, Problem, Role, SessionCreated,
+    SessionInfo,
+};
+
+use super::State;
+use crate::{
+    auth::{client_ip, Authed},
+    error::ApiResult,
+    services::{accounts, sessions},
+    store::enterprises,
+};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/sessions", web::post().to(login))
+        .route("/sessions/current", web::delete().to(logout))
+        .route("/sessions/current/elevate", web::post().to(elevate))
+        .route("/me", web::get().to(me));
+}
+
+/// Log in. The token's session ends after the idle timeout without requests, or after 12 hours.
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = LoginRequest,
+    responses((status = 201, body = SessionCreated), (status = 401, description = "invalid_credentials", body = Problem),
+              (status = 403, description = "account_not_active", body = Problem), (status = 429, body = Problem)))]
+pub async fn login(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let agent = req
+        .headers()
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(200).collect::<String>());
+    let created = sessions::login(
+        &state,
+        body.into_inner(),
+        &client_ip(&req),
+        agent.as_deref(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Log out: the token is refused from now on.
+#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "sessions", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem)))]
+pub async fn logout(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
+    sessions::logout(&state, &caller).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Re-enter the password to open the admin console (lapses after the idle timeout).
+#[utoipa::path(post, path = "/api/v1/sessions/current/elevate", tag = "sessions", security(("bearer" = [])), request_body = ElevateRequest,
+    responses((status = 200, body = SessionInfo), (status = 422, description = "wrong_password", body = Problem), (status = 401, body = Problem)))]
+pub async fn elevate(
+    state: State,
+    Authed(caller): Authed,
+    body: web::Json<ElevateRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(sessions::elevate(&state, &caller, body.into_inner().password).await?))
+}
+
+/// The signed-in account, the enterprises it administers and its memberships.
+#[utoipa::path(get, path = "/api/v1/me", tag = "sessions", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+pub async fn me(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
+    let admin_of = enterprises::administered_by(&state.db.pool, &caller.account.id).await?;
+    let memberships = enterprises::memberships_of(&state.db.pool, &caller.account.id).await?;
+    Ok(HttpResponse::Ok().json(Me {
+        account: accounts::view(&caller.account),
+        enterprises: admin_of
+            .into_iter()
+            .map(|r| EnterpriseRef {
+                id: r.id,
+                domain: r.domain,
+                role: Role::parse(&r.role).unwrap_or(Role::Admin),
+            })
+            .collect(),
+        memberships: memberships
+            .into_iter()
+            .map(|m| MembershipRef {
+                enterprise_id: m.enterprise_id,
+                domain: m.domain,
+                state: m.state,
+            })
+            .collect(),
+        session: caller.info(&state),
+    }))
+}

@@ -1,0 +1,76 @@
+//! Keys generated on first start and kept in the data dir (mode 0600). They are
+//! never hard-coded, logged or returned. Replicas share them by sharing the
+//! files (see README, "Several replicas").
+
+use std::path::Path;
+
+use anyhow::Context;
+use rand::RngCore;
+
+#[derive(Clone)]
+pub struct Secrets {
+    pub jwt_key: Vec<u8>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets(<redacted>)")
+    }
+}
+
+impl Secrets {
+    pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("while creating {}", data_dir.display()))?;
+        Ok(Self {
+            jwt_key: key_file(&data_dir.join("jwt.key"))?,
+        })
+    }
+}
+
+fn key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let key = hex::decode(text.trim())
+                .with_context(|| format!("{} is not a hex key", path.display()))?;
+            anyhow::ensure!(
+                key.len() >= 32,
+                "{} holds a key shorter than 256 bits",
+                path.display()
+            );
+            Ok(key)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut key = vec![0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut key);
+            if write_private(path, &hex::encode(&key))? {
+                tracing::info!(file = %path.display(), "generated a new key");
+                Ok(key)
+            } else {
+                key_file(path)
+            }
+        }
+        Err(e) => Err(e).with_context(|| format!("while reading {}", path.display())),
+    }
+}
+
+/// False when another process created the file first.
+fn write_private(path: &Path, text: &str) -> anyhow::Result<bool> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(mut f) => {
+            f.write_all(text.as_bytes())
+                .with_context(|| format!("while writing {}", path.display()))?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("while creating {}", path.display())),
+    }
+}

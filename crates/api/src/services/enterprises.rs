@@ -1,0 +1,455 @@
+//! Claiming a domain (one Primary Master Admin per domain), the enterprise
+//! view with its modules, plan changes, contract enterprises, and applying a
+//! verification check's outcome.
+
+use muster_model::{
+    module_access, BillingCycle, ClaimForwarded, ClaimRequest, DomainStatus, Enterprise,
+    EnterpriseKind, Plan, Role, UpdateEnterpriseRequest, VerificationInstructions,
+    VerificationMethod, VerificationResult,
+};
+use serde_json::json;
+
+use crate::{
+    error::{ApiError, ApiResult},
+    services::{audit, crypto, invitations, mail, sessions::Caller, verification},
+    state::AppState,
+    store::{
+        self, accounts::AccountRow, audit as audit_store, enterprises, enterprises::EnterpriseRow,
+        now_ms, outbox,
+    },
+};
+
+/// A claim for a domain with an admin already: the PMA hears at most this often per requester.
+const JOIN_NOTICE_QUIET_MS: i64 = 24 * 3600 * 1000;
+
+pub enum Claimed {
+    Created(Box<Enterprise>),
+    Forwarded(ClaimForwarded),
+}
+
+pub fn view(state: &AppState, e: &EnterpriseRow, role: Role) -> Enterprise {
+    let plan = Plan::parse(&e.plan).unwrap_or_default();
+    let status = DomainStatus::parse(&e.domain_status).unwrap_or(DomainStatus::Unverified);
+    let kind = EnterpriseKind::parse(&e.kind).unwrap_or(EnterpriseKind::Online);
+    let verification = e
+        .verification_token
+        .as_ref()
+        .map(|token| VerificationInstructions {
+            token: token.clone(),
+            txt_record_name: verification::challenge_name(&e.domain),
+            txt_record_alt_name: e.domain.clone(),
+            txt_record_value: format!("{}{token}", verification::TXT_PREFIX),
+            meta_tag: format!(
+                "<meta name=\"{}\" content=\"{token}\">",
+                verification::META_NAME
+            ),
+            meta_url: format!("https://{}/", e.domain),
+        });
+    Enterprise {
+        id: e.id.clone(),
+        domain: e.domain.clone(),
+        kind,
+        plan,
+        billing_cycle: BillingCycle::parse(&e.billing_cycle).unwrap_or_default(),
+        seat_cap: e.seat_cap,
+        domain_status: status,
+        verified_at: e.verified_at.map(store::rfc3339),
+        grace_ends_at: e
+            .at_risk_since
+            .map(|since| store::rfc3339(since + state.config.domain_grace.as_millis() as i64)),
+        created_at: store::rfc3339(e.created_at),
+        role,
+        modules: module_access(plan, status),
+        verification,
+        last_check: e
+            .last_check
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok()),
+    }
+}
+
+pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiResult<Claimed> {
+    let account = &caller.account;
+    let domain = account
+        .email
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
+    if muster_model::validate::is_public_mail_domain(&domain) {
+        return Err(ApiError::field(
+            "public_mail_domain",
+            format!("{domain} is a public mail provider; sign up with your company email address to claim its domain."),
+        ));
+    }
+    if let Some(existing) = enterprises::by_domain(&state.db.pool, &domain).await? {
+        return forward_to_admin(state, account, &existing)
+            .await
+            .map(Claimed::Forwarded);
+    }
+    let now = now_ms();
+    let plan = req.plan.unwrap_or_default();
+    let cycle = req.billing_cycle.unwrap_or_default();
+    let row = EnterpriseRow {
+        id: store::new_id(),
+        domain: domain.clone(),
+        kind: EnterpriseKind::Online.as_str().into(),
+        plan: plan.as_str().into(),
+        billing_cycle: cycle.as_str().into(),
+        seat_cap: None,
+        domain_status: DomainStatus::Unverified.as_str().into(),
+        verification_token: Some(crypto::verification_token()),
+        verified_at: None,
+        at_risk_since: None,
+        claim_checks_until: Some(now + state.config.claim_check_window.as_millis() as i64),
+        next_check_at: Some(now + state.config.claim_check_backoff.as_millis() as i64),
+        check_attempts: 0,
+        last_check: None,
+        created_at: now,
+    };
+    let mut tx = state.db.pool.begin().await?;
+    if let Err(e) = enterprises::insert(&mut *tx, &row).await {
+        if store::is_unique_violation(&e) {
+            // Lost a race with another claimant of the same domain.
+            drop(tx);
+            let existing = enterprises::by_domain(&state.db.pool, &domain)
+                .await?
+                .ok_or(ApiError::NotFound("enterprise"))?;
+            return forward_to_admin(state, account, &existing)
+                .await
+                .map(Claimed::Forwarded);
+        }
+        return Err(e.into());
+    }
+    enterprises::insert_admin(&mut *tx, &row.id, &account.id, Role::Pma.as_str(), now).await?;
+    enterprises::insert_member(
+        &mut *tx,
+        &store::new_id(),
+        &row.id,
+        &account.email,
+        Some(&account.id),
+        account.first_name.as_deref(),
+        account.last_name.as_deref(),
+        "unmanaged",
+        "signup",
+        now,
+    )
+    .await?;
+    let details = json!({"plan": plan, "billing_cycle": cycle});
+    audit_store::record(
+        &mut *tx,
+        &audit::by(
+            Some(account),
+            &row.id,
+            "enterprise.claimed",
+            Some(&domain),
+            details,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(enterprise = %row.id, domain, "domain claimed");
+    Ok(Claimed::Created(Box::new(view(state, &row, Role::Pma))))
+}
+
+async fn forward_to_admin(
+    state: &AppState,
+    requester: &AccountRow,
+    e: &EnterpriseRow,
+) -> ApiResult<ClaimForwarded> {
+    if enterprises::admin_role(&state.db.pool, &e.id, &requester.id)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::conflict(
+            "already_admin",
+            format!("You already administer {}.", e.domain),
+        ));
+    }
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let notify =
+        enterprises::note_join_request(&mut *tx, &e.id, &requester.id, now, JOIN_NOTICE_QUIET_MS)
+            .await?;
+    if notify {
+        if let Some(pma) = enterprises::pma_email(&mut *tx, &e.id).await? {
+            let m = mail::join_request(
+                &pma,
+                &state.config.public_url,
+                &e.id,
+                &e.domain,
+                &requester.display_name(),
+                &requester.email,
+                &store::rfc3339(now),
+            );
+            outbox::enqueue(&mut *tx, &m, now).await?;
+            enterprises::mark_join_notified(&mut *tx, &e.id, &requester.id, now).await?;
+        }
+        let details = json!({"requester": requester.email});
+        audit_store::record(
+            &mut *tx,
+            &audit::by(
+                None,
+                &e.id,
+                "enterprise.join_requested",
+                Some(&requester.email),
+                details,
+            ),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.wake_outbox();
+    Ok(ClaimForwarded {
+        status: "admin_notified".into(),
+        domain: e.domain.clone(),
+        detail: format!(
+            "{} already has an administrator in Muster. We told them you asked to join; they can invite you.",
+            e.domain
+        ),
+    })
+}
+
+/// The enterprise and the caller's role in it; 404 for anyone who is not its admin.
+pub async fn administered(
+    state: &AppState,
+    caller: &Caller,
+    enterprise_id: &str,
+) -> ApiResult<(EnterpriseRow, Role)> {
+    let not_found = || ApiError::NotFound("enterprise");
+    let role = enterprises::admin_role(&state.db.pool, enterprise_id, &caller.account.id)
+        .await?
+        .ok_or_else(not_found)?;
+    let e = enterprises::by_id(&state.db.pool, enterprise_id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((e, Role::parse(&role).unwrap_or(Role::Admin)))
+}
+
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    e: &EnterpriseRow,
+    role: Role,
+    req: UpdateEnterpriseRequest,
+) -> ApiResult<Enterprise> {
+    if role != Role::Pma {
+        return Err(ApiError::Forbidden(
+            "Only the Primary Master Admin can change the plan.".into(),
+        ));
+    }
+    let plan = req.plan.unwrap_or(Plan::parse(&e.plan).unwrap_or_default());
+    let cycle = req
+        .billing_cycle
+        .unwrap_or(BillingCycle::parse(&e.billing_cycle).unwrap_or_default());
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    enterprises::set_plan(&mut *tx, &e.id, plan.as_str(), cycle.as_str(), now).await?;
+    let details = json!({"plan": {"before": e.plan, "after": plan}, "billing_cycle": {"before": e.billing_cycle, "after": cycle}});
+    audit_store::record(
+        &mut *tx,
+        &audit::by(
+            Some(&caller.account),
+            &e.id,
+            "enterprise.plan_changed",
+            Some(&e.domain),
+            details,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let e = enterprises::by_id(&state.db.pool, &e.id)
+        .await?
+        .ok_or(ApiError::NotFound("enterprise"))?;
+    Ok(view(state, &e, role))
+}
+
+/// Runs the checks and stores the outcome; used by "Check now" and the background checker.
+pub async fn check_domain(
+    state: &AppState,
+    e: &EnterpriseRow,
+    method: Option<VerificationMethod>,
+    trigger: verification::Trigger,
+    actor: Option<&AccountRow>,
+) -> ApiResult<VerificationResult> {
+    let Some(token) = e.verification_token.as_deref() else {
+        // Contract enterprises are assigned their domain: nothing to check.
+        let status = DomainStatus::parse(&e.domain_status).unwrap_or(DomainStatus::Verified);
+        return Ok(verification::result(vec![], status, now_ms()));
+    };
+    let checks = verification::run_checks(state, &e.domain, token, method).await;
+    let ok = checks.iter().any(|c| c.verified);
+    let now = now_ms();
+    let draft = verification::result(checks.clone(), DomainStatus::Unverified, now);
+    let (mut next, transition) = verification::next_state(
+        e,
+        ok,
+        trigger,
+        now,
+        &verification::Timing::from(state),
+        String::new(),
+    );
+    let status = DomainStatus::parse(&next.domain_status).unwrap_or(DomainStatus::Unverified);
+    let result = VerificationResult {
+        domain_status: status,
+        ..draft
+    };
+    next.last_check = serde_json::to_string(&result).map_err(anyhow::Error::new)?;
+    let mut tx = state.db.pool.begin().await?;
+    enterprises::save_verification(&mut *tx, &e.id, &next, now).await?;
+    let action = match (transition, trigger) {
+        (verification::Transition::Verified, _) => Some("domain.verified"),
+        (verification::Transition::AtRisk, _) => Some("domain.at_risk"),
+        (verification::Transition::Recovered, _) => Some("domain.recovered"),
+        (verification::Transition::Lapsed, _) => Some("domain.unverified"),
+        (verification::Transition::None, verification::Trigger::Manual) => Some("domain.checked"),
+        (verification::Transition::None, verification::Trigger::Background) => None,
+    };
+    if let Some(action) = action {
+        let details = json!({"trigger": format!("{trigger:?}").to_lowercase(), "checks": checks});
+        audit_store::record(
+            &mut *tx,
+            &audit::by(actor, &e.id, action, Some(&e.domain), details),
+            now,
+        )
+        .await?;
+    }
+    if let Some((subject, text)) = transition_mail(state, e, transition, &checks) {
+        if let Some(pma) = enterprises::pma_email(&mut *tx, &e.id).await? {
+            outbox::enqueue(
+                &mut *tx,
+                &mail::domain_event(&pma, &state.config.public_url, &e.id, subject, text),
+                now,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    state.wake_outbox();
+    Ok(result)
+}
+
+fn transition_mail(
+    state: &AppState,
+    e: &EnterpriseRow,
+    transition: verification::Transition,
+    checks: &[muster_model::CheckOutcome],
+) -> Option<(String, String)> {
+    let seen = checks
+        .iter()
+        .map(|c| format!("- {}: {}", c.method, c.detail))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let grace_days = state.config.domain_grace.as_secs() as f64 / 86_400.0;
+    let d = &e.domain;
+    match transition {
+        verification::Transition::Verified => Some((format!("{d} is verified"), format!("{d} is verified. The admin console is open."))),
+        verification::Transition::AtRisk => Some((
+            format!("Action needed: {d} could not be re-verified"),
+            format!(
+                "The daily check no longer finds the verification token for {d}:\n{seen}\n\n\
+                 Put the TXT record or meta tag back within {grace_days:.0} day(s), or the domain becomes unverified \
+                 and the console closes. Members and seats are not changed."
+            ),
+        )),
+        verification::Transition::Recovered => Some((format!("{d} is verified again"), format!("The verification token for {d} is back. Nothing else changed."))),
+        verification::Transition::Lapsed => Some((
+            format!("{d} is no longer verified"),
+            format!("The grace period ended without the verification token for {d}:\n{seen}\n\nVerify the domain again to reopen the console. Members and seats were not changed."),
+        )),
+        verification::Transition::None => None,
+    }
+}
+
+/// `muster enterprise create`: a contract enterprise with an assigned domain,
+/// a seat cap, and its admin invited by mail. Returns the enterprise id and the invitation link.
+pub async fn create_contract(
+    state: &AppState,
+    domain: &str,
+    admin: &str,
+    plan: Plan,
+    seats: i64,
+) -> ApiResult<(String, String)> {
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let probe = muster_model::validate::Email::parse(&format!("admin@{domain}")).map_err(|_| {
+        ApiError::field("invalid_domain", format!("{domain:?} is not a domain name"))
+    })?;
+    let admin = muster_model::validate::Email::parse(admin)
+        .map_err(|m| ApiError::field("invalid_email", m))?;
+    if admin.domain() != probe.domain() {
+        return Err(ApiError::field(
+            "not_in_domain",
+            format!("{admin} is not an address in {domain}"),
+        ));
+    }
+    if seats < 0 {
+        return Err(ApiError::field(
+            "invalid_seats",
+            "--seats must be zero or more",
+        ));
+    }
+    let now = now_ms();
+    let row = EnterpriseRow {
+        id: store::new_id(),
+        domain: domain.clone(),
+        kind: EnterpriseKind::Contract.as_str().into(),
+        plan: plan.as_str().into(),
+        billing_cycle: BillingCycle::Annual.as_str().into(),
+        seat_cap: Some(seats),
+        domain_status: DomainStatus::Verified.as_str().into(),
+        verification_token: None,
+        verified_at: Some(now),
+        at_risk_since: None,
+        claim_checks_until: None,
+        next_check_at: None,
+        check_attempts: 0,
+        last_check: None,
+        created_at: now,
+    };
+    let mut tx = state.db.pool.begin().await?;
+    if let Err(e) = enterprises::insert(&mut *tx, &row).await {
+        return Err(if store::is_unique_violation(&e) {
+            ApiError::conflict(
+                "domain_taken",
+                format!("{domain} already belongs to an enterprise"),
+            )
+        } else {
+            e.into()
+        });
+    }
+    let token = invitations::invite_in_tx(
+        &mut tx,
+        state,
+        &row,
+        admin.as_str(),
+        None,
+        Some(Role::Pma),
+        "contract",
+        now,
+    )
+    .await?;
+    let details = json!({"plan": plan, "seats": seats, "admin": admin.as_str()});
+    audit_store::record(
+        &mut *tx,
+        &audit::by(
+            None,
+            &row.id,
+            "enterprise.contract_created",
+            Some(&domain),
+            details,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.wake_outbox();
+    Ok((
+        row.id,
+        format!(
+            "{}/invitations/accept?token={token}",
+            state.config.public_url
+        ),
+    ))
+}

@@ -1,0 +1,206 @@
+//! Invitations: creating one (with its mail) inside a caller's transaction,
+//! looking one up without consuming it (mail scanners open links), and
+//! accepting it, which links or creates the account and makes the person an
+//! `unmanaged` member with a verified email.
+
+use muster_model::{validate, AcceptInvitationRequest, AcceptedInvitation, InvitationLookup, Role};
+use serde_json::json;
+
+use crate::{
+    error::{ApiError, ApiResult},
+    services::{accounts, audit, crypto, mail},
+    state::AppState,
+    store::{
+        self, accounts as account_store, accounts::AccountRow, audit as audit_store, enterprises,
+        enterprises::EnterpriseRow, invitations, invitations::InvitationRow, now_ms, outbox,
+    },
+};
+
+/// Creates the member (state `invited`) and its invitation, queues the mail,
+/// and returns the token (the only place it exists in clear).
+#[allow(clippy::too_many_arguments)]
+pub async fn invite_in_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    state: &AppState,
+    e: &EnterpriseRow,
+    email: &str,
+    inviter: Option<&AccountRow>,
+    grants_role: Option<Role>,
+    source: &str,
+    now: i64,
+) -> ApiResult<String> {
+    let member_id = store::new_id();
+    enterprises::insert_member(
+        &mut **tx, &member_id, &e.id, email, None, None, None, "invited", source, now,
+    )
+    .await?;
+    let (token, hash) = crypto::new_token();
+    let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
+    let row = InvitationRow {
+        id: store::new_id(),
+        enterprise_id: e.id.clone(),
+        member_id,
+        email: email.into(),
+        invited_by: inviter.map(|a| a.id.clone()),
+        grants_role: grants_role.map(|r| r.as_str().to_string()),
+        status: "pending".into(),
+        sent_at: Some(now),
+        expires_at,
+        accepted_at: None,
+        created_at: now,
+    };
+    invitations::insert(&mut **tx, &row, &hash).await?;
+    let inviter_name = inviter.map(|a| a.display_name());
+    let mut m = mail::invitation(
+        email,
+        &state.config.public_url,
+        &e.domain,
+        &token,
+        inviter_name.as_deref(),
+        &store::rfc3339(expires_at),
+    );
+    m.ref_id = Some(row.id.clone());
+    outbox::enqueue(&mut **tx, &m, now).await?;
+    Ok(token)
+}
+
+async fn pending(state: &AppState, token: &str) -> ApiResult<InvitationRow> {
+    let not_found = || ApiError::NotFound("invitation");
+    if token.trim().is_empty() {
+        return Err(not_found());
+    }
+    let inv = invitations::by_token_hash(&state.db.pool, &crypto::hash_token(token))
+        .await?
+        .ok_or_else(not_found)?;
+    match inv.status.as_str() {
+        "accepted" => Err(ApiError::conflict(
+            "invitation_already_accepted",
+            "This invitation has already been accepted; sign in instead.",
+        )),
+        "revoked" => Err(ApiError::gone(
+            "invitation_revoked",
+            "This invitation was withdrawn. Ask your administrator for a new one.",
+        )),
+        _ if inv.expires_at <= now_ms() => Err(ApiError::gone(
+            "invitation_expired",
+            "This invitation has expired. Ask your administrator to send it again.",
+        )),
+        _ => Ok(inv),
+    }
+}
+
+pub async fn lookup(state: &AppState, token: &str) -> ApiResult<InvitationLookup> {
+    let inv = pending(state, token).await?;
+    let e = enterprises::by_id(&state.db.pool, &inv.enterprise_id)
+        .await?
+        .ok_or(ApiError::NotFound("invitation"))?;
+    let invited_by = match &inv.invited_by {
+        Some(id) => account_store::by_id(&state.db.pool, id)
+            .await?
+            .map(|a| a.display_name()),
+        None => None,
+    };
+    let account_exists = account_store::by_email(&state.db.pool, &inv.email)
+        .await?
+        .is_some();
+    Ok(InvitationLookup {
+        email: inv.email,
+        enterprise_id: e.id,
+        enterprise_domain: e.domain,
+        invited_by,
+        expires_at: store::rfc3339(inv.expires_at),
+        account_exists,
+        grants_admin: inv.grants_role.is_some(),
+    })
+}
+
+pub async fn accept(
+    state: &AppState,
+    req: AcceptInvitationRequest,
+) -> ApiResult<AcceptedInvitation> {
+    let inv = pending(state, &req.token).await?;
+    let first_name =
+        validate::name(req.first_name.as_deref(), "First name").map_err(ApiError::Validation)?;
+    let last_name =
+        validate::name(req.last_name.as_deref(), "Last name").map_err(ApiError::Validation)?;
+    let existing = account_store::by_email(&state.db.pool, &inv.email).await?;
+    let new_account = match &existing {
+        Some(_) => None,
+        None => {
+            let password = req.password.as_deref().ok_or_else(|| {
+                ApiError::field(
+                    "password_required",
+                    "Choose a password (at least 12 characters) to create your account.",
+                )
+            })?;
+            accounts::check_new_password(password, &inv.email)?;
+            let hash = {
+                let password = password.to_string();
+                tokio::task::spawn_blocking(move || crypto::hash_password(&password))
+                    .await
+                    .map_err(anyhow::Error::new)??
+            };
+            Some(AccountRow {
+                id: store::new_id(),
+                email: inv.email.clone(),
+                password_hash: hash,
+                first_name: first_name.clone(),
+                last_name: last_name.clone(),
+                status: "active".into(),
+                email_verified: 1,
+                created_at: now_ms(),
+            })
+        }
+    };
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    if !invitations::mark_accepted(&mut *tx, &inv.id, now).await? {
+        return Err(ApiError::conflict(
+            "invitation_already_accepted",
+            "This invitation has already been accepted; sign in instead.",
+        ));
+    }
+    let account_id = match (&existing, &new_account) {
+        (Some(a), _) => {
+            // The invitation mail reached this address: that verifies it.
+            account_store::mark_active(&mut *tx, &a.id, now).await?;
+            a.id.clone()
+        }
+        (None, Some(a)) => {
+            account_store::insert(&mut *tx, a).await?;
+            a.id.clone()
+        }
+        (None, None) => unreachable!("an account is either found or built above"),
+    };
+    invitations::link_member(
+        &mut *tx,
+        &inv.member_id,
+        &account_id,
+        first_name.as_deref(),
+        last_name.as_deref(),
+        now,
+    )
+    .await?;
+    if let Some(role) = inv.grants_role.as_deref() {
+        enterprises::insert_admin(&mut *tx, &inv.enterprise_id, &account_id, role, now).await?;
+    }
+    let details = json!({"email": inv.email, "new_account": new_account.is_some(), "grants_role": inv.grants_role});
+    audit_store::record(
+        &mut *tx,
+        &audit::by(
+            None,
+            &inv.enterprise_id,
+            "invitation.accepted",
+            Some(&inv.email),
+            details,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(AcceptedInvitation {
+        account_id,
+        enterprise_id: inv.enterprise_id,
+        member_state: "unmanaged".into(),
+    })
+}

@@ -1,0 +1,10 @@
+//! Domain logic. Handlers call these; these call the store and integrations.
+
+pub mod accounts;
+pub mod audit;
+pub mod crypto;
+pub mod enterprises;
+pub mod invitations;
+pub mod mail;
+pub mod sessions;
+pub mod verification;

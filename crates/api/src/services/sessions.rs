@@ -1,0 +1,233 @@
+//! Log in, the per-request session check (idle timeout sliding on activity,
+//! absolute lifetime, revocation), console elevation and log out. The JWT only
+//! names the session; the row decides, so a logged-out token is dead at once.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use muster_model::{LoginRequest, SessionCreated, SessionInfo};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::{ApiError, ApiResult},
+    services::crypto,
+    state::AppState,
+    store::{self, accounts, accounts::AccountRow, now_ms, sessions, sessions::SessionRow},
+};
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    sid: String,
+    iat: i64,
+    exp: i64,
+}
+
+/// The caller of an authenticated request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account: AccountRow,
+    pub session: SessionRow,
+}
+
+impl Caller {
+    pub fn is_elevated(&self, now: i64) -> bool {
+        self.session.elevated_until.is_some_and(|until| until > now)
+    }
+
+    pub fn info(&self, state: &AppState) -> SessionInfo {
+        SessionInfo {
+            elevated: self.is_elevated(now_ms()),
+            expires_at: store::rfc3339(self.session.expires_at),
+            idle_timeout_seconds: state.config.session_idle_timeout.as_secs(),
+        }
+    }
+}
+
+fn idle_ms(state: &AppState) -> i64 {
+    state.config.session_idle_timeout.as_millis() as i64
+}
+
+pub async fn login(
+    state: &AppState,
+    req: LoginRequest,
+    ip: &str,
+    user_agent: Option<&str>,
+) -> ApiResult<SessionCreated> {
+    let email = req.email.trim().to_ascii_lowercase();
+    if state
+        .limits
+        .login_per_ip
+        .check_key(&ip.to_string())
+        .is_err()
+        || state.limits.login_per_account.check_key(&email).is_err()
+    {
+        return Err(ApiError::RateLimited);
+    }
+    let account = accounts::by_email(&state.db.pool, &email).await?;
+    let password = req.password;
+    let (account, ok) = match account {
+        Some(a) => {
+            let hash = a.password_hash.clone();
+            let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &hash))
+                .await
+                .map_err(anyhow::Error::new)?;
+            (Some(a), ok)
+        }
+        None => {
+            tokio::task::spawn_blocking(move || crypto::verify_against_dummy(&password))
+                .await
+                .map_err(anyhow::Error::new)?;
+            (None, false)
+        }
+    };
+    let account = match (account, ok) {
+        (Some(a), true) => a,
+        _ => return Err(ApiError::InvalidCredentials),
+    };
+    if account.status != "active" {
+        return Err(ApiError::AccountNotActive);
+    }
+    let now = now_ms();
+    let session = SessionRow {
+        id: store::new_id(),
+        account_id: account.id.clone(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + state.config.session_lifetime.as_millis() as i64,
+        elevated_until: None,
+        revoked_at: None,
+    };
+    sessions::insert(&state.db.pool, &session, Some(ip), user_agent).await?;
+    let claims = Claims {
+        sub: account.id.clone(),
+        sid: session.id.clone(),
+        iat: now / 1000,
+        exp: session.expires_at / 1000,
+    };
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(&state.secrets.jwt_key),
+    )
+    .map_err(anyhow::Error::new)?;
+    tracing::info!(account = %account.id, session = %session.id, "signed in");
+    Ok(SessionCreated {
+        token,
+        expires_at: store::rfc3339(session.expires_at),
+        idle_timeout_seconds: state.config.session_idle_timeout.as_secs(),
+    })
+}
+
+/// Checks a bearer token against its session row and slides the idle window.
+pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> ApiResult<Caller> {
+    let token =
+        bearer.ok_or_else(|| ApiError::unauthorized("unauthenticated", "Sign in to continue."))?;
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.leeway = 0;
+    let claims = jsonwebtoken::decode::<Claims>(
+        token,
+        &DecodingKey::from_secret(&state.secrets.jwt_key),
+        &validation,
+    )
+    .map_err(|e| match e.kind() {
+        jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+            ApiError::unauthorized("session_expired", "Your session has ended; sign in again.")
+        }
+        _ => ApiError::unauthorized(
+            "token_invalid",
+            "The access token is not valid; sign in again.",
+        ),
+    })?
+    .claims;
+    let invalid = || {
+        ApiError::unauthorized(
+            "token_invalid",
+            "The access token is not valid; sign in again.",
+        )
+    };
+    let session = sessions::by_id(&state.db.pool, &claims.sid)
+        .await?
+        .ok_or_else(invalid)?;
+    if session.account_id != claims.sub {
+        return Err(invalid());
+    }
+    let now = now_ms();
+    if session.revoked_at.is_some() {
+        return Err(ApiError::unauthorized(
+            "session_revoked",
+            "You signed out of this session; sign in again.",
+        ));
+    }
+    if now >= session.expires_at {
+        return Err(ApiError::unauthorized(
+            "session_expired",
+            "Your session has ended; sign in again.",
+        ));
+    }
+    if now - session.last_seen_at > idle_ms(state) {
+        return Err(ApiError::unauthorized(
+            "session_expired",
+            format!(
+                "Your session expired after {} minutes without activity; sign in again.",
+                state.config.session_idle_timeout.as_secs().div_ceil(60)
+            ),
+        ));
+    }
+    sessions::touch(&state.db.pool, &session.id, now, None).await?;
+    let account = accounts::by_id(&state.db.pool, &session.account_id)
+        .await?
+        .ok_or_else(invalid)?;
+    Ok(Caller {
+        account,
+        session: SessionRow {
+            last_seen_at: now,
+            ..session
+        },
+    })
+}
+
+/// Console use keeps elevation alive; idle for the timeout and it lapses.
+pub async fn slide_elevation(state: &AppState, caller: &Caller) -> ApiResult<()> {
+    let now = now_ms();
+    sessions::touch(
+        &state.db.pool,
+        &caller.session.id,
+        now,
+        Some(now + idle_ms(state)),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn elevate(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+) -> ApiResult<SessionInfo> {
+    if state
+        .limits
+        .login_per_account
+        .check_key(&caller.account.email)
+        .is_err()
+    {
+        return Err(ApiError::RateLimited);
+    }
+    let hash = caller.account.password_hash.clone();
+    let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &hash))
+        .await
+        .map_err(anyhow::Error::new)?;
+    if !ok {
+        return Err(ApiError::field(
+            "wrong_password",
+            "That password is not right.",
+        ));
+    }
+    slide_elevation(state, caller).await?;
+    let mut info = caller.info(state);
+    info.elevated = true;
+    Ok(info)
+}
+
+pub async fn logout(state: &AppState, caller: &Caller) -> ApiResult<()> {
+    sessions::revoke(&state.db.pool, &caller.session.id, now_ms()).await?;
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! Accounts and their one-time tokens (activation), stored hashed.
+
+use sqlx::{Any, Executor, FromRow};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub status: String,
+    pub email_verified: i64,
+    pub created_at: i64,
+}
+
+impl AccountRow {
+    pub fn display_name(&self) -> String {
+        match (&self.first_name, &self.last_name) {
+            (Some(f), Some(l)) => format!("{f} {l}"),
+            (Some(n), None) | (None, Some(n)) => n.clone(),
+            (None, None) => self.email.clone(),
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, email, password_hash, first_name, last_name, status, email_verified, created_at";
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    a: &AccountRow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO accounts (id, email, password_hash, first_name, last_name, status, email_verified, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(&a.id)
+    .bind(&a.email)
+    .bind(&a.password_hash)
+    .bind(&a.first_name)
+    .bind(&a.last_name)
+    .bind(&a.status)
+    .bind(a.email_verified)
+    .bind(a.created_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_email<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    email: &str,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn mark_active<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE accounts SET status = 'active', email_verified = 1, updated_at = $2 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_profile<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    first_name: Option<&str>,
+    last_name: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE accounts SET first_name = COALESCE($2, first_name), last_name = COALESCE($3, last_name), updated_at = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(first_name)
+    .bind(last_name)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TokenRow {
+    pub account_id: String,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn insert_token<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    token_hash: &str,
+    purpose: &str,
+    account_id: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO account_tokens (token_hash, purpose, account_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(purpose)
+    .bind(account_id)
+    .bind(expires_at)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn token<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    token_hash: &str,
+    purpose: &str,
+) -> Result<Option<TokenRow>, sqlx::Error> {
+    sqlx::query_as("SELECT account_id, expires_at, used_at FROM account_tokens WHERE token_hash = $1 AND purpose = $2")
+        .bind(token_hash)
+        .bind(purpose)
+        .fetch_optional(db)
+        .await
+}
+
+/// Marks the token used; false when another request used it first.
+pub async fn use_token<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    token_hash: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A resend makes every earlier unused token of that purpose worthless.
+pub async fn expire_tokens<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    account_id: &str,
+    purpose: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE account_tokens SET expires_at = $3 WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3")
+        .bind(account_id)
+        .bind(purpose)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}

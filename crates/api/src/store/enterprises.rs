@@ -1,0 +1,321 @@
+//! Enterprises, their admins, members' memberships and join requests.
+
+use sqlx::{Any, Executor, FromRow};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EnterpriseRow {
+    pub id: String,
+    pub domain: String,
+    pub kind: String,
+    pub plan: String,
+    pub billing_cycle: String,
+    pub seat_cap: Option<i64>,
+    pub domain_status: String,
+    pub verification_token: Option<String>,
+    pub verified_at: Option<i64>,
+    pub at_risk_since: Option<i64>,
+    pub claim_checks_until: Option<i64>,
+    pub next_check_at: Option<i64>,
+    pub check_attempts: i64,
+    pub last_check: Option<String>,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, domain, kind, plan, billing_cycle, seat_cap, domain_status, verification_token, \
+    verified_at, at_risk_since, claim_checks_until, next_check_at, check_attempts, last_check, created_at";
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    e: &EnterpriseRow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO enterprises (id, domain, kind, plan, billing_cycle, seat_cap, domain_status, verification_token, \
+         verified_at, claim_checks_until, next_check_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(&e.id)
+    .bind(&e.domain)
+    .bind(&e.kind)
+    .bind(&e.plan)
+    .bind(&e.billing_cycle)
+    .bind(e.seat_cap)
+    .bind(&e.domain_status)
+    .bind(&e.verification_token)
+    .bind(e.verified_at)
+    .bind(e.claim_checks_until)
+    .bind(e.next_check_at)
+    .bind(e.created_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn by_domain<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    domain: &str,
+) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM enterprises WHERE domain = $1"
+    ))
+    .bind(domain)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn set_plan<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    plan: &str,
+    billing_cycle: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE enterprises SET plan = $2, billing_cycle = $3, updated_at = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(plan)
+    .bind(billing_cycle)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The verification state after a check; `next_check_at` None stops background checks.
+#[derive(Debug, Clone)]
+pub struct VerificationState {
+    pub domain_status: String,
+    pub verified_at: Option<i64>,
+    pub at_risk_since: Option<i64>,
+    pub next_check_at: Option<i64>,
+    pub check_attempts: i64,
+    pub last_check: String,
+}
+
+pub async fn save_verification<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    s: &VerificationState,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE enterprises SET domain_status = $2, verified_at = $3, at_risk_since = $4, next_check_at = $5, \
+         check_attempts = $6, last_check = $7, updated_at = $8 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&s.domain_status)
+    .bind(s.verified_at)
+    .bind(s.at_risk_since)
+    .bind(s.next_check_at)
+    .bind(s.check_attempts)
+    .bind(&s.last_check)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Enterprises whose background check is due, oldest first.
+pub async fn due_checks<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<EnterpriseRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM enterprises WHERE next_check_at IS NOT NULL AND next_check_at <= $1 ORDER BY next_check_at LIMIT $2"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Takes a due check for this replica by moving `next_check_at` forward; another
+/// replica that read the same row sees zero rows affected and skips it.
+pub async fn lease_check<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    seen_next_check_at: i64,
+    lease_until: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE enterprises SET next_check_at = $3 WHERE id = $1 AND next_check_at = $2",
+    )
+    .bind(id)
+    .bind(seen_next_check_at)
+    .bind(lease_until)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn admin_role<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    account_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT role FROM enterprise_admins WHERE enterprise_id = $1 AND account_id = $2",
+    )
+    .bind(enterprise_id)
+    .bind(account_id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn insert_admin<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    account_id: &str,
+    role: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO enterprise_admins (enterprise_id, account_id, role, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (enterprise_id, account_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(enterprise_id)
+    .bind(account_id)
+    .bind(role)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AdministeredRow {
+    pub id: String,
+    pub domain: String,
+    pub role: String,
+}
+
+pub async fn administered_by<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    account_id: &str,
+) -> Result<Vec<AdministeredRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.domain, a.role FROM enterprise_admins a JOIN enterprises e ON e.id = a.enterprise_id \
+         WHERE a.account_id = $1 ORDER BY e.domain",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MembershipRow {
+    pub enterprise_id: String,
+    pub domain: String,
+    pub state: String,
+}
+
+pub async fn memberships_of<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    account_id: &str,
+) -> Result<Vec<MembershipRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.enterprise_id, e.domain, m.state FROM members m JOIN enterprises e ON e.id = m.enterprise_id \
+         WHERE m.account_id = $1 AND m.state <> 'removed' ORDER BY e.domain",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Who to tell about the domain: the PMA's email.
+pub async fn pma_email<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT ac.email FROM enterprise_admins a JOIN accounts ac ON ac.id = a.account_id \
+         WHERE a.enterprise_id = $1 AND a.role = 'pma'",
+    )
+    .bind(enterprise_id)
+    .fetch_optional(db)
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_member<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    enterprise_id: &str,
+    email: &str,
+    account_id: Option<&str>,
+    first_name: Option<&str>,
+    last_name: Option<&str>,
+    state: &str,
+    source: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO members (id, enterprise_id, email, account_id, first_name, last_name, state, source, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+    )
+    .bind(id)
+    .bind(enterprise_id)
+    .bind(email)
+    .bind(account_id)
+    .bind(first_name)
+    .bind(last_name)
+    .bind(state)
+    .bind(source)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a join request; returns true when the PMA should be told now
+/// (first request, or the last notice is older than `quiet_ms`).
+pub async fn note_join_request<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    account_id: &str,
+    now: i64,
+    quiet_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let notified_before: Option<Option<i64>> = sqlx::query_scalar(
+        "INSERT INTO join_requests (enterprise_id, account_id, request_count, last_requested_at, last_notified_at) \
+         VALUES ($1, $2, 1, $3, NULL) \
+         ON CONFLICT (enterprise_id, account_id) DO UPDATE SET request_count = join_requests.request_count + 1, \
+         last_requested_at = excluded.last_requested_at \
+         RETURNING last_notified_at",
+    )
+    .bind(enterprise_id)
+    .bind(account_id)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(match notified_before.flatten() {
+        None => true,
+        Some(last) => now - last >= quiet_ms,
+    })
+}
+
+pub async fn mark_join_notified<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    account_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE join_requests SET last_notified_at = $3 WHERE enterprise_id = $1 AND account_id = $2")
+        .bind(enterprise_id)
+        .bind(account_id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}

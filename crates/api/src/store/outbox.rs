@@ -1,0 +1,116 @@
+//! The mail outbox: written in the same transaction as the change that caused
+//! the mail, delivered by the outbox worker with retry and backoff.
+
+use sqlx::{Any, Executor, FromRow};
+
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    /// What the mail is about, e.g. `activation`, `invitation`.
+    pub kind: &'static str,
+    pub ref_id: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MailRow {
+    pub id: String,
+    pub to_addr: String,
+    pub subject: String,
+    pub body_text: String,
+    pub kind: String,
+    pub ref_id: Option<String>,
+    pub attempts: i64,
+}
+
+pub async fn enqueue<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    mail: &NewMail,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = super::new_id();
+    sqlx::query(
+        "INSERT INTO outbox (id, to_addr, subject, body_text, kind, ref_id, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(&id)
+    .bind(&mail.to)
+    .bind(&mail.subject)
+    .bind(&mail.body)
+    .bind(mail.kind)
+    .bind(&mail.ref_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+pub async fn due<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<MailRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, to_addr, subject, body_text, kind, ref_id, attempts FROM outbox \
+         WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
+         ORDER BY next_attempt_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Claims one mail for this worker until `lock_until`; false if another took it.
+pub async fn lock<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    now: i64,
+    lock_until: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE outbox SET locked_until = $3 WHERE id = $1 AND sent_at IS NULL AND (locked_until IS NULL OR locked_until < $2)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(lock_until)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Delivered: the body (which holds one-time links) is not kept.
+pub async fn mark_sent<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET sent_at = $2, body_text = '', locked_until = NULL, attempts = attempts + 1, last_error = NULL WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_failed<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    error: &str,
+    next_attempt_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3, locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .bind(error)
+        .bind(next_attempt_at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn pending_count<'c, E: Executor<'c, Database = Any>>(db: E) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+        .fetch_one(db)
+        .await
+}

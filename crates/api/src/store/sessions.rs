@@ -1,0 +1,75 @@
+//! Server-side sessions: the JWT only carries the id; this row decides.
+
+use sqlx::{Any, Executor, FromRow};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub account_id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub elevated_until: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    s: &SessionRow,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (id, account_id, created_at, last_seen_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)",
+    )
+    .bind(&s.id)
+    .bind(&s.account_id)
+    .bind(s.created_at)
+    .bind(s.expires_at)
+    .bind(ip)
+    .bind(user_agent)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+) -> Result<Option<SessionRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, account_id, created_at, last_seen_at, expires_at, elevated_until, revoked_at FROM sessions WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Slides the idle window; console use also slides the elevation window.
+pub async fn touch<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    now: i64,
+    elevated_until: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $2, elevated_until = COALESCE($3, elevated_until) WHERE id = $1 AND revoked_at IS NULL")
+        .bind(id)
+        .bind(now)
+        .bind(elevated_until)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+        .bind(id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}

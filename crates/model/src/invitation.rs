@@ -1,0 +1,40 @@
+//! Invitations into an enterprise (public side: lookup and accept).
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InvitationLookup {
+    pub email: String,
+    pub enterprise_id: String,
+    pub enterprise_domain: String,
+    pub invited_by: Option<String>,
+    pub expires_at: String,
+    /// When true the person links the existing account (password not needed).
+    pub account_exists: bool,
+    /// Accepting also makes the person an admin (contract enterprise's first admin).
+    pub grants_admin: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AcceptInvitationRequest {
+    pub token: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AcceptedInvitation {
+    pub account_id: String,
+    pub enterprise_id: String,
+    pub member_state: String,
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks for `just run` / `just test`: the wasm32
+# target, Trunk, wasm-bindgen-cli (the exact version in Cargo.lock), just, the
+# Debian test services and Chromium, and npm's binaryen/Playwright.
+# Every step is skipped when the tool is already there at the right version.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock 2>/dev/null || true)
+WASM_BINDGEN_VERSION=${WASM_BINDGEN_VERSION:-0.2.130}
+TRUNK_VERSION=0.21.14
+what=${1:-all}   # all | build (only what `just run` needs)
+
+log() { printf '[install] %s\n' "$*"; }
+
+rustup target list --installed | grep -q wasm32-unknown-unknown || { log "wasm32 target"; rustup target add wasm32-unknown-unknown; }
+
+if ! command -v just >/dev/null; then log "just"; cargo install just --locked; fi
+if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+  log "trunk $TRUNK_VERSION"; cargo install trunk --locked --version "$TRUNK_VERSION"
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  # Without --locked: the locked tree wants a webpki-roots the registry lacks.
+  log "wasm-bindgen-cli $WASM_BINDGEN_VERSION"; cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+[ "$what" = build ] && exit 0
+
+need=()
+command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/sbin/slapd ] || need+=(slapd ldap-utils)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
+if [ ${#need[@]} -gt 0 ]; then
+  log "apt: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  echo 'slapd slapd/no_configuration boolean true' | debconf-set-selections
+  # Keep Debian from starting system instances of the services we install.
+  created_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; created_policy=1; fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}"
+  [ $created_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+
+if [ ! -d e2e/node_modules/@playwright/test ] || [ ! -d e2e/node_modules/binaryen ]; then
+  log "npm (Playwright, binaryen)"
+  (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund 2>/dev/null || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund)
+fi
+log "done"
