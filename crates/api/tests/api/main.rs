@@ -1,0 +1,11 @@
+//! API integration tests: one binary, every test against the real app on a
+//! random port with its own database, SMTP sink and DNS server.
+
+mod accounts;
+mod authorization;
+mod contract;
+mod enterprises;
+mod helpers;
+mod platform;
+mod sessions;
+mod verification;

@@ -1,0 +1,165 @@
+//! The one HTTP client of the SPA: typed calls returning `Result<T, ApiError>`.
+//! Pages never build URLs. A 401 anywhere ends the local session (the server's
+//! idle timeout) so the shell can send the admin back to sign-in with a notice.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use muster_model::*;
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::session::Session;
+
+/// A failed call, in words: the server's problem details, or a network error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: String,
+    pub detail: String,
+}
+
+impl ApiError {
+    fn network(e: impl std::fmt::Display) -> Self {
+        Self { status: 0, code: "network".into(), detail: format!("Muster could not be reached ({e}). Check your connection and try again.") }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Clone, Copy)]
+pub struct Api {
+    session: Session,
+}
+
+impl Api {
+    pub fn new(session: Session) -> Self {
+        Self { session }
+    }
+
+    fn authed(&self, req: RequestBuilder) -> RequestBuilder {
+        match self.session.token() {
+            Some(t) => req.header("Authorization", &format!("Bearer {t}")),
+            None => req,
+        }
+    }
+
+    async fn finish<T: DeserializeOwned>(&self, sent: Result<Response, gloo_net::Error>) -> ApiResult<T> {
+        let resp = sent.map_err(ApiError::network)?;
+        let status = resp.status();
+        let text = resp.text().await.map_err(ApiError::network)?;
+        if (200..300).contains(&status) {
+            let text = if text.trim().is_empty() { "null" } else { text.as_str() };
+            return serde_json::from_str(text).map_err(|e| ApiError { status, code: "bad_response".into(), detail: format!("Unexpected answer from the server: {e}") });
+        }
+        let problem: Option<Problem> = serde_json::from_str(&text).ok();
+        let err = match problem {
+            Some(p) => ApiError { status, code: p.code, detail: p.detail },
+            None => ApiError { status, code: "http".into(), detail: format!("The server answered {status}.") },
+        };
+        if status == 401 && self.session.token().is_some() {
+            self.session.expire(&err.detail);
+        }
+        Err(err)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> ApiResult<T> {
+        let sent = self.authed(Request::get(path)).send().await;
+        self.finish(sent).await
+    }
+
+    async fn send_json<B: Serialize, T: DeserializeOwned>(&self, req: RequestBuilder, body: &B) -> ApiResult<T> {
+        let req = self.authed(req).json(body).map_err(ApiError::network)?;
+        let sent = req.send().await;
+        self.finish(sent).await
+    }
+
+    async fn delete(&self, path: &str) -> ApiResult<()> {
+        let sent = self.authed(Request::delete(path)).send().await;
+        self.finish::<serde_json::Value>(sent).await.map(|_| ())
+    }
+
+    pub async fn sign_up(&self, req: &SignUpRequest) -> ApiResult<Account> {
+        self.send_json(Request::post("/api/v1/accounts"), req).await
+    }
+
+    pub async fn activate(&self, token: &str) -> ApiResult<Account> {
+        self.send_json(Request::post("/api/v1/accounts/activate"), &ActivateRequest { token: token.into() }).await
+    }
+
+    pub async fn resend_activation(&self, email: &str) -> ApiResult<()> {
+        self.send_json::<_, serde_json::Value>(Request::post("/api/v1/accounts/activation/resend"), &ResendActivationRequest { email: email.into() })
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn log_in(&self, req: &LoginRequest) -> ApiResult<SessionCreated> {
+        self.send_json(Request::post("/api/v1/sessions"), req).await
+    }
+
+    pub async fn log_out(&self) -> ApiResult<()> {
+        self.delete("/api/v1/sessions/current").await
+    }
+
+    pub async fn elevate(&self, password: &str) -> ApiResult<SessionInfo> {
+        self.send_json(Request::post("/api/v1/sessions/current/elevate"), &ElevateRequest { password: password.into() }).await
+    }
+
+    pub async fn me(&self) -> ApiResult<Me> {
+        self.get("/api/v1/me").await
+    }
+
+    /// 201 → `Ok(Ok(enterprise))`; 202 (the domain has an admin) → `Ok(Err(notice))`.
+    pub async fn claim(&self, req: &ClaimRequest) -> ApiResult<Result<Enterprise, ClaimForwarded>> {
+        let value: serde_json::Value = self.send_json(Request::post("/api/v1/enterprises"), req).await?;
+        if value.get("status").and_then(|s| s.as_str()) == Some("admin_notified") {
+            serde_json::from_value(value).map(Err).map_err(|e| ApiError { status: 202, code: "bad_response".into(), detail: e.to_string() })
+        } else {
+            serde_json::from_value(value).map(Ok).map_err(|e| ApiError { status: 201, code: "bad_response".into(), detail: e.to_string() })
+        }
+    }
+
+    pub async fn enterprise(&self, id: &str) -> ApiResult<Enterprise> {
+        self.get(&format!("/api/v1/enterprises/{}", enc(id))).await
+    }
+
+    pub async fn update_enterprise(&self, id: &str, req: &UpdateEnterpriseRequest) -> ApiResult<Enterprise> {
+        self.send_json(Request::patch(&format!("/api/v1/enterprises/{}", enc(id))), req).await
+    }
+
+    pub async fn verify_domain(&self, id: &str, method: Option<VerificationMethod>) -> ApiResult<VerificationResult> {
+        self.send_json(Request::post(&format!("/api/v1/enterprises/{}/domain/verify", enc(id))), &VerifyRequest { method }).await
+    }
+
+    pub async fn audit_events(&self, id: &str, action: &str, cursor: Option<&str>) -> ApiResult<AuditEventPage> {
+        let mut path = format!("/api/v1/enterprises/{}/audit-events?limit=25", enc(id));
+        if !action.trim().is_empty() {
+            path.push_str(&format!("&action={}", enc(action.trim())));
+        }
+        if let Some(c) = cursor {
+            path.push_str(&format!("&cursor={}", enc(c)));
+        }
+        self.get(&path).await
+    }
+
+    pub async fn lookup_invitation(&self, token: &str) -> ApiResult<InvitationLookup> {
+        self.get(&format!("/api/v1/invitations/lookup?token={}", enc(token))).await
+    }
+
+    pub async fn accept_invitation(&self, req: &AcceptInvitationRequest) -> ApiResult<AcceptedInvitation> {
+        self.send_json(Request::post("/api/v1/invitations/accept"), req).await
+    }
+}
+
+/// Percent-encodes a path segment or query value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,80 @@
+//! Accepting an invitation: opening the page only looks the invitation up
+//! (mail scanners open links); the person confirms, setting a password if new.
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::{components::A, hooks::use_query_map};
+use muster_model::{validate, AcceptInvitationRequest, InvitationLookup};
+
+use crate::{
+    api::ApiError,
+    components::{ErrorBox, PasswordField},
+    use_api,
+};
+
+#[component]
+pub fn AcceptInvitation() -> impl IntoView {
+    let api = use_api();
+    let token = use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default();
+    let lookup = RwSignal::new(None::<Result<InvitationLookup, ApiError>>);
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    {
+        let token = token.clone();
+        spawn_local(async move { lookup.set(Some(api.lookup_invitation(&token).await)) });
+    }
+    let email = move || lookup.with(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map(|l| l.email.clone()).unwrap_or_default());
+    let needs_password = move || lookup.with(|l| matches!(l, Some(Ok(l)) if !l.account_exists));
+    let password_error = Signal::derive(move || if needs_password() { validate::password_problem(&password.get(), &email()) } else { None });
+
+    let accept = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if password_error.get().is_some() || busy.get() {
+            return;
+        }
+        busy.set(true);
+        let req = AcceptInvitationRequest {
+            token: token.clone(),
+            password: needs_password().then(|| password.get()),
+            first_name: None,
+            last_name: None,
+        };
+        spawn_local(async move {
+            match api.accept_invitation(&req).await {
+                Ok(_) => done.set(true),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <main class="auth-card">
+            <h1>"Join your enterprise"</h1>
+            {move || match lookup.get() {
+                None => view! { <p class="muted">"Looking up the invitation…"</p> }.into_any(),
+                Some(Err(e)) => view! { <div class="alert error" role="alert">{e.detail}</div> }.into_any(),
+                Some(Ok(_)) if done.get() => view! {
+                    <div class="alert ok" data-test="accepted"><p>"You're in. Sign in as " {email()} "."</p></div>
+                    <A href="/sign-in" attr:class="button primary">"Sign in"</A>
+                }.into_any(),
+                Some(Ok(l)) => view! {
+                    <p class="lead">
+                        {l.invited_by.clone().map(|who| format!("{who} invited ")).unwrap_or_else(|| "You are invited: ".into())}
+                        <strong>{l.email.clone()}</strong> " to " <strong>{l.enterprise_domain.clone()}</strong>
+                        {if l.grants_admin { " as its administrator." } else { "." }}
+                    </p>
+                    <form on:submit=accept.clone() novalidate>
+                        <Show when=needs_password>
+                            <PasswordField label="Choose a password" name="password" autocomplete="new-password" value=password error=password_error
+                                hint="At least 12 characters; not a common password." />
+                        </Show>
+                        <ErrorBox error=error />
+                        <button type="submit" class="primary" disabled=move || busy.get()>"Accept invitation"</button>
+                    </form>
+                }.into_any(),
+            }}
+        </main>
+    }
+}

@@ -1,0 +1,74 @@
+//! Dashboard: the enterprise at a glance, and the PMA's plan choice.
+
+use leptos::{prelude::*, task::spawn_local};
+use muster_model::{BillingCycle, Enterprise, EnterpriseKind, Plan, Role, UpdateEnterpriseRequest};
+
+use crate::{
+    api::ApiError,
+    components::{ErrorBox, StatusBadge},
+    use_api,
+};
+
+#[component]
+pub fn Dashboard(enterprise: Enterprise, on_change: impl Fn(Enterprise) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let api = use_api();
+    let plan = RwSignal::new(enterprise.plan);
+    let cycle = RwSignal::new(enterprise.billing_cycle);
+    let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let id = enterprise.id.clone();
+    let (current_plan, current_cycle) = (enterprise.plan, enterprise.billing_cycle);
+    let dirty = move || plan.get() != current_plan || cycle.get() != current_cycle;
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        error.set(None);
+        let id = id.clone();
+        let req = UpdateEnterpriseRequest { plan: Some(plan.get()), billing_cycle: Some(cycle.get()) };
+        spawn_local(async move {
+            match api.update_enterprise(&id, &req).await {
+                Ok(e) => {
+                    saved.set(true);
+                    on_change(e);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let is_pma = enterprise.role == Role::Pma;
+    view! {
+        <h1>"Dashboard"</h1>
+        <div class="cards">
+            <div class="stat"><span class="label">"Domain"</span><span class="value">{enterprise.domain.clone()}</span><StatusBadge status=enterprise.domain_status /></div>
+            <div class="stat"><span class="label">"Plan"</span><span class="value" data-test="plan">{match enterprise.plan { Plan::Free => "Free", Plan::Premium => "Premium" }}</span>
+                <span class="muted">{match enterprise.billing_cycle { BillingCycle::Monthly => "billed monthly", BillingCycle::Annual => "billed annually" }}</span></div>
+            <div class="stat"><span class="label">"Kind"</span><span class="value">{match enterprise.kind { EnterpriseKind::Online => "Online sign-up", EnterpriseKind::Contract => "Contract" }}</span>
+                <span class="muted">{enterprise.seat_cap.map(|n| format!("{n} managed seats")).unwrap_or_else(|| "no seat cap".into())}</span></div>
+            <div class="stat"><span class="label">"Your role"</span><span class="value">{if is_pma { "Primary Master Admin" } else { "Admin" }}</span></div>
+        </div>
+        <section class="card">
+            <h2>"Plan"</h2>
+            <Show when=move || is_pma fallback=|| view! { <p class="muted">"Only the Primary Master Admin can change the plan."</p> }>
+                <form on:submit=save.clone() class="row">
+                    <label class="inline">"Plan "
+                        <select name="plan" on:change=move |ev| plan.set(Plan::parse(&event_target_value(&ev)).unwrap_or_default())>
+                            <option value="free" selected=move || plan.get() == Plan::Free>"Free"</option>
+                            <option value="premium" selected=move || plan.get() == Plan::Premium>"Premium (adds Analytics)"</option>
+                        </select>
+                    </label>
+                    <label class="inline">"Billing "
+                        <select name="billing_cycle" on:change=move |ev| cycle.set(BillingCycle::parse(&event_target_value(&ev)).unwrap_or_default())>
+                            <option value="monthly" selected=move || cycle.get() == BillingCycle::Monthly>"Monthly"</option>
+                            <option value="annual" selected=move || cycle.get() == BillingCycle::Annual>"Annual"</option>
+                        </select>
+                    </label>
+                    <button type="submit" class="primary" disabled=move || busy.get() || !dirty()>"Save plan"</button>
+                    <Show when=move || saved.get()><span class="muted">"Saved."</span></Show>
+                </form>
+                <ErrorBox error=error />
+            </Show>
+        </section>
+    }
+}

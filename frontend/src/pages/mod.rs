@@ -1,0 +1,12 @@
+//! One module per page (or console module).
+
+pub mod accept;
+pub mod activate;
+pub mod audit;
+pub mod claim;
+pub mod console;
+pub mod dashboard;
+pub mod domain;
+pub mod enterprises;
+pub mod sign_in;
+pub mod sign_up;
