@@ -24,6 +24,12 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   log "wasm-bindgen-cli $WASM_BINDGEN_VERSION"; cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+# npm's binaryen (wasm-opt 132) for the SPA build, and Playwright (no browser download).
+if [ ! -x e2e/node_modules/.bin/wasm-opt ] || [ ! -d e2e/node_modules/@playwright/test ]; then
+  log "npm: binaryen, @playwright/test"
+  (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
 [ "$what" = build ] && exit 0
 
 need=()
@@ -44,8 +50,4 @@ if [ ${#need[@]} -gt 0 ]; then
   [ $created_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 
-if [ ! -d e2e/node_modules/@playwright/test ] || [ ! -d e2e/node_modules/binaryen ]; then
-  log "npm (Playwright, binaryen)"
-  (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund 2>/dev/null || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund)
-fi
 log "done"

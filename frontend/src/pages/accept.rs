@@ -14,16 +14,13 @@ use crate::{
 #[component]
 pub fn AcceptInvitation() -> impl IntoView {
     let api = use_api();
-    let token = use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default();
+    let token = StoredValue::new(use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default());
     let lookup = RwSignal::new(None::<Result<InvitationLookup, ApiError>>);
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    {
-        let token = token.clone();
-        spawn_local(async move { lookup.set(Some(api.lookup_invitation(&token).await)) });
-    }
+    spawn_local(async move { lookup.set(Some(api.lookup_invitation(&token.get_value()).await)) });
     let email = move || lookup.with(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map(|l| l.email.clone()).unwrap_or_default());
     let needs_password = move || lookup.with(|l| matches!(l, Some(Ok(l)) if !l.account_exists));
     let password_error = Signal::derive(move || if needs_password() { validate::password_problem(&password.get(), &email()) } else { None });
@@ -35,7 +32,7 @@ pub fn AcceptInvitation() -> impl IntoView {
         }
         busy.set(true);
         let req = AcceptInvitationRequest {
-            token: token.clone(),
+            token: token.get_value(),
             password: needs_password().then(|| password.get()),
             first_name: None,
             last_name: None,
@@ -65,7 +62,7 @@ pub fn AcceptInvitation() -> impl IntoView {
                         <strong>{l.email.clone()}</strong> " to " <strong>{l.enterprise_domain.clone()}</strong>
                         {if l.grants_admin { " as its administrator." } else { "." }}
                     </p>
-                    <form on:submit=accept.clone() novalidate>
+                    <form on:submit=accept novalidate>
                         <Show when=needs_password>
                             <PasswordField label="Choose a password" name="password" autocomplete="new-password" value=password error=password_error
                                 hint="At least 12 characters; not a common password." />

@@ -14,7 +14,8 @@ use crate::{api::ApiError, components::ErrorBox, use_api, use_session};
 pub fn Claim() -> impl IntoView {
     let api = use_api();
     let session = use_session();
-    let navigate = use_navigate();
+    // Stored so the submit handler stays `Copy` and can live inside `<Show>`.
+    let navigate = StoredValue::new_local(use_navigate());
     let me = RwSignal::new(None::<Result<Me, ApiError>>);
     let plan = RwSignal::new(Plan::Free);
     let cycle = RwSignal::new(BillingCycle::Monthly);
@@ -30,10 +31,9 @@ pub fn Claim() -> impl IntoView {
         busy.set(true);
         error.set(None);
         let req = ClaimRequest { plan: Some(plan.get()), billing_cycle: Some(cycle.get()) };
-        let navigate = navigate.clone();
         spawn_local(async move {
             match api.claim(&req).await {
-                Ok(Ok(e)) => navigate(&format!("/console/{}/domain", e.id), Default::default()),
+                Ok(Ok(e)) => navigate.with_value(|go| go(&format!("/console/{}/domain", e.id), Default::default())),
                 Ok(Err(f)) => forwarded.set(Some(f)),
                 Err(e) => error.set(Some(e)),
             }
@@ -77,7 +77,7 @@ pub fn Claim() -> impl IntoView {
                             {move || format!("{} is a public mail provider and cannot be claimed. Sign up with your company address.", domain().unwrap_or_default())}
                         </div>
                     </Show>
-                    <form on:submit=submit.clone()>
+                    <form on:submit=submit>
                         <fieldset>
                             <legend>"Plan"</legend>
                             <div class="plans">

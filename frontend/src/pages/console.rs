@@ -207,7 +207,7 @@ fn Reauth(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
             <h1>"Confirm it's you"</h1>
             <p class="lead">"The admin console needs your password again. It stays open while you use it and closes after 15 minutes without activity."</p>
             <form on:submit=submit novalidate>
-                <PasswordField label="Password" name="password" value=password error=Signal::derive(|| None) />
+                <PasswordField label="Password" name="password" value=password error=Signal::derive(|| None::<String>) />
                 <ErrorBox error=error />
                 <button type="submit" class="primary" disabled=move || busy.get() || password.with(String::is_empty)>"Open the console"</button>
             </form>

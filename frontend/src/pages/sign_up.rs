@@ -59,8 +59,8 @@ pub fn SignUp() -> impl IntoView {
                         <PasswordField label="Password" name="password" autocomplete="new-password" value=password error=password_error
                             hint="At least 12 characters; not a common password." />
                         <div class="row">
-                            <Field label="First name (optional)" name="first_name" autocomplete="given-name" value=first error=Signal::derive(|| None) />
-                            <Field label="Last name (optional)" name="last_name" autocomplete="family-name" value=last error=Signal::derive(|| None) />
+                            <Field label="First name (optional)" name="first_name" autocomplete="given-name" value=first error=Signal::derive(|| None::<String>) />
+                            <Field label="Last name (optional)" name="last_name" autocomplete="family-name" value=last error=Signal::derive(|| None::<String>) />
                         </div>
                         <ErrorBox error=error />
                         <button type="submit" class="primary" disabled=move || !valid() || busy.get()>

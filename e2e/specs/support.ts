@@ -1,0 +1,85 @@
+// Helpers split as find / act / check: reading mail from the SMTP sink's
+// Maildir, rewriting the DNS server's records, and the console's common steps.
+import { expect, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const PASSWORD = 'Tr0ub4dor-and-horses';
+const env = (k: string) => {
+  const v = process.env[k];
+  if (!v) throw new Error(`${k} is not set: run the specs through e2e/run.sh`);
+  return v;
+};
+
+export const uniqueDomain = () => `e2e${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}.test`;
+
+function decode(raw: string): string {
+  const [head, ...rest] = raw.replace(/\r\n/g, '\n').split('\n\n');
+  const body = rest.join('\n\n');
+  if (!/content-transfer-encoding:\s*quoted-printable/i.test(head)) return body;
+  return body.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+}
+
+export const find = {
+  /** Waits for a mail to `to` whose subject contains `subject`; returns its first link. */
+  async mailLink(to: string, subject: string): Promise<string> {
+    const dir = join(env('MUSTER_TEST_MAILDIR'), 'new');
+    for (let i = 0; i < 200; i++) {
+      for (const f of readdirSync(dir)) {
+        const raw = readFileSync(join(dir, f), 'utf8');
+        const unfolded = raw.replace(/\r?\n[ \t]+/g, ' ');
+        if (new RegExp(`^To:.*${to.replace(/[.+]/g, '\\$&')}`, 'mi').test(unfolded) && new RegExp(`^Subject:.*${subject}`, 'mi').test(unfolded)) {
+          const link = decode(raw).match(/https?:\/\/\S+/);
+          if (link) return link[0];
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no mail to ${to} about ${subject}`);
+  },
+};
+
+export const act = {
+  /** Replaces the DNS server's records and restarts it (dnsmasq does not reload on SIGHUP). */
+  publishDns(lines: string[]) {
+    writeFileSync(env('MUSTER_TEST_DNS_RECORDS'), lines.join('\n') + '\n');
+    execFileSync('bash', [join(__dirname, '..', 'services', 'dnsmasq.sh'), 'restart', env('MUSTER_E2E_RUN'), env('MUSTER_TEST_DNS_PORT'), env('MUSTER_TEST_DNS_RECORDS')]);
+  },
+
+  async signUp(page: Page, email: string) {
+    await page.goto('/sign-up');
+    await page.getByLabel('Work email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByText('Check your inbox.')).toBeVisible();
+  },
+
+  async activate(page: Page, email: string) {
+    await page.goto(await find.mailLink(email, 'Activate your Muster account'));
+    await expect(page.getByText('Your account is active.')).toBeVisible();
+  },
+
+  async signIn(page: Page, email: string) {
+    await page.goto('/sign-in');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  },
+
+  async reauth(page: Page) {
+    await expect(page.getByRole('heading', { name: "Confirm it's you" })).toBeVisible();
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Open the console' }).click();
+  },
+};
+
+export const check = {
+  /** Fails the test on any console error (a missing asset, a panic in the wasm). */
+  noConsoleErrors(page: Page): string[] {
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[134]|status of 422/.test(m.text())) errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    return errors;
+  },
+};
