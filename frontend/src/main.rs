@@ -45,7 +45,13 @@ fn App() -> impl IntoView {
 #[component]
 fn Home() -> impl IntoView {
     let session = use_session();
-    move || if session.signed_in() { view! { <Redirect path="/console" /> } } else { view! { <Redirect path="/sign-in" /> } }
+    move || {
+        if session.signed_in() {
+            view! { <Redirect path="/console" /> }
+        } else {
+            view! { <Redirect path="/sign-in" /> }
+        }
+    }
 }
 
 #[component]

@@ -18,7 +18,13 @@ pub fn Field(
 ) -> impl IntoView {
     let id = format!("f-{name}");
     let touched = RwSignal::new(false);
-    let shown = move || if touched.get() || !value.with(String::is_empty) { error.get() } else { None };
+    let shown = move || {
+        if touched.get() || !value.with(String::is_empty) {
+            error.get()
+        } else {
+            None
+        }
+    };
     view! {
         <div class="field" class:invalid=move || shown().is_some()>
             <label for=id.clone()>{label}</label>
@@ -51,7 +57,13 @@ pub fn PasswordField(
     let id = format!("f-{name}");
     let visible = RwSignal::new(false);
     let touched = RwSignal::new(false);
-    let shown = move || if touched.get() || !value.with(String::is_empty) { error.get() } else { None };
+    let shown = move || {
+        if touched.get() || !value.with(String::is_empty) {
+            error.get()
+        } else {
+            None
+        }
+    };
     view! {
         <div class="field" class:invalid=move || shown().is_some()>
             <label for=id.clone()>{label}</label>

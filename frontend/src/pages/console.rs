@@ -38,9 +38,25 @@ fn from_slug(s: &str) -> Option<Module> {
 /// The navigation, grouped the way admins think about it.
 const GROUPS: &[(&str, &[Module])] = &[
     ("", &[Module::Dashboard]),
-    ("Enrollment", &[Module::Invite, Module::BulkInvite, Module::Import, Module::DirectorySync]),
+    (
+        "Enrollment",
+        &[
+            Module::Invite,
+            Module::BulkInvite,
+            Module::Import,
+            Module::DirectorySync,
+        ],
+    ),
     ("People", &[Module::Users]),
-    ("Settings", &[Module::DomainManagement, Module::Billing, Module::AuditLog, Module::Analytics]),
+    (
+        "Settings",
+        &[
+            Module::DomainManagement,
+            Module::Billing,
+            Module::AuditLog,
+            Module::Analytics,
+        ],
+    ),
 ];
 
 #[component]
@@ -115,7 +131,11 @@ fn ConsoleShell() -> impl IntoView {
 }
 
 #[component]
-fn Nav(enterprise_id: String, modules: Vec<ModuleAccess>, current: Memo<Option<Module>>) -> impl IntoView {
+fn Nav(
+    enterprise_id: String,
+    modules: Vec<ModuleAccess>,
+    current: Memo<Option<Module>>,
+) -> impl IntoView {
     let access = move |m: Module| modules.iter().find(|a| a.module == m).cloned();
     view! {
         <nav class="sidebar" aria-label="Modules">
@@ -143,9 +163,15 @@ fn Nav(enterprise_id: String, modules: Vec<ModuleAccess>, current: Memo<Option<M
     }
 }
 
-fn page(module: Option<Module>, modules: &[ModuleAccess], enterprise: RwSignal<Option<Result<Enterprise, ApiError>>>, reload: impl Fn() + Copy + Send + Sync + 'static) -> AnyView {
+fn page(
+    module: Option<Module>,
+    modules: &[ModuleAccess],
+    enterprise: RwSignal<Option<Result<Enterprise, ApiError>>>,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> AnyView {
     let Some(module) = module else {
-        return view! { <div class="alert error">"There is no such page in the console."</div> }.into_any();
+        return view! { <div class="alert error">"There is no such page in the console."</div> }
+            .into_any();
     };
     let access = modules.iter().find(|a| a.module == module).cloned();
     let e = enterprise.get_untracked().and_then(Result::ok);
@@ -171,7 +197,10 @@ fn page(module: Option<Module>, modules: &[ModuleAccess], enterprise: RwSignal<O
 fn Locked(access: ModuleAccess, enterprise_id: String) -> impl IntoView {
     let reason = access.locked_reason.unwrap_or(LockReason::DomainUnverified);
     let (action, href) = match reason {
-        LockReason::DomainUnverified => ("Verify the domain", format!("/console/{enterprise_id}/domain")),
+        LockReason::DomainUnverified => (
+            "Verify the domain",
+            format!("/console/{enterprise_id}/domain"),
+        ),
         LockReason::PlanRequired => ("See plans", format!("/console/{enterprise_id}/dashboard")),
     };
     view! {

@@ -10,7 +10,10 @@ use crate::{
 };
 
 #[component]
-pub fn Dashboard(enterprise: Enterprise, on_change: impl Fn(Enterprise) + Copy + Send + Sync + 'static) -> impl IntoView {
+pub fn Dashboard(
+    enterprise: Enterprise,
+    on_change: impl Fn(Enterprise) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let api = use_api();
     let plan = RwSignal::new(enterprise.plan);
     let cycle = RwSignal::new(enterprise.billing_cycle);
@@ -25,7 +28,10 @@ pub fn Dashboard(enterprise: Enterprise, on_change: impl Fn(Enterprise) + Copy +
         busy.set(true);
         error.set(None);
         let id = id.clone();
-        let req = UpdateEnterpriseRequest { plan: Some(plan.get()), billing_cycle: Some(cycle.get()) };
+        let req = UpdateEnterpriseRequest {
+            plan: Some(plan.get()),
+            billing_cycle: Some(cycle.get()),
+        };
         spawn_local(async move {
             match api.update_enterprise(&id, &req).await {
                 Ok(e) => {

@@ -35,7 +35,11 @@ fn script(name: &str, args: &[&str]) {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A real SMTP sink (aiosmtpd) writing each message to a Maildir.
@@ -52,15 +56,32 @@ pub struct Mail {
 
 impl Mail {
     pub fn header(&self, name: &str) -> String {
-        let head = self.raw.split("\r\n\r\n").next().unwrap_or("").replace("\r\n ", " ").replace("\r\n\t", " ");
+        let head = self
+            .raw
+            .split("\r\n\r\n")
+            .next()
+            .unwrap_or("")
+            .replace("\r\n ", " ")
+            .replace("\r\n\t", " ");
         head.lines()
-            .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_string()))
+            .find_map(|l| {
+                l.split_once(':')
+                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.trim().to_string())
+            })
             .unwrap_or_default()
     }
     /// The body, decoded when it was sent quoted-printable (lettre's choice for long lines).
     pub fn body(&self) -> String {
-        let raw = self.raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-        if self.header("Content-Transfer-Encoding").eq_ignore_ascii_case("quoted-printable") {
+        let raw = self
+            .raw
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b)
+            .unwrap_or("");
+        if self
+            .header("Content-Transfer-Encoding")
+            .eq_ignore_ascii_case("quoted-printable")
+        {
             decode_quoted_printable(raw)
         } else {
             raw.to_string()
@@ -76,7 +97,13 @@ impl Mail {
     }
     pub fn token(&self) -> String {
         let link = self.link();
-        link.split("token=").nth(1).expect("link has a token").split('&').next().unwrap().to_string()
+        link.split("token=")
+            .nth(1)
+            .expect("link has a token")
+            .split('&')
+            .next()
+            .unwrap()
+            .to_string()
     }
 }
 
@@ -86,7 +113,12 @@ fn decode_quoted_printable(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        match (bytes[i], bytes.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())) {
+        match (
+            bytes[i],
+            bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()),
+        ) {
             (b'=', Some(b)) => {
                 out.push(b);
                 i += 3;
@@ -103,7 +135,10 @@ fn decode_quoted_printable(text: &str) -> String {
 impl Smtp {
     fn start(run: PathBuf) -> Self {
         let port = free_port();
-        script("smtp-sink.sh", &["start", run.to_str().unwrap(), &port.to_string()]);
+        script(
+            "smtp-sink.sh",
+            &["start", run.to_str().unwrap(), &port.to_string()],
+        );
         Self { run, port }
     }
 
@@ -116,24 +151,45 @@ impl Smtp {
         files
             .into_iter()
             .filter_map(|p| std::fs::read(p).ok())
-            .map(|b| Mail { raw: String::from_utf8_lossy(&b).replace("\r\n", "\n").replace('\n', "\r\n") })
+            .map(|b| Mail {
+                raw: String::from_utf8_lossy(&b)
+                    .replace("\r\n", "\n")
+                    .replace('\n', "\r\n"),
+            })
             .collect()
     }
 
     pub fn to(&self, address: &str) -> Vec<Mail> {
-        self.all().into_iter().filter(|m| m.header("To").to_ascii_lowercase().contains(&address.to_ascii_lowercase())).collect()
+        self.all()
+            .into_iter()
+            .filter(|m| {
+                m.header("To")
+                    .to_ascii_lowercase()
+                    .contains(&address.to_ascii_lowercase())
+            })
+            .collect()
     }
 
     /// Waits for the `n`-th (1-based) mail to `address` whose subject contains `subject`.
     pub async fn wait_nth(&self, address: &str, subject: &str, n: usize) -> Mail {
         for _ in 0..200 {
-            let found: Vec<_> = self.to(address).into_iter().filter(|m| m.header("Subject").contains(subject)).collect();
+            let found: Vec<_> = self
+                .to(address)
+                .into_iter()
+                .filter(|m| m.header("Subject").contains(subject))
+                .collect();
             if found.len() >= n {
                 return found[n - 1].clone();
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("no mail #{n} to {address} about {subject:?}; have: {:#?}", self.all().iter().map(|m| m.header("Subject")).collect::<Vec<_>>());
+        panic!(
+            "no mail #{n} to {address} about {subject:?}; have: {:#?}",
+            self.all()
+                .iter()
+                .map(|m| m.header("Subject"))
+                .collect::<Vec<_>>()
+        );
     }
 
     pub async fn wait(&self, address: &str, subject: &str) -> Mail {
@@ -160,14 +216,30 @@ impl Dns {
         let records = run.join("records.conf");
         std::fs::create_dir_all(&run).unwrap();
         std::fs::write(&records, "").unwrap();
-        script("dnsmasq.sh", &["start", run.to_str().unwrap(), &port.to_string(), records.to_str().unwrap()]);
+        script(
+            "dnsmasq.sh",
+            &[
+                "start",
+                run.to_str().unwrap(),
+                &port.to_string(),
+                records.to_str().unwrap(),
+            ],
+        );
         Self { run, records, port }
     }
 
     /// Replaces every record (dnsmasq syntax, e.g. `txt-record=name,"value"`) and restarts.
     pub fn set(&self, lines: &[String]) {
         std::fs::write(&self.records, lines.join("\n") + "\n").unwrap();
-        script("dnsmasq.sh", &["restart", self.run.to_str().unwrap(), &self.port.to_string(), self.records.to_str().unwrap()]);
+        script(
+            "dnsmasq.sh",
+            &[
+                "restart",
+                self.run.to_str().unwrap(),
+                &self.port.to_string(),
+                self.records.to_str().unwrap(),
+            ],
+        );
     }
 
     pub fn txt(name: &str, value: &str) -> String {
@@ -206,9 +278,22 @@ impl Resp {
     /// Asserts a problem+json answer with this status and code.
     #[track_caller]
     pub fn problem(&self, status: u16, code: &str) {
-        assert_eq!((self.status, self.code()), (status, code), "unexpected answer: {}", self.text);
-        assert_eq!(self.content_type, "application/problem+json", "{}", self.text);
-        assert!(!self.body["detail"].as_str().unwrap_or("").is_empty(), "problem without detail: {}", self.text);
+        assert_eq!(
+            (self.status, self.code()),
+            (status, code),
+            "unexpected answer: {}",
+            self.text
+        );
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{}",
+            self.text
+        );
+        assert!(
+            !self.body["detail"].as_str().unwrap_or("").is_empty(),
+            "problem without detail: {}",
+            self.text
+        );
     }
     #[track_caller]
     pub fn ok(&self, status: u16) -> &Value {
@@ -259,7 +344,14 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, http: reqwest::Client::new(), state, smtp, dns, _dir: dir }
+    TestApp {
+        base,
+        http: reqwest::Client::new(),
+        state,
+        smtp,
+        dns,
+        _dir: dir,
+    }
 }
 
 async fn database_url(dir: &Path) -> String {
@@ -268,8 +360,13 @@ async fn database_url(dir: &Path) -> String {
             use sqlx::Connection;
             sqlx::any::install_default_drivers();
             let name = format!("muster_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::AnyConnection::connect(&admin_url).await.expect("PostgreSQL for tests is reachable");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+            let mut conn = sqlx::AnyConnection::connect(&admin_url)
+                .await
+                .expect("PostgreSQL for tests is reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
             let (base, _) = admin_url.rsplit_once('/').unwrap();
             format!("{base}/{name}")
         }
@@ -278,7 +375,6 @@ async fn database_url(dir: &Path) -> String {
 }
 
 impl TestApp {
-
     async fn send(&self, req: reqwest::RequestBuilder, token: Option<&str>) -> Resp {
         let req = match token {
             Some(t) => req.bearer_auth(t),
@@ -286,10 +382,20 @@ impl TestApp {
         };
         let r = req.send().await.expect("request sent");
         let status = r.status().as_u16();
-        let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let content_type = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
         let text = r.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp { status, body, content_type, text }
+        Resp {
+            status,
+            body,
+            content_type,
+            text,
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -303,13 +409,28 @@ impl TestApp {
         self.send(self.http.delete(self.url(path)), token).await
     }
     pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
-        self.send(self.http.post(self.url(path)).json(&body), token).await
+        self.send(self.http.post(self.url(path)).json(&body), token)
+            .await
     }
     pub async fn patch(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
-        self.send(self.http.patch(self.url(path)).json(&body), token).await
+        self.send(self.http.patch(self.url(path)).json(&body), token)
+            .await
     }
-    pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>, content_type: &str, token: Option<&str>) -> Resp {
-        self.send(self.http.post(self.url(path)).header("content-type", content_type).body(body), token).await
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+        content_type: &str,
+        token: Option<&str>,
+    ) -> Resp {
+        self.send(
+            self.http
+                .post(self.url(path))
+                .header("content-type", content_type)
+                .body(body),
+            token,
+        )
+        .await
     }
 
     pub async fn sign_up(&self, email: &str) -> Resp {
@@ -320,17 +441,35 @@ impl TestApp {
     pub async fn active_account(&self, email: &str) -> String {
         self.sign_up(email).await.ok(201);
         let mail = self.smtp.wait(email, "Activate").await;
-        self.post("/api/v1/accounts/activate", json!({"token": mail.token()}), None).await.ok(200);
+        self.post(
+            "/api/v1/accounts/activate",
+            json!({"token": mail.token()}),
+            None,
+        )
+        .await
+        .ok(200);
         self.login(email).await
     }
 
     pub async fn login(&self, email: &str) -> String {
-        let r = self.post("/api/v1/sessions", json!({"email": email, "password": PASSWORD}), None).await;
+        let r = self
+            .post(
+                "/api/v1/sessions",
+                json!({"email": email, "password": PASSWORD}),
+                None,
+            )
+            .await;
         r.ok(201)["token"].as_str().unwrap().to_string()
     }
 
     pub async fn elevate(&self, token: &str) {
-        self.post("/api/v1/sessions/current/elevate", json!({"password": PASSWORD}), Some(token)).await.ok(200);
+        self.post(
+            "/api/v1/sessions/current/elevate",
+            json!({"password": PASSWORD}),
+            Some(token),
+        )
+        .await
+        .ok(200);
     }
 
     /// A new PMA of `domain` with an elevated session; the domain is still unverified.
@@ -338,7 +477,9 @@ impl TestApp {
         let email = format!("pma@{domain}");
         let token = self.active_account(&email).await;
         self.elevate(&token).await;
-        let r = self.post("/api/v1/enterprises", json!({}), Some(&token)).await;
+        let r = self
+            .post("/api/v1/enterprises", json!({}), Some(&token))
+            .await;
         let e = r.ok(201);
         Admin {
             email,
@@ -351,16 +492,33 @@ impl TestApp {
 
     /// Publishes the TXT record and clicks "Check now".
     pub async fn verify_by_dns(&self, admin: &Admin) -> Resp {
-        self.dns.set(&[Dns::txt(&format!("_muster-challenge.{}", admin.domain), &format!("muster-verification={}", admin.verification_token))]);
-        self.post(&format!("/api/v1/enterprises/{}/domain/verify", admin.enterprise_id), json!({"method": "dns_txt"}), Some(&admin.token)).await
+        self.dns.set(&[Dns::txt(
+            &format!("_muster-challenge.{}", admin.domain),
+            &format!("muster-verification={}", admin.verification_token),
+        )]);
+        self.post(
+            &format!("/api/v1/enterprises/{}/domain/verify", admin.enterprise_id),
+            json!({"method": "dns_txt"}),
+            Some(&admin.token),
+        )
+        .await
     }
 
     pub async fn enterprise(&self, admin: &Admin) -> Value {
-        self.get(&format!("/api/v1/enterprises/{}", admin.enterprise_id), Some(&admin.token)).await.ok(200).clone()
+        self.get(
+            &format!("/api/v1/enterprises/{}", admin.enterprise_id),
+            Some(&admin.token),
+        )
+        .await
+        .ok(200)
+        .clone()
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.state.db.pool).await.unwrap()
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap()
     }
 
     /// Polls until `f` holds (background workers run every 100 ms here).
