@@ -59,3 +59,8 @@ services-up dir="e2e/.run/manual":
 
 services-down dir="e2e/.run/manual":
     bash e2e/services/down.sh {{dir}}
+
+# Refresh the README's screenshot of the console (docs/console.png).
+screenshot:
+    mkdir -p docs
+    MUSTER_E2E_SCREENSHOT={{justfile_directory()}}/docs/console.png MUSTER_BIN={{target}}/debug/muster bash e2e/run.sh sqlite getting-started
