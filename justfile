@@ -23,6 +23,7 @@ run: (install "build") spa
 
 # Every test: unit, API integration (SQLite and PostgreSQL), Playwright (SQLite and PostgreSQL).
 test: install spa
+    bash e2e/services/check.sh
     cargo build -p muster-api
     cargo test --workspace --exclude muster-frontend
     just test-postgres
@@ -64,3 +65,13 @@ services-down dir="e2e/.run/manual":
 screenshot:
     mkdir -p docs
     MUSTER_E2E_SCREENSHOT={{justfile_directory()}}/docs/console.png MUSTER_BIN={{target}}/debug/muster bash e2e/run.sh sqlite getting-started
+
+# Request throughput as ratios against GET /healthz, on SQLite and PostgreSQL.
+bench:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    run=$(mktemp -d /tmp/muster-bench.XXXXXX)
+    trap 'bash e2e/services/down.sh "$run"; rm -rf "$run"' EXIT
+    bash e2e/services/up.sh "$run" postgres >/dev/null
+    set -a; . "$run/env"; set +a
+    cargo bench -p muster-api --bench requests

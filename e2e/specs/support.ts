@@ -2,7 +2,7 @@
 // Maildir, rewriting the DNS server's records, and the console's common steps.
 import { expect, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PASSWORD = 'Tr0ub4dor-and-horses';
@@ -23,20 +23,24 @@ function decode(raw: string): string {
 
 export const find = {
   /** Waits for a mail to `to` whose subject contains `subject`; returns its first link. */
-  async mailLink(to: string, subject: string): Promise<string> {
+  /** Waits for the `nth` (1-based) mail to `to` whose subject contains `subject`; returns its first link. */
+  async mailLink(to: string, subject: string, nth = 1): Promise<string> {
     const dir = join(env('MUSTER_TEST_MAILDIR'), 'new');
     for (let i = 0; i < 200; i++) {
-      for (const f of readdirSync(dir)) {
-        const raw = readFileSync(join(dir, f), 'utf8');
-        const unfolded = raw.replace(/\r?\n[ \t]+/g, ' ');
-        if (new RegExp(`^To:.*${to.replace(/[.+]/g, '\\$&')}`, 'mi').test(unfolded) && new RegExp(`^Subject:.*${subject}`, 'mi').test(unfolded)) {
-          const link = decode(raw).match(/https?:\/\/\S+/);
-          if (link) return link[0];
-        }
-      }
+      const links = readdirSync(dir)
+        .map((f) => join(dir, f))
+        .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs)
+        .map((f) => readFileSync(f, 'utf8'))
+        .filter((raw) => {
+          const unfolded = raw.replace(/\r?\n[ \t]+/g, ' ');
+          return new RegExp(`^To:.*${to.replace(/[.+]/g, '\\$&')}`, 'mi').test(unfolded) && new RegExp(`^Subject:.*${subject}`, 'mi').test(unfolded);
+        })
+        .map((raw) => decode(raw).match(/https?:\/\/\S+/)?.[0])
+        .filter((l): l is string => !!l);
+      if (links.length >= nth) return links[nth - 1];
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`no mail to ${to} about ${subject}`);
+    throw new Error(`no mail #${nth} to ${to} about ${subject}`);
   },
 };
 
@@ -55,8 +59,8 @@ export const act = {
     await expect(page.getByText('Check your inbox.')).toBeVisible();
   },
 
-  async activate(page: Page, email: string) {
-    await page.goto(await find.mailLink(email, 'Activate your Muster account'));
+  async activate(page: Page, email: string, nth = 1) {
+    await page.goto(await find.mailLink(email, 'Activate your Muster account', nth));
     await expect(page.getByText('Your account is active.')).toBeVisible();
   },
 

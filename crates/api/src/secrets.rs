@@ -9,7 +9,10 @@ use rand::RngCore;
 
 #[derive(Clone)]
 pub struct Secrets {
+    /// Signs session JWTs (HS256).
     pub jwt_key: Vec<u8>,
+    /// Encrypts stored credentials (e.g. a directory's bind password) at rest.
+    pub encryption_key: Vec<u8>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -24,6 +27,7 @@ impl Secrets {
             .with_context(|| format!("while creating {}", data_dir.display()))?;
         Ok(Self {
             jwt_key: key_file(&data_dir.join("jwt.key"))?,
+            encryption_key: key_file(&data_dir.join("encryption.key"))?,
         })
     }
 }
@@ -72,5 +76,39 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<bool> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(e).with_context(|| format!("while creating {}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_generated_once_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Secrets::load_or_create(dir.path()).unwrap();
+        let again = Secrets::load_or_create(dir.path()).unwrap();
+        assert_eq!(first.jwt_key, again.jwt_key);
+        assert_eq!(first.encryption_key, again.encryption_key);
+        assert_ne!(first.jwt_key, first.encryption_key);
+        assert_eq!(first.jwt_key.len(), 32);
+        assert_eq!(format!("{first:?}"), "Secrets(<redacted>)");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("jwt.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_short_key_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("jwt.key"), "abcd").unwrap();
+        let err = Secrets::load_or_create(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("shorter than 256 bits"), "{err}");
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod field;
 pub mod notice;
+pub mod resend;
 
 pub use field::{Field, PasswordField};
 pub use notice::{CopyButton, ErrorBox, StatusBadge};
+pub use resend::ResendActivation;

@@ -4,7 +4,7 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_query_map};
 use muster_model::Account;
 
-use crate::{api::ApiError, use_api};
+use crate::{api::ApiError, components::ResendActivation, use_api};
 
 #[component]
 pub fn Activate() -> impl IntoView {
@@ -29,8 +29,9 @@ pub fn Activate() -> impl IntoView {
                 }.into_any(),
                 Some(Err(e)) => view! {
                     <div class="alert error" role="alert">{e.detail}</div>
-                    <p>"Sign up again with the same address or ask for a new link from the sign-up page."</p>
-                    <A href="/sign-up">"Back to sign up"</A>
+                    <p>"Ask for a new link:"</p>
+                    <ResendActivation />
+                    <p class="switch"><A href="/sign-in">"Go to sign in"</A></p>
                 }.into_any(),
             }}
         </main>

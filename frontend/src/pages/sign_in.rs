@@ -6,7 +6,7 @@ use muster_model::{validate, LoginRequest};
 
 use crate::{
     api::ApiError,
-    components::{ErrorBox, Field, PasswordField},
+    components::{ErrorBox, Field, PasswordField, ResendActivation},
     use_api, use_session,
 };
 
@@ -62,6 +62,9 @@ pub fn SignIn() -> impl IntoView {
                     {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </form>
+            <Show when=move || error.with(|e| e.as_ref().is_some_and(|e| e.code == "account_not_active"))>
+                <ResendActivation email=email.get_untracked() />
+            </Show>
             <p class="switch">"New here? " <A href="/sign-up">"Create an account"</A></p>
         </main>
     }

@@ -1,17 +1,13 @@
 //! Log in, log out, console elevation and `/me`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use muster_model::{
-    ElevateRequest, EnterpriseRef, LoginRequest, Me, MembershipRef, Problem, Role, SessionCreated,
-    SessionInfo,
-};
+use muster_model::{ElevateRequest, LoginRequest, Me, Problem, SessionCreated, SessionInfo};
 
 use super::State;
 use crate::{
     auth::{client_ip, Authed},
     error::ApiResult,
     services::{accounts, sessions},
-    store::enterprises,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -69,26 +65,5 @@ pub async fn elevate(
 #[utoipa::path(get, path = "/api/v1/me", tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = Problem)))]
 pub async fn me(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
-    let admin_of = enterprises::administered_by(&state.db.pool, &caller.account.id).await?;
-    let memberships = enterprises::memberships_of(&state.db.pool, &caller.account.id).await?;
-    Ok(HttpResponse::Ok().json(Me {
-        account: accounts::view(&caller.account),
-        enterprises: admin_of
-            .into_iter()
-            .map(|r| EnterpriseRef {
-                id: r.id,
-                domain: r.domain,
-                role: Role::parse(&r.role).unwrap_or(Role::Admin),
-            })
-            .collect(),
-        memberships: memberships
-            .into_iter()
-            .map(|m| MembershipRef {
-                enterprise_id: m.enterprise_id,
-                domain: m.domain,
-                state: m.state,
-            })
-            .collect(),
-        session: caller.info(&state),
-    }))
+    Ok(HttpResponse::Ok().json(accounts::me(&state, &caller).await?))
 }

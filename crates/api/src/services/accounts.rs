@@ -1,12 +1,14 @@
-//! Sign-up, activation and its resend.
+//! Sign-up, activation and its resend, and the `/me` view of an account.
 
-use muster_model::{validate, Account, AccountStatus, SignUpRequest};
+use muster_model::{
+    validate, Account, AccountStatus, EnterpriseRef, Me, MembershipRef, Role, SignUpRequest,
+};
 
 use crate::{
     error::{ApiError, ApiResult},
-    services::{crypto, mail},
+    services::{crypto, mail, sessions::Caller},
     state::AppState,
-    store::{self, accounts, accounts::AccountRow, now_ms, outbox},
+    store::{self, accounts, accounts::AccountRow, enterprises, now_ms, outbox},
 };
 
 const ACTIVATION: &str = "activation";
@@ -181,4 +183,30 @@ pub async fn resend_activation(state: &AppState, email: &str, ip: &str) -> ApiRe
         }
     }
     Ok(())
+}
+
+/// `GET /me`: the account, the enterprises it administers, its memberships.
+pub async fn me(state: &AppState, caller: &Caller) -> ApiResult<Me> {
+    let admin_of = enterprises::administered_by(&state.db.pool, &caller.account.id).await?;
+    let memberships = enterprises::memberships_of(&state.db.pool, &caller.account.id).await?;
+    Ok(Me {
+        account: view(&caller.account),
+        enterprises: admin_of
+            .into_iter()
+            .map(|r| EnterpriseRef {
+                id: r.id,
+                domain: r.domain,
+                role: Role::parse(&r.role).unwrap_or(Role::Admin),
+            })
+            .collect(),
+        memberships: memberships
+            .into_iter()
+            .map(|m| MembershipRef {
+                enterprise_id: m.enterprise_id,
+                domain: m.domain,
+                state: m.state,
+            })
+            .collect(),
+        session: caller.info(state),
+    })
 }

@@ -6,6 +6,7 @@ mod authorization;
 mod contract;
 mod enterprises;
 mod helpers;
+mod mail;
 mod platform;
 mod sessions;
 mod verification;
