@@ -21,9 +21,7 @@ impl ApiError {
         Self {
             status: 0,
             code: "network".into(),
-            detail: format!(
-                "Muster could not be reached ({e}). Check your connection and try again."
-            ),
+            detail: format!("Muster could not be reached ({e}). Check your connection and try again."),
         }
     }
 }
@@ -53,19 +51,12 @@ impl Api {
         }
     }
 
-    async fn finish<T: DeserializeOwned>(
-        &self,
-        sent: Result<Response, gloo_net::Error>,
-    ) -> ApiResult<T> {
+    async fn finish<T: DeserializeOwned>(&self, sent: Result<Response, gloo_net::Error>) -> ApiResult<T> {
         let resp = sent.map_err(ApiError::network)?;
         let status = resp.status();
         let text = resp.text().await.map_err(ApiError::network)?;
         if (200..300).contains(&status) {
-            let text = if text.trim().is_empty() {
-                "null"
-            } else {
-                text.as_str()
-            };
+            let text = if text.trim().is_empty() { "null" } else { text.as_str() };
             return serde_json::from_str(text).map_err(|e| ApiError {
                 status,
                 code: "bad_response".into(),
@@ -74,16 +65,8 @@ impl Api {
         }
         let problem: Option<Problem> = serde_json::from_str(&text).ok();
         let err = match problem {
-            Some(p) => ApiError {
-                status,
-                code: p.code,
-                detail: p.detail,
-            },
-            None => ApiError {
-                status,
-                code: "http".into(),
-                detail: format!("The server answered {status}."),
-            },
+            Some(p) => ApiError { status, code: p.code, detail: p.detail },
+            None => ApiError { status, code: "http".into(), detail: format!("The server answered {status}.") },
         };
         if status == 401 && self.session.token().is_some() {
             self.session.expire(&err.detail);
@@ -96,11 +79,7 @@ impl Api {
         self.finish(sent).await
     }
 
-    async fn send_json<B: Serialize, T: DeserializeOwned>(
-        &self,
-        req: RequestBuilder,
-        body: &B,
-    ) -> ApiResult<T> {
+    async fn send_json<B: Serialize, T: DeserializeOwned>(&self, req: RequestBuilder, body: &B) -> ApiResult<T> {
         let req = self.authed(req).json(body).map_err(ApiError::network)?;
         let sent = req.send().await;
         self.finish(sent).await
@@ -116,21 +95,13 @@ impl Api {
     }
 
     pub async fn activate(&self, token: &str) -> ApiResult<Account> {
-        self.send_json(
-            Request::post("/api/v1/accounts/activate"),
-            &ActivateRequest {
-                token: token.into(),
-            },
-        )
-        .await
+        self.send_json(Request::post("/api/v1/accounts/activate"), &ActivateRequest { token: token.into() }).await
     }
 
     pub async fn resend_activation(&self, email: &str) -> ApiResult<()> {
         self.send_json::<_, serde_json::Value>(
             Request::post("/api/v1/accounts/activation/resend"),
-            &ResendActivationRequest {
-                email: email.into(),
-            },
+            &ResendActivationRequest { email: email.into() },
         )
         .await
         .map(|_| ())
@@ -145,13 +116,8 @@ impl Api {
     }
 
     pub async fn elevate(&self, password: &str) -> ApiResult<SessionInfo> {
-        self.send_json(
-            Request::post("/api/v1/sessions/current/elevate"),
-            &ElevateRequest {
-                password: password.into(),
-            },
-        )
-        .await
+        self.send_json(Request::post("/api/v1/sessions/current/elevate"), &ElevateRequest { password: password.into() })
+            .await
     }
 
     pub async fn me(&self) -> ApiResult<Me> {
@@ -160,17 +126,13 @@ impl Api {
 
     /// 201 → `Ok(Ok(enterprise))`; 202 (the domain has an admin) → `Ok(Err(notice))`.
     pub async fn claim(&self, req: &ClaimRequest) -> ApiResult<Result<Enterprise, ClaimForwarded>> {
-        let value: serde_json::Value = self
-            .send_json(Request::post("/api/v1/enterprises"), req)
-            .await?;
+        let value: serde_json::Value = self.send_json(Request::post("/api/v1/enterprises"), req).await?;
         if value.get("status").and_then(|s| s.as_str()) == Some("admin_notified") {
-            serde_json::from_value(value)
-                .map(Err)
-                .map_err(|e| ApiError {
-                    status: 202,
-                    code: "bad_response".into(),
-                    detail: e.to_string(),
-                })
+            serde_json::from_value(value).map(Err).map_err(|e| ApiError {
+                status: 202,
+                code: "bad_response".into(),
+                detail: e.to_string(),
+            })
         } else {
             serde_json::from_value(value).map(Ok).map_err(|e| ApiError {
                 status: 201,
@@ -184,23 +146,11 @@ impl Api {
         self.get(&format!("/api/v1/enterprises/{}", enc(id))).await
     }
 
-    pub async fn update_enterprise(
-        &self,
-        id: &str,
-        req: &UpdateEnterpriseRequest,
-    ) -> ApiResult<Enterprise> {
-        self.send_json(
-            Request::patch(&format!("/api/v1/enterprises/{}", enc(id))),
-            req,
-        )
-        .await
+    pub async fn update_enterprise(&self, id: &str, req: &UpdateEnterpriseRequest) -> ApiResult<Enterprise> {
+        self.send_json(Request::patch(&format!("/api/v1/enterprises/{}", enc(id))), req).await
     }
 
-    pub async fn verify_domain(
-        &self,
-        id: &str,
-        method: Option<VerificationMethod>,
-    ) -> ApiResult<VerificationResult> {
+    pub async fn verify_domain(&self, id: &str, method: Option<VerificationMethod>) -> ApiResult<VerificationResult> {
         self.send_json(
             Request::post(&format!("/api/v1/enterprises/{}/domain/verify", enc(id))),
             &VerifyRequest { method },
@@ -208,12 +158,7 @@ impl Api {
         .await
     }
 
-    pub async fn audit_events(
-        &self,
-        id: &str,
-        action: &str,
-        cursor: Option<&str>,
-    ) -> ApiResult<AuditEventPage> {
+    pub async fn audit_events(&self, id: &str, action: &str, cursor: Option<&str>) -> ApiResult<AuditEventPage> {
         let mut path = format!("/api/v1/enterprises/{}/audit-events?limit=25", enc(id));
         if !action.trim().is_empty() {
             path.push_str(&format!("&action={}", enc(action.trim())));
@@ -225,16 +170,11 @@ impl Api {
     }
 
     pub async fn lookup_invitation(&self, token: &str) -> ApiResult<InvitationLookup> {
-        self.get(&format!("/api/v1/invitations/lookup?token={}", enc(token)))
-            .await
+        self.get(&format!("/api/v1/invitations/lookup?token={}", enc(token))).await
     }
 
-    pub async fn accept_invitation(
-        &self,
-        req: &AcceptInvitationRequest,
-    ) -> ApiResult<AcceptedInvitation> {
-        self.send_json(Request::post("/api/v1/invitations/accept"), req)
-            .await
+    pub async fn accept_invitation(&self, req: &AcceptInvitationRequest) -> ApiResult<AcceptedInvitation> {
+        self.send_json(Request::post("/api/v1/invitations/accept"), req).await
     }
 }
 
@@ -242,9 +182,7 @@ impl Api {
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -20,10 +20,7 @@ fn storage() -> Option<web_sys::Storage> {
 impl Session {
     pub fn load() -> Self {
         let saved = storage().and_then(|s| s.get_item(KEY).ok().flatten());
-        Self {
-            token: RwSignal::new(saved),
-            notice: RwSignal::new(None),
-        }
+        Self { token: RwSignal::new(saved), notice: RwSignal::new(None) }
     }
 
     pub fn token(&self) -> Option<String> {

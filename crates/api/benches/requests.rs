@@ -39,10 +39,7 @@ async fn throughput(
     for t in tasks {
         t.await.unwrap();
     }
-    Figure {
-        name,
-        per_second: (per_task * CONCURRENCY) as f64 / started.elapsed().as_secs_f64(),
-    }
+    Figure { name, per_second: (per_task * CONCURRENCY) as f64 / started.elapsed().as_secs_f64() }
 }
 
 async fn run(label: &str, database_url: Option<String>) {
@@ -50,8 +47,8 @@ async fn run(label: &str, database_url: Option<String>) {
     let mut config = Config::from_sources(&HashMap::new(), &HashMap::new()).unwrap();
     config.bind = "127.0.0.1:0".into();
     config.data_dir = dir.path().join("data");
-    config.database_url = database_url
-        .unwrap_or_else(|| format!("sqlite://{}/muster.db", dir.path().join("data").display()));
+    config.database_url =
+        database_url.unwrap_or_else(|| format!("sqlite://{}/muster.db", dir.path().join("data").display()));
     config.smtp_url = None;
     config.login_per_minute = 1_000_000;
     config.signup_per_minute = 1_000_000;
@@ -69,14 +66,8 @@ async fn run(label: &str, database_url: Option<String>) {
         .send()
         .await
         .unwrap();
-    sqlx::query("UPDATE accounts SET status = 'active', email_verified = 1")
-        .execute(&state.db.pool)
-        .await
-        .unwrap();
-    let login = || {
-        http.post(format!("{base}/api/v1/sessions"))
-            .json(&json!({"email": email, "password": PASSWORD}))
-    };
+    sqlx::query("UPDATE accounts SET status = 'active', email_verified = 1").execute(&state.db.pool).await.unwrap();
+    let login = || http.post(format!("{base}/api/v1/sessions")).json(&json!({"email": email, "password": PASSWORD}));
     let token: serde_json::Value = login().send().await.unwrap().json().await.unwrap();
     let token = token["token"].as_str().unwrap().to_string();
 
@@ -94,8 +85,7 @@ async fn run(label: &str, database_url: Option<String>) {
         throughput("POST /api/v1/sessions (argon2id verify)", 160, {
             let (http, base) = (http.clone(), base.clone());
             Arc::new(move || {
-                http.post(format!("{base}/api/v1/sessions"))
-                    .json(&json!({"email": email, "password": PASSWORD}))
+                http.post(format!("{base}/api/v1/sessions")).json(&json!({"email": email, "password": PASSWORD}))
             })
         })
         .await,
@@ -103,12 +93,7 @@ async fn run(label: &str, database_url: Option<String>) {
     let baseline = figures[0].per_second;
     println!("\n{label}");
     for f in &figures {
-        println!(
-            "  {:<46} {:>9.0} req/s   {:>6.3}× baseline",
-            f.name,
-            f.per_second,
-            f.per_second / baseline
-        );
+        println!("  {:<46} {:>9.0} req/s   {:>6.3}× baseline", f.name, f.per_second, f.per_second / baseline);
     }
 }
 
@@ -120,14 +105,8 @@ async fn main() {
         use sqlx::Connection;
         sqlx::any::install_default_drivers();
         let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
-        sqlx::query("DROP DATABASE IF EXISTS muster_bench")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        sqlx::query("CREATE DATABASE muster_bench")
-            .execute(&mut conn)
-            .await
-            .unwrap();
+        sqlx::query("DROP DATABASE IF EXISTS muster_bench").execute(&mut conn).await.unwrap();
+        sqlx::query("CREATE DATABASE muster_bench").execute(&mut conn).await.unwrap();
         let (base, _) = admin.rsplit_once('/').unwrap();
         run("PostgreSQL", Some(format!("{base}/muster_bench"))).await;
     }

@@ -4,11 +4,7 @@ use clap::{Parser, Subcommand};
 use muster_model::Plan;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "muster",
-    version,
-    about = "Muster: self-hosted Enterprise Admin Console"
-)]
+#[command(name = "muster", version, about = "Muster: self-hosted Enterprise Admin Console")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

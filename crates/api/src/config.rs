@@ -51,41 +51,25 @@ impl Config {
             Err(e) => return Err(e).with_context(|| format!("while reading {path}")),
         };
         let env: HashMap<String, String> = std::env::vars()
-            .filter_map(|(k, v)| {
-                k.strip_prefix("MUSTER_")
-                    .map(|k| (k.to_ascii_lowercase(), v))
-            })
+            .filter_map(|(k, v)| k.strip_prefix("MUSTER_").map(|k| (k.to_ascii_lowercase(), v)))
             .collect();
         Self::from_sources(&file, &env)
     }
 
     /// Later sources win: `env` over `file` over defaults.
-    pub fn from_sources(
-        file: &HashMap<String, String>,
-        env: &HashMap<String, String>,
-    ) -> anyhow::Result<Self> {
-        let get = |key: &str| {
-            env.get(key)
-                .or_else(|| file.get(key))
-                .map(|s| s.trim().to_string())
-        };
+    pub fn from_sources(file: &HashMap<String, String>, env: &HashMap<String, String>) -> anyhow::Result<Self> {
+        let get = |key: &str| env.get(key).or_else(|| file.get(key)).map(|s| s.trim().to_string());
         let bind = get("bind").unwrap_or_else(|| "127.0.0.1:8080".into());
         let data_dir = PathBuf::from(get("data_dir").unwrap_or_else(|| "./data".into()));
-        let database_url = get("database_url")
-            .unwrap_or_else(|| format!("sqlite://{}/muster.db", data_dir.display()));
-        let public_url = get("public_url")
-            .unwrap_or_else(|| format!("http://{bind}"))
-            .trim_end_matches('/')
-            .to_string();
+        let database_url = get("database_url").unwrap_or_else(|| format!("sqlite://{}/muster.db", data_dir.display()));
+        let public_url =
+            get("public_url").unwrap_or_else(|| format!("http://{bind}")).trim_end_matches('/').to_string();
         let num = |key: &str, default: u64| -> anyhow::Result<u64> {
             match get(key) {
                 None => Ok(default),
-                Some(v) => v.parse().with_context(|| {
-                    format!(
-                        "MUSTER_{} must be a whole number, got {v:?}",
-                        key.to_uppercase()
-                    )
-                }),
+                Some(v) => v
+                    .parse()
+                    .with_context(|| format!("MUSTER_{} must be a whole number, got {v:?}", key.to_uppercase())),
             }
         };
         let secs = |key: &str, default: u64| num(key, default).map(Duration::from_secs);
@@ -93,10 +77,7 @@ impl Config {
             match get(key).as_deref().map(str::to_ascii_lowercase).as_deref() {
                 None | Some("") | Some("false") | Some("0") | Some("no") => Ok(false),
                 Some("true") | Some("1") | Some("yes") => Ok(true),
-                Some(v) => bail!(
-                    "MUSTER_{} must be true or false, got {v:?}",
-                    key.to_uppercase()
-                ),
+                Some(v) => bail!("MUSTER_{} must be true or false, got {v:?}", key.to_uppercase()),
             }
         };
         let dns_nameservers = match get("dns_nameservers") {
@@ -117,11 +98,7 @@ impl Config {
             dns_timeout: secs("dns_timeout_seconds", 5)?,
             allow_private_fetch: flag("allow_private_fetch")?,
             meta_fetch_port: get("meta_fetch_port")
-                .map(|p| {
-                    p.parse().with_context(|| {
-                        format!("MUSTER_META_FETCH_PORT must be a port, got {p:?}")
-                    })
-                })
+                .map(|p| p.parse().with_context(|| format!("MUSTER_META_FETCH_PORT must be a port, got {p:?}")))
                 .transpose()?,
             session_idle_timeout: idle,
             session_lifetime: secs("session_lifetime_seconds", 12 * 3600)?,
@@ -146,8 +123,7 @@ impl Config {
     }
 
     pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://")
-            || self.database_url.starts_with("postgresql://")
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
     }
 }
 
@@ -162,9 +138,7 @@ fn parse_toml(text: &str) -> anyhow::Result<HashMap<String, String>> {
                 toml::Value::Integer(i) => i.to_string(),
                 toml::Value::Boolean(b) => b.to_string(),
                 toml::Value::Float(f) => f.to_string(),
-                toml::Value::Array(items) => {
-                    items.iter().map(scalar_text).collect::<Vec<_>>().join(",")
-                }
+                toml::Value::Array(items) => items.iter().map(scalar_text).collect::<Vec<_>>().join(","),
                 other => bail!("{k}: unsupported value {other:?}"),
             };
             Ok((k.to_ascii_lowercase(), v))
@@ -188,13 +162,8 @@ fn parse_nameservers(list: &str) -> anyhow::Result<Vec<SocketAddr>> {
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<SocketAddr>()
-                .or_else(|_| {
-                    s.parse::<std::net::IpAddr>()
-                        .map(|ip| SocketAddr::new(ip, 53))
-                })
-                .with_context(|| {
-                    format!("MUSTER_DNS_NAMESERVERS: {s:?} is not an address (ip or ip:port)")
-                })
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+                .with_context(|| format!("MUSTER_DNS_NAMESERVERS: {s:?} is not an address (ip or ip:port)"))
         })
         .collect()
 }
@@ -204,10 +173,7 @@ mod tests {
     use super::*;
 
     fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -231,19 +197,14 @@ mod tests {
 
     #[test]
     fn nameservers_take_ports() {
-        let c = Config::from_sources(
-            &map(&[]),
-            &map(&[("dns_nameservers", "127.0.0.1:5354, 10.0.0.1")]),
-        )
-        .unwrap();
+        let c = Config::from_sources(&map(&[]), &map(&[("dns_nameservers", "127.0.0.1:5354, 10.0.0.1")])).unwrap();
         assert_eq!(c.dns_nameservers[0].port(), 5354);
         assert_eq!(c.dns_nameservers[1].port(), 53);
     }
 
     #[test]
     fn bad_values_say_which_setting() {
-        let err =
-            Config::from_sources(&map(&[]), &map(&[("allow_private_fetch", "maybe")])).unwrap_err();
+        let err = Config::from_sources(&map(&[]), &map(&[("allow_private_fetch", "maybe")])).unwrap_err();
         assert!(err.to_string().contains("MUSTER_ALLOW_PRIVATE_FETCH"));
     }
 }

@@ -64,31 +64,19 @@ impl ApiError {
     }
 
     pub fn field(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::InvalidField {
-            code,
-            detail: detail.into(),
-        }
+        Self::InvalidField { code, detail: detail.into() }
     }
 
     pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Unauthorized {
-            code,
-            detail: detail.into(),
-        }
+        Self::Unauthorized { code, detail: detail.into() }
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            detail: detail.into(),
-        }
+        Self::Conflict { code, detail: detail.into() }
     }
 
     pub fn gone(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Gone {
-            code,
-            detail: detail.into(),
-        }
+        Self::Gone { code, detail: detail.into() }
     }
 
     fn title(&self) -> &'static str {
@@ -115,10 +103,9 @@ impl ResponseError for ApiError {
             Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized { .. } | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::AccountNotActive
-            | Self::ElevationRequired
-            | Self::Forbidden(_)
-            | Self::Locked(_) => StatusCode::FORBIDDEN,
+            Self::AccountNotActive | Self::ElevationRequired | Self::Forbidden(_) | Self::Locked(_) => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,

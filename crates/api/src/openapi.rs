@@ -37,12 +37,7 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
     }
 }
@@ -55,8 +50,5 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// What `muster export-openapi` writes to `openapi/openapi.json`.
 pub fn json() -> String {
-    document()
-        .to_pretty_json()
-        .expect("the OpenAPI document serialises")
-        + "\n"
+    document().to_pretty_json().expect("the OpenAPI document serialises") + "\n"
 }

@@ -23,8 +23,7 @@ impl std::fmt::Debug for Secrets {
 
 impl Secrets {
     pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("while creating {}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir).with_context(|| format!("while creating {}", data_dir.display()))?;
         Ok(Self {
             jwt_key: key_file(&data_dir.join("jwt.key"))?,
             encryption_key: key_file(&data_dir.join("encryption.key"))?,
@@ -35,13 +34,8 @@ impl Secrets {
 fn key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
-            let key = hex::decode(text.trim())
-                .with_context(|| format!("{} is not a hex key", path.display()))?;
-            anyhow::ensure!(
-                key.len() >= 32,
-                "{} holds a key shorter than 256 bits",
-                path.display()
-            );
+            let key = hex::decode(text.trim()).with_context(|| format!("{} is not a hex key", path.display()))?;
+            anyhow::ensure!(key.len() >= 32, "{} holds a key shorter than 256 bits", path.display());
             Ok(key)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -70,8 +64,7 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<bool> {
     }
     match options.open(path) {
         Ok(mut f) => {
-            f.write_all(text.as_bytes())
-                .with_context(|| format!("while writing {}", path.display()))?;
+            f.write_all(text.as_bytes()).with_context(|| format!("while writing {}", path.display()))?;
             Ok(true)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
@@ -96,10 +89,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("jwt.key"))
-                .unwrap()
-                .permissions()
-                .mode();
+            let mode = std::fs::metadata(dir.path().join("jwt.key")).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

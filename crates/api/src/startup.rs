@@ -28,18 +28,13 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let state = build_state(config).await?;
-        let listener = TcpListener::bind(&state.config.bind)
-            .with_context(|| format!("while binding {}", state.config.bind))?;
+        let listener =
+            TcpListener::bind(&state.config.bind).with_context(|| format!("while binding {}", state.config.bind))?;
         let port = listener.local_addr()?.port();
         let server = http_server(state.clone(), listener)?;
         let workers = jobs::spawn_all(state.clone());
         tracing::info!(address = %state.config.bind, port, "Muster is listening");
-        Ok(Self {
-            port,
-            server,
-            state,
-            workers,
-        })
+        Ok(Self { port, server, state, workers })
     }
 
     pub fn port(&self) -> u16 {
@@ -68,16 +63,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Shared> {
     };
     let mailer = Mailer::new(config.smtp_url.as_deref(), &config.data_dir)?;
     let limits = RateLimits::new(&config);
-    Ok(Arc::new(AppState {
-        config,
-        db,
-        secrets,
-        dns,
-        fetcher,
-        mailer,
-        limits,
-        outbox_wake: Notify::new(),
-    }))
+    Ok(Arc::new(AppState { config, db, secrets, dns, fetcher, mailer, limits, outbox_wake: Notify::new() }))
 }
 
 fn http_server(state: Shared, listener: TcpListener) -> anyhow::Result<Server> {

@@ -35,8 +35,7 @@ pub struct RateLimits {
 
 impl RateLimits {
     pub fn new(config: &Config) -> Self {
-        let per_minute =
-            |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("max(1) is non-zero"));
+        let per_minute = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("max(1) is non-zero"));
         Self {
             // An office behind one NAT shares an IP: allow several people's worth.
             login_per_ip: RateLimiter::keyed(per_minute(config.login_per_minute.saturating_mul(5))),

@@ -158,9 +158,7 @@ wire_enum!(LockReason { DomainUnverified => "domain_unverified", PlanRequired =>
 impl LockReason {
     pub fn explain(self) -> &'static str {
         match self {
-            Self::DomainUnverified => {
-                "Verify your domain in Domain Management to open this module."
-            }
+            Self::DomainUnverified => "Verify your domain in Domain Management to open this module.",
             Self::PlanRequired => "This module is part of the Premium plan.",
         }
     }
@@ -180,12 +178,7 @@ pub fn module_access(plan: Plan, domain: DomainStatus) -> Vec<ModuleAccess> {
         .iter()
         .map(|&module| {
             let locked_reason = module.lock_reason(plan, domain);
-            ModuleAccess {
-                module,
-                title: module.title().to_string(),
-                enabled: locked_reason.is_none(),
-                locked_reason,
-            }
+            ModuleAccess { module, title: module.title().to_string(), enabled: locked_reason.is_none(), locked_reason }
         })
         .collect()
 }

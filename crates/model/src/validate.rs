@@ -101,23 +101,16 @@ const COMMON_PASSWORDS: &[&str] = &[
 pub fn password_problem(password: &str, email: &str) -> Option<String> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_LEN {
-        return Some(format!(
-            "Use at least {MIN_PASSWORD_LEN} characters ({chars} so far)."
-        ));
+        return Some(format!("Use at least {MIN_PASSWORD_LEN} characters ({chars} so far)."));
     }
     if chars > MAX_PASSWORD_LEN {
         return Some(format!("Use at most {MAX_PASSWORD_LEN} characters."));
     }
     let lower = password.to_lowercase();
     if COMMON_PASSWORDS.contains(&lower.as_str()) {
-        return Some(
-            "That password is on the list of commonly used passwords; choose another.".into(),
-        );
+        return Some("That password is on the list of commonly used passwords; choose another.".into());
     }
-    if lower
-        .chars()
-        .all(|c| c == lower.chars().next().unwrap_or(' '))
-    {
+    if lower.chars().all(|c| c == lower.chars().next().unwrap_or(' ')) {
         return Some("A password of one repeated character is too easy to guess.".into());
     }
     let local = email.split('@').next().unwrap_or("").to_lowercase();
@@ -179,12 +172,10 @@ pub fn is_public_mail_domain(domain: &str) -> bool {
 pub fn name(input: Option<&str>, field: &str) -> Result<Option<String>, String> {
     match input.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(s) if s.chars().count() > MAX_NAME_LEN => Err(format!(
-            "{field} must be at most {MAX_NAME_LEN} characters."
-        )),
-        Some(s) if s.chars().any(char::is_control) => {
-            Err(format!("{field} contains control characters."))
+        Some(s) if s.chars().count() > MAX_NAME_LEN => {
+            Err(format!("{field} must be at most {MAX_NAME_LEN} characters."))
         }
+        Some(s) if s.chars().any(char::is_control) => Err(format!("{field} contains control characters.")),
         Some(s) => Ok(Some(s.to_string())),
     }
 }
@@ -202,15 +193,7 @@ mod tests {
 
     #[test]
     fn bad_emails_are_refused() {
-        for bad in [
-            "",
-            "ada",
-            "ada@",
-            "@acme.test",
-            "ada@localhost",
-            "a b@acme.test",
-            "ada@@acme.test",
-        ] {
+        for bad in ["", "ada", "ada@", "@acme.test", "ada@localhost", "a b@acme.test", "ada@@acme.test"] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
         }
     }
@@ -218,9 +201,7 @@ mod tests {
     #[test]
     fn password_rules() {
         assert!(password_problem("short", "a@b.c").unwrap().contains("12"));
-        assert!(password_problem("Password1234", "a@b.c")
-            .unwrap()
-            .contains("commonly"));
+        assert!(password_problem("Password1234", "a@b.c").unwrap().contains("commonly"));
         assert!(password_problem("aaaaaaaaaaaaaa", "a@b.c").is_some());
         assert!(password_problem("xx-adalovelace-99", "adalovelace@acme.test").is_some());
         assert!(password_problem("correct horse battery", "ada@acme.test").is_none());

@@ -8,11 +8,7 @@ use crate::api::ApiError;
 /// The server's words for a failed call, or nothing.
 #[component]
 pub fn ErrorBox(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView {
-    move || {
-        error
-            .get()
-            .map(|e| view! { <div class="alert error" role="alert">{e.detail}</div> })
-    }
+    move || error.get().map(|e| view! { <div class="alert error" role="alert">{e.detail}</div> })
 }
 
 #[component]
@@ -27,10 +23,7 @@ pub fn StatusBadge(status: DomainStatus) -> impl IntoView {
 
 /// Copies `text` to the clipboard and says so for two seconds.
 #[component]
-pub fn CopyButton(
-    #[prop(into)] text: String,
-    #[prop(default = "Copy")] label: &'static str,
-) -> impl IntoView {
+pub fn CopyButton(#[prop(into)] text: String, #[prop(default = "Copy")] label: &'static str) -> impl IntoView {
     let copied = RwSignal::new(false);
     let copy = move |_| {
         let text = text.clone();

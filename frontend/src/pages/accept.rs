@@ -14,33 +14,26 @@ use crate::{
 #[component]
 pub fn AcceptInvitation() -> impl IntoView {
     let api = use_api();
-    let token = StoredValue::new(
-        use_query_map()
-            .with_untracked(|q| q.get("token"))
-            .unwrap_or_default(),
-    );
+    let token = StoredValue::new(use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default());
     let lookup = RwSignal::new(None::<Result<InvitationLookup, ApiError>>);
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
     spawn_local(async move { lookup.set(Some(api.lookup_invitation(&token.get_value()).await)) });
-    let email = move || {
-        lookup.with(|l| {
-            l.as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .map(|l| l.email.clone())
-                .unwrap_or_default()
-        })
-    };
+    let email =
+        move || lookup.with(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map(|l| l.email.clone()).unwrap_or_default());
     let needs_password = move || lookup.with(|l| matches!(l, Some(Ok(l)) if !l.account_exists));
-    let password_error = Signal::derive(move || {
-        if needs_password() {
-            validate::password_problem(&password.get(), &email())
-        } else {
-            None
-        }
-    });
+    let password_error =
+        Signal::derive(
+            move || {
+                if needs_password() {
+                    validate::password_problem(&password.get(), &email())
+                } else {
+                    None
+                }
+            },
+        );
 
     let accept = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -18,10 +18,7 @@ pub fn AuditLog(enterprise_id: String) -> impl IntoView {
         let id = id.get_value();
         let after = if more { cursor.get_untracked() } else { None };
         spawn_local(async move {
-            match api
-                .audit_events(&id, &action.get_untracked(), after.as_deref())
-                .await
-            {
+            match api.audit_events(&id, &action.get_untracked(), after.as_deref()).await {
                 Ok(page) => {
                     if more {
                         items.update(|i| i.extend(page.items));

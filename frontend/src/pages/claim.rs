@@ -30,24 +30,16 @@ pub fn Claim() -> impl IntoView {
                 .map(|m| m.account.email.rsplit('@').next().unwrap_or("").to_string())
         })
     };
-    let public = move || {
-        domain()
-            .map(|d| validate::is_public_mail_domain(&d))
-            .unwrap_or(false)
-    };
+    let public = move || domain().map(|d| validate::is_public_mail_domain(&d)).unwrap_or(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
         error.set(None);
-        let req = ClaimRequest {
-            plan: Some(plan.get()),
-            billing_cycle: Some(cycle.get()),
-        };
+        let req = ClaimRequest { plan: Some(plan.get()), billing_cycle: Some(cycle.get()) };
         spawn_local(async move {
             match api.claim(&req).await {
-                Ok(Ok(e)) => navigate
-                    .with_value(|go| go(&format!("/console/{}/domain", e.id), Default::default())),
+                Ok(Ok(e)) => navigate.with_value(|go| go(&format!("/console/{}/domain", e.id), Default::default())),
                 Ok(Err(f)) => forwarded.set(Some(f)),
                 Err(e) => error.set(Some(e)),
             }

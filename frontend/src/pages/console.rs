@@ -38,25 +38,9 @@ fn from_slug(s: &str) -> Option<Module> {
 /// The navigation, grouped the way admins think about it.
 const GROUPS: &[(&str, &[Module])] = &[
     ("", &[Module::Dashboard]),
-    (
-        "Enrollment",
-        &[
-            Module::Invite,
-            Module::BulkInvite,
-            Module::Import,
-            Module::DirectorySync,
-        ],
-    ),
+    ("Enrollment", &[Module::Invite, Module::BulkInvite, Module::Import, Module::DirectorySync]),
     ("People", &[Module::Users]),
-    (
-        "Settings",
-        &[
-            Module::DomainManagement,
-            Module::Billing,
-            Module::AuditLog,
-            Module::Analytics,
-        ],
-    ),
+    ("Settings", &[Module::DomainManagement, Module::Billing, Module::AuditLog, Module::Analytics]),
 ];
 
 #[component]
@@ -131,11 +115,7 @@ fn ConsoleShell() -> impl IntoView {
 }
 
 #[component]
-fn Nav(
-    enterprise_id: String,
-    modules: Vec<ModuleAccess>,
-    current: Memo<Option<Module>>,
-) -> impl IntoView {
+fn Nav(enterprise_id: String, modules: Vec<ModuleAccess>, current: Memo<Option<Module>>) -> impl IntoView {
     let access = move |m: Module| modules.iter().find(|a| a.module == m).cloned();
     view! {
         <nav class="sidebar" aria-label="Modules">
@@ -170,15 +150,17 @@ fn page(
     reload: impl Fn() + Copy + Send + Sync + 'static,
 ) -> AnyView {
     let Some(module) = module else {
-        return view! { <div class="alert error">"There is no such page in the console."</div> }
-            .into_any();
+        return view! { <div class="alert error">"There is no such page in the console."</div> }.into_any();
     };
     let access = modules.iter().find(|a| a.module == module).cloned();
     let e = enterprise.get_untracked().and_then(Result::ok);
     match (access, e) {
         (Some(a), Some(e)) if !a.enabled => view! { <Locked access=a enterprise_id=e.id /> }.into_any(),
         (_, Some(e)) => match module {
-            Module::Dashboard => view! { <Dashboard enterprise=e on_change=move |updated| enterprise.set(Some(Ok(updated))) /> }.into_any(),
+            Module::Dashboard => {
+                view! { <Dashboard enterprise=e on_change=move |updated| enterprise.set(Some(Ok(updated))) /> }
+                    .into_any()
+            }
             Module::DomainManagement => view! { <DomainManagement enterprise=e on_change=reload /> }.into_any(),
             Module::AuditLog => view! { <AuditLog enterprise_id=e.id /> }.into_any(),
             other => view! {
@@ -187,7 +169,8 @@ fn page(
                     <p>{format!("{} is not available in this version of Muster yet.", other.title())}</p>
                     <p class="muted">"Your domain is verified, so it opens here as soon as it ships."</p>
                 </div>
-            }.into_any(),
+            }
+            .into_any(),
         },
         _ => view! { <p class="muted">"Loading…"</p> }.into_any(),
     }
@@ -197,10 +180,7 @@ fn page(
 fn Locked(access: ModuleAccess, enterprise_id: String) -> impl IntoView {
     let reason = access.locked_reason.unwrap_or(LockReason::DomainUnverified);
     let (action, href) = match reason {
-        LockReason::DomainUnverified => (
-            "Verify the domain",
-            format!("/console/{enterprise_id}/domain"),
-        ),
+        LockReason::DomainUnverified => ("Verify the domain", format!("/console/{enterprise_id}/domain")),
         LockReason::PlanRequired => ("See plans", format!("/console/{enterprise_id}/dashboard")),
     };
     view! {

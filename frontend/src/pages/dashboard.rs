@@ -28,10 +28,7 @@ pub fn Dashboard(
         busy.set(true);
         error.set(None);
         let id = id.clone();
-        let req = UpdateEnterpriseRequest {
-            plan: Some(plan.get()),
-            billing_cycle: Some(cycle.get()),
-        };
+        let req = UpdateEnterpriseRequest { plan: Some(plan.get()), billing_cycle: Some(cycle.get()) };
         spawn_local(async move {
             match api.update_enterprise(&id, &req).await {
                 Ok(e) => {

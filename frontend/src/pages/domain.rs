@@ -11,10 +11,7 @@ use crate::{
 };
 
 #[component]
-pub fn DomainManagement(
-    enterprise: Enterprise,
-    on_change: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+pub fn DomainManagement(enterprise: Enterprise, on_change: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let api = use_api();
     let method = RwSignal::new(None::<VerificationMethod>);
     let result = RwSignal::new(enterprise.last_check.clone());

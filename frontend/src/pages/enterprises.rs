@@ -20,10 +20,7 @@ pub fn Enterprises() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(m)) = me.get() {
             if m.enterprises.len() == 1 {
-                navigate(
-                    &format!("/console/{}/dashboard", m.enterprises[0].id),
-                    Default::default(),
-                );
+                navigate(&format!("/console/{}/dashboard", m.enterprises[0].id), Default::default());
             }
         }
     });

@@ -20,11 +20,8 @@ pub fn SignIn() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let email_error = Signal::derive(move || validate::Email::parse(&email.get()).err());
-    let password_error = Signal::derive(move || {
-        password
-            .with(String::is_empty)
-            .then(|| "Enter your password.".to_string())
-    });
+    let password_error =
+        Signal::derive(move || password.with(String::is_empty).then(|| "Enter your password.".to_string()));
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -33,10 +30,7 @@ pub fn SignIn() -> impl IntoView {
         }
         busy.set(true);
         error.set(None);
-        let req = LoginRequest {
-            email: email.get(),
-            password: password.get(),
-        };
+        let req = LoginRequest { email: email.get(), password: password.get() };
         let navigate = navigate.clone();
         spawn_local(async move {
             match api.log_in(&req).await {

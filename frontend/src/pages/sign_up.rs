@@ -23,8 +23,7 @@ pub fn SignUp() -> impl IntoView {
     let sent_to = RwSignal::new(None::<String>);
 
     let email_error = Signal::derive(move || validate::Email::parse(&email.get()).err());
-    let password_error =
-        Signal::derive(move || validate::password_problem(&password.get(), &email.get()));
+    let password_error = Signal::derive(move || validate::password_problem(&password.get(), &email.get()));
     let valid = move || email_error.get().is_none() && password_error.get().is_none();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {

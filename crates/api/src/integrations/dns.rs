@@ -64,22 +64,12 @@ impl Dns {
 
     pub async fn txt(&self, name: &str) -> Answer<String> {
         let fqdn = format!("{}.", name.trim_end_matches('.'));
-        match tokio::time::timeout(
-            self.timeout + Duration::from_millis(500),
-            self.resolver.txt_lookup(fqdn),
-        )
-        .await
-        {
+        match tokio::time::timeout(self.timeout + Duration::from_millis(500), self.resolver.txt_lookup(fqdn)).await {
             Err(_) => Answer::TimedOut,
             Ok(Ok(lookup)) => Answer::Found(
                 lookup
                     .iter()
-                    .map(|txt| {
-                        txt.txt_data()
-                            .iter()
-                            .map(|part| String::from_utf8_lossy(part))
-                            .collect::<String>()
-                    })
+                    .map(|txt| txt.txt_data().iter().map(|part| String::from_utf8_lossy(part)).collect::<String>())
                     .collect(),
             ),
             Ok(Err(e)) => classify(e),
@@ -88,12 +78,7 @@ impl Dns {
 
     pub async fn ips(&self, host: &str) -> Answer<IpAddr> {
         let fqdn = format!("{}.", host.trim_end_matches('.'));
-        match tokio::time::timeout(
-            self.timeout + Duration::from_millis(500),
-            self.resolver.lookup_ip(fqdn),
-        )
-        .await
-        {
+        match tokio::time::timeout(self.timeout + Duration::from_millis(500), self.resolver.lookup_ip(fqdn)).await {
             Err(_) => Answer::TimedOut,
             Ok(Ok(lookup)) => Answer::Found(lookup.iter().collect()),
             Ok(Err(e)) => classify(e),

@@ -28,28 +28,16 @@ impl Mailer {
             }
             None => {
                 let dir = data_dir.join("mail");
-                std::fs::create_dir_all(&dir)
-                    .with_context(|| format!("while creating {}", dir.display()))?;
+                std::fs::create_dir_all(&dir).with_context(|| format!("while creating {}", dir.display()))?;
                 Ok(Self::Files(AsyncFileTransport::new(&dir), dir))
             }
         }
     }
 
-    pub async fn send(
-        &self,
-        from: &str,
-        to: &str,
-        subject: &str,
-        body: &str,
-    ) -> anyhow::Result<()> {
+    pub async fn send(&self, from: &str, to: &str, subject: &str, body: &str) -> anyhow::Result<()> {
         let message = Message::builder()
-            .from(
-                from.parse::<Mailbox>()
-                    .context("MUSTER_MAIL_FROM is not a valid mailbox")?,
-            )
-            .to(to
-                .parse::<Mailbox>()
-                .context("recipient is not a valid mailbox")?)
+            .from(from.parse::<Mailbox>().context("MUSTER_MAIL_FROM is not a valid mailbox")?)
+            .to(to.parse::<Mailbox>().context("recipient is not a valid mailbox")?)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_string())
@@ -59,13 +47,8 @@ impl Mailer {
                 t.send(message).await.context("SMTP delivery failed")?;
             }
             Self::Files(t, dir) => {
-                let id = t
-                    .send(message)
-                    .await
-                    .context("writing the mail file failed")?;
-                let link = body
-                    .split_whitespace()
-                    .find(|w| w.starts_with("http://") || w.starts_with("https://"));
+                let id = t.send(message).await.context("writing the mail file failed")?;
+                let link = body.split_whitespace().find(|w| w.starts_with("http://") || w.starts_with("https://"));
                 // File transport is the no-mail-server mode: the log is how the
                 // operator gets the link, so here (and only here) it is logged.
                 tracing::info!(to, subject, file = %dir.join(format!("{id}.eml")).display(), link, "mail written to file");

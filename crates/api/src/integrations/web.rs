@@ -52,22 +52,13 @@ impl PageFetcher {
         let ips = match self.dns.ips(domain).await {
             Answer::Found(ips) if !ips.is_empty() => ips,
             Answer::Found(_) | Answer::Nothing { .. } => {
-                return Fetched::Failed(format!(
-                    "{domain} has no A or AAAA record, so the page cannot be fetched"
-                ))
+                return Fetched::Failed(format!("{domain} has no A or AAAA record, so the page cannot be fetched"))
             }
-            Answer::TimedOut => {
-                return Fetched::Failed(format!("DNS lookup of {domain} timed out"))
-            }
-            Answer::Failed(e) => {
-                return Fetched::Failed(format!("DNS lookup of {domain} failed: {e}"))
-            }
+            Answer::TimedOut => return Fetched::Failed(format!("DNS lookup of {domain} timed out")),
+            Answer::Failed(e) => return Fetched::Failed(format!("DNS lookup of {domain} failed: {e}")),
         };
         if !self.allow_private {
-            if let Some((ip, kind)) = ips
-                .iter()
-                .find_map(|ip| non_public_kind(*ip).map(|k| (ip, k)))
-            {
+            if let Some((ip, kind)) = ips.iter().find_map(|ip| non_public_kind(*ip).map(|k| (ip, k))) {
                 return Fetched::Refused(format!(
                     "{domain} resolves to {ip}, a {kind} address; Muster does not fetch private, loopback or link-local addresses"
                 ));
@@ -110,21 +101,11 @@ impl PageFetcher {
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok::<_, reqwest::Error>((
-                final_url,
-                status,
-                String::from_utf8_lossy(&body).into_owned(),
-                truncated,
-            ))
+            Ok::<_, reqwest::Error>((final_url, status, String::from_utf8_lossy(&body).into_owned(), truncated))
         };
         match tokio::time::timeout(self.timeout + Duration::from_millis(250), read).await {
             Err(_) => Fetched::TimedOut,
-            Ok(Ok((url, status, body, truncated))) => Fetched::Page {
-                url,
-                status,
-                body,
-                truncated,
-            },
+            Ok(Ok((url, status, body, truncated))) => Fetched::Page { url, status, body, truncated },
             Ok(Err(e)) if e.is_timeout() => Fetched::TimedOut,
             Ok(Err(e)) => Fetched::Failed(describe_reqwest_error(&e)),
         }
@@ -164,12 +145,7 @@ fn v4_kind(ip: Ipv4Addr) -> Option<&'static str> {
         Some("private")
     } else if ip.is_link_local() {
         Some("link-local")
-    } else if ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || o[0] == 0
-        || o[0] >= 240
-    {
+    } else if ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() || o[0] == 0 || o[0] >= 240 {
         Some("reserved")
     } else {
         None
@@ -197,19 +173,14 @@ pub fn meta_contents(html: &str, name: &str) -> Vec<String> {
     static ATTR: OnceLock<Regex> = OnceLock::new();
     let tag = TAG.get_or_init(|| Regex::new(r"(?is)<meta\b([^>]*)>").expect("static regex"));
     let attr = ATTR.get_or_init(|| {
-        Regex::new(r#"(?is)([a-z_:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>/]+))"#)
-            .expect("static regex")
+        Regex::new(r#"(?is)([a-z_:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>/]+))"#).expect("static regex")
     });
     tag.captures_iter(html)
         .filter_map(|tag_caps| {
             let mut tag_name = None;
             let mut content = None;
             for a in attr.captures_iter(&tag_caps[1]) {
-                let value = a
-                    .get(2)
-                    .or(a.get(3))
-                    .or(a.get(4))
-                    .map(|m| m.as_str().trim().to_string());
+                let value = a.get(2).or(a.get(3)).or(a.get(4)).map(|m| m.as_str().trim().to_string());
                 match a[1].to_ascii_lowercase().as_str() {
                     "name" => tag_name = value,
                     "content" => content = value,
@@ -227,44 +198,17 @@ mod tests {
 
     #[test]
     fn classifies_addresses() {
-        assert_eq!(
-            non_public_kind("127.0.0.1".parse().unwrap()),
-            Some("loopback")
-        );
-        assert_eq!(
-            non_public_kind("10.1.2.3".parse().unwrap()),
-            Some("private")
-        );
-        assert_eq!(
-            non_public_kind("172.20.0.1".parse().unwrap()),
-            Some("private")
-        );
-        assert_eq!(
-            non_public_kind("192.168.1.1".parse().unwrap()),
-            Some("private")
-        );
-        assert_eq!(
-            non_public_kind("169.254.169.254".parse().unwrap()),
-            Some("link-local")
-        );
-        assert_eq!(
-            non_public_kind("100.64.0.1".parse().unwrap()),
-            Some("private")
-        );
-        assert_eq!(
-            non_public_kind("0.0.0.0".parse().unwrap()),
-            Some("reserved")
-        );
+        assert_eq!(non_public_kind("127.0.0.1".parse().unwrap()), Some("loopback"));
+        assert_eq!(non_public_kind("10.1.2.3".parse().unwrap()), Some("private"));
+        assert_eq!(non_public_kind("172.20.0.1".parse().unwrap()), Some("private"));
+        assert_eq!(non_public_kind("192.168.1.1".parse().unwrap()), Some("private"));
+        assert_eq!(non_public_kind("169.254.169.254".parse().unwrap()), Some("link-local"));
+        assert_eq!(non_public_kind("100.64.0.1".parse().unwrap()), Some("private"));
+        assert_eq!(non_public_kind("0.0.0.0".parse().unwrap()), Some("reserved"));
         assert_eq!(non_public_kind("::1".parse().unwrap()), Some("loopback"));
         assert_eq!(non_public_kind("fd00::1".parse().unwrap()), Some("private"));
-        assert_eq!(
-            non_public_kind("fe80::1".parse().unwrap()),
-            Some("link-local")
-        );
-        assert_eq!(
-            non_public_kind("::ffff:127.0.0.1".parse().unwrap()),
-            Some("loopback")
-        );
+        assert_eq!(non_public_kind("fe80::1".parse().unwrap()), Some("link-local"));
+        assert_eq!(non_public_kind("::ffff:127.0.0.1".parse().unwrap()), Some("loopback"));
         assert_eq!(non_public_kind("93.184.216.34".parse().unwrap()), None);
         assert_eq!(non_public_kind("2606:2800::1".parse().unwrap()), None);
     }
@@ -273,10 +217,7 @@ mod tests {
     fn finds_meta_tags_in_any_spelling() {
         let html = r#"<html><head><META content='abc' NAME="muster-verification" />
             <meta name=other content=x><meta name="muster-verification" content="def"></head>"#;
-        assert_eq!(
-            meta_contents(html, "muster-verification"),
-            vec!["abc", "def"]
-        );
+        assert_eq!(meta_contents(html, "muster-verification"), vec!["abc", "def"]);
         assert!(meta_contents("<p>no tags</p>", "muster-verification").is_empty());
     }
 }

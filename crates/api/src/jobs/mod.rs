@@ -10,16 +10,12 @@ use crate::state::Shared;
 
 /// Starts the workers; they stop when the returned handles are aborted.
 pub fn spawn_all(state: Shared) -> Vec<tokio::task::JoinHandle<()>> {
-    vec![
-        tokio::spawn(outbox::run(state.clone())),
-        tokio::spawn(domain_checks::run(state)),
-    ]
+    vec![tokio::spawn(outbox::run(state.clone())), tokio::spawn(domain_checks::run(state))]
 }
 
 /// Exponential backoff: `base * 2^attempt`, capped.
 pub fn backoff(base: Duration, attempt: u32, cap: Duration) -> Duration {
-    base.saturating_mul(1u32.checked_shl(attempt.min(20)).unwrap_or(u32::MAX))
-        .min(cap)
+    base.saturating_mul(1u32.checked_shl(attempt.min(20)).unwrap_or(u32::MAX)).min(cap)
 }
 
 #[cfg(test)]

@@ -33,44 +33,19 @@ pub async fn deliver_due(state: &Shared) -> anyhow::Result<usize> {
     let due = outbox::due(&state.db.pool, now, BATCH).await?;
     let tried = due.len();
     for mail in due {
-        if !outbox::lock(
-            &state.db.pool,
-            &mail.id,
-            now_ms(),
-            now_ms() + LOCK.as_millis() as i64,
-        )
-        .await?
-        {
+        if !outbox::lock(&state.db.pool, &mail.id, now_ms(), now_ms() + LOCK.as_millis() as i64).await? {
             continue;
         }
-        match state
-            .mailer
-            .send(
-                &state.config.mail_from,
-                &mail.to_addr,
-                &mail.subject,
-                &mail.body_text,
-            )
-            .await
-        {
+        match state.mailer.send(&state.config.mail_from, &mail.to_addr, &mail.subject, &mail.body_text).await {
             Ok(()) => {
                 outbox::mark_sent(&state.db.pool, &mail.id, now_ms()).await?;
                 tracing::debug!(id = %mail.id, kind = %mail.kind, "mail delivered");
             }
             Err(e) => {
-                let wait = backoff(
-                    Duration::from_secs(2),
-                    mail.attempts as u32,
-                    Duration::from_secs(600),
-                );
+                let wait = backoff(Duration::from_secs(2), mail.attempts as u32, Duration::from_secs(600));
                 tracing::warn!(id = %mail.id, kind = %mail.kind, attempts = mail.attempts + 1, retry_in_s = wait.as_secs(), error = format!("{e:#}"), "mail delivery failed");
-                outbox::mark_failed(
-                    &state.db.pool,
-                    &mail.id,
-                    &format!("{e:#}"),
-                    now_ms() + wait.as_millis() as i64,
-                )
-                .await?;
+                outbox::mark_failed(&state.db.pool, &mail.id, &format!("{e:#}"), now_ms() + wait.as_millis() as i64)
+                    .await?;
             }
         }
     }

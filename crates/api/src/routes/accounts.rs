@@ -9,21 +9,14 @@ use crate::{auth::client_ip, error::ApiResult, services::accounts};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/accounts", web::post().to(sign_up))
         .route("/accounts/activate", web::post().to(activate))
-        .route(
-            "/accounts/activation/resend",
-            web::post().to(resend_activation),
-        );
+        .route("/accounts/activation/resend", web::post().to(resend_activation));
 }
 
 /// Sign up. The account stays `pending` until the link in the activation mail is followed.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = SignUpRequest,
     responses((status = 201, body = Account), (status = 409, description = "email_taken", body = Problem),
               (status = 422, description = "invalid_email, weak_password", body = Problem), (status = 429, body = Problem)))]
-pub async fn sign_up(
-    state: State,
-    req: HttpRequest,
-    body: web::Json<SignUpRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn sign_up(state: State, req: HttpRequest, body: web::Json<SignUpRequest>) -> ApiResult<HttpResponse> {
     let account = accounts::sign_up(&state, body.into_inner(), &client_ip(&req)).await?;
     Ok(HttpResponse::Created().json(account))
 }

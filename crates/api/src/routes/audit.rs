@@ -39,18 +39,11 @@ pub async fn list(
     let c = console(&state, &caller, &path, Some(Module::AuditLog)).await?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::field(
-            "invalid_limit",
-            "limit must be between 1 and 200",
-        ));
+        return Err(ApiError::field("invalid_limit", "limit must be between 1 and 200"));
     }
     let filter = audit::Filter {
         action: q.action.clone().filter(|s| !s.is_empty()),
-        actor: q
-            .actor
-            .clone()
-            .filter(|s| !s.is_empty())
-            .map(|s| s.to_ascii_lowercase()),
+        actor: q.actor.clone().filter(|s| !s.is_empty()).map(|s| s.to_ascii_lowercase()),
         before_id: q.cursor.clone().filter(|s| !s.is_empty()),
         limit: limit + 1,
     };
@@ -68,10 +61,7 @@ pub async fn list(
             actor_email: r.actor_email,
             action: r.action,
             target: r.target,
-            details: r
-                .details
-                .and_then(|d| serde_json::from_str(&d).ok())
-                .unwrap_or(serde_json::Value::Null),
+            details: r.details.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or(serde_json::Value::Null),
             created_at: rfc3339(r.created_at),
         })
         .collect();

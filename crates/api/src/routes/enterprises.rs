@@ -2,8 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use muster_model::{
-    ClaimForwarded, ClaimRequest, Enterprise, Problem, UpdateEnterpriseRequest, VerificationResult,
-    VerifyRequest,
+    ClaimForwarded, ClaimRequest, Enterprise, Problem, UpdateEnterpriseRequest, VerificationResult, VerifyRequest,
 };
 
 use super::{optional_json, State};
@@ -25,11 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/api/v1/enterprises", tag = "enterprises", security(("bearer" = [])), request_body = ClaimRequest,
     responses((status = 201, body = Enterprise), (status = 202, body = ClaimForwarded),
               (status = 409, description = "already_admin", body = Problem), (status = 422, description = "public_mail_domain", body = Problem)))]
-pub async fn claim(
-    state: State,
-    Authed(caller): Authed,
-    body: web::Bytes,
-) -> ApiResult<HttpResponse> {
+pub async fn claim(state: State, Authed(caller): Authed, body: web::Bytes) -> ApiResult<HttpResponse> {
     let req: ClaimRequest = optional_json(&body)?;
     Ok(match enterprises::claim(&state, &caller, req).await? {
         Claimed::Created(e) => HttpResponse::Created().json(e),
@@ -41,11 +36,7 @@ pub async fn claim(
 #[utoipa::path(get, path = "/api/v1/enterprises/{e}", tag = "enterprises", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = Enterprise), (status = 403, description = "elevation_required", body = Problem), (status = 404, body = Problem)))]
-pub async fn get(
-    state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+pub async fn get(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, None).await?;
     Ok(HttpResponse::Ok().json(enterprises::view(&state, &c.enterprise, c.role)))
 }
@@ -61,9 +52,7 @@ pub async fn update(
     body: web::Json<UpdateEnterpriseRequest>,
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, None).await?;
-    Ok(HttpResponse::Ok().json(
-        enterprises::update(&state, &caller, &c.enterprise, c.role, body.into_inner()).await?,
-    ))
+    Ok(HttpResponse::Ok().json(enterprises::update(&state, &caller, &c.enterprise, c.role, body.into_inner()).await?))
 }
 
 /// Check the domain now, by DNS TXT record and/or meta tag; the result says what each check saw.
@@ -78,13 +67,7 @@ pub async fn verify(
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, None).await?;
     let method = optional_json::<VerifyRequest>(&body)?.method;
-    let result = enterprises::check_domain(
-        &state,
-        &c.enterprise,
-        method,
-        Trigger::Manual,
-        Some(&caller.account),
-    )
-    .await?;
+    let result =
+        enterprises::check_domain(&state, &c.enterprise, method, Trigger::Manual, Some(&caller.account)).await?;
     Ok(HttpResponse::Ok().json(result))
 }

@@ -5,8 +5,7 @@ use actix_web::{web, HttpResponse};
 use super::State;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
+    cfg.route("/healthz", web::get().to(healthz)).route("/readyz", web::get().to(readyz));
 }
 
 /// The process is up.
@@ -20,7 +19,8 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: State) -> HttpResponse {
     match state.db.ready().await {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
-        Err(e) => HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({"status": "not_ready", "detail": e.to_string()})),
+        Err(e) => {
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "not_ready", "detail": e.to_string()}))
+        }
     }
 }

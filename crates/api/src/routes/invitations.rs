@@ -8,8 +8,7 @@ use super::State;
 use crate::{error::ApiResult, services::invitations};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/invitations/lookup", web::get().to(lookup))
-        .route("/invitations/accept", web::post().to(accept));
+    cfg.route("/invitations/lookup", web::get().to(lookup)).route("/invitations/accept", web::post().to(accept));
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -29,9 +28,6 @@ pub async fn lookup(state: State, q: web::Query<LookupQuery>) -> ApiResult<HttpR
 #[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = AcceptInvitationRequest,
     responses((status = 200, body = AcceptedInvitation), (status = 404, body = Problem), (status = 409, body = Problem),
               (status = 410, body = Problem), (status = 422, description = "password_required, weak_password", body = Problem)))]
-pub async fn accept(
-    state: State,
-    body: web::Json<AcceptInvitationRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn accept(state: State, body: web::Json<AcceptInvitationRequest>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(invitations::accept(&state, body.into_inner()).await?))
 }

@@ -22,36 +22,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(enterprises::configure)
             .configure(invitations::configure)
             .configure(audit::configure)
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route"))
-            })),
+            .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) })),
     )
     .configure(health::configure);
 }
 
 /// Bad JSON and oversized bodies become problem+json like every other error.
 pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(move |err, _req: &HttpRequest| {
-            match err {
-                JsonPayloadError::Overflow { .. }
-                | JsonPayloadError::OverflowKnownLength { .. } => {
-                    ApiError::PayloadTooLarge { limit }
-                }
-                JsonPayloadError::ContentType => ApiError::MalformedJson(
-                    "send the body as JSON with Content-Type: application/json".into(),
-                ),
-                JsonPayloadError::Deserialize(e) => ApiError::MalformedJson(e.to_string()),
-                other => ApiError::MalformedJson(other.to_string()),
+    web::JsonConfig::default().limit(limit).error_handler(move |err, _req: &HttpRequest| {
+        match err {
+            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+                ApiError::PayloadTooLarge { limit }
             }
-            .into()
-        })
+            JsonPayloadError::ContentType => {
+                ApiError::MalformedJson("send the body as JSON with Content-Type: application/json".into())
+            }
+            JsonPayloadError::Deserialize(e) => ApiError::MalformedJson(e.to_string()),
+            other => ApiError::MalformedJson(other.to_string()),
+        }
+        .into()
+    })
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err, _| ApiError::Validation(format!("bad query string: {err}")).into())
+    web::QueryConfig::default().error_handler(|err, _| ApiError::Validation(format!("bad query string: {err}")).into())
 }
 
 pub fn path_config() -> web::PathConfig {

@@ -21,23 +21,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = LoginRequest,
     responses((status = 201, body = SessionCreated), (status = 401, description = "invalid_credentials", body = Problem),
               (status = 403, description = "account_not_active", body = Problem), (status = 429, body = Problem)))]
-pub async fn login(
-    state: State,
-    req: HttpRequest,
-    body: web::Json<LoginRequest>,
-) -> ApiResult<HttpResponse> {
-    let agent = req
-        .headers()
-        .get("user-agent")
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(200).collect::<String>());
-    let created = sessions::login(
-        &state,
-        body.into_inner(),
-        &client_ip(&req),
-        agent.as_deref(),
-    )
-    .await?;
+pub async fn login(state: State, req: HttpRequest, body: web::Json<LoginRequest>) -> ApiResult<HttpResponse> {
+    let agent =
+        req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect::<String>());
+    let created = sessions::login(&state, body.into_inner(), &client_ip(&req), agent.as_deref()).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -52,13 +39,8 @@ pub async fn logout(state: State, Authed(caller): Authed) -> ApiResult<HttpRespo
 /// Re-enter the password to open the admin console (lapses after the idle timeout).
 #[utoipa::path(post, path = "/api/v1/sessions/current/elevate", tag = "sessions", security(("bearer" = [])), request_body = ElevateRequest,
     responses((status = 200, body = SessionInfo), (status = 422, description = "wrong_password", body = Problem), (status = 401, body = Problem)))]
-pub async fn elevate(
-    state: State,
-    Authed(caller): Authed,
-    body: web::Json<ElevateRequest>,
-) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(sessions::elevate(&state, &caller, body.into_inner().password).await?))
+pub async fn elevate(state: State, Authed(caller): Authed, body: web::Json<ElevateRequest>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(sessions::elevate(&state, &caller, body.into_inner().password).await?))
 }
 
 /// The signed-in account, the enterprises it administers and its memberships.

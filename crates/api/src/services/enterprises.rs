@@ -3,9 +3,8 @@
 //! verification check's outcome.
 
 use muster_model::{
-    module_access, BillingCycle, ClaimForwarded, ClaimRequest, DomainStatus, Enterprise,
-    EnterpriseKind, Plan, Role, UpdateEnterpriseRequest, VerificationInstructions,
-    VerificationMethod, VerificationResult,
+    module_access, BillingCycle, ClaimForwarded, ClaimRequest, DomainStatus, Enterprise, EnterpriseKind, Plan, Role,
+    UpdateEnterpriseRequest, VerificationInstructions, VerificationMethod, VerificationResult,
 };
 use serde_json::json;
 
@@ -14,8 +13,7 @@ use crate::{
     services::{audit, crypto, invitations, mail, sessions::Caller, verification},
     state::AppState,
     store::{
-        self, accounts::AccountRow, audit as audit_store, enterprises, enterprises::EnterpriseRow,
-        now_ms, outbox,
+        self, accounts::AccountRow, audit as audit_store, enterprises, enterprises::EnterpriseRow, now_ms, outbox,
     },
 };
 
@@ -31,20 +29,14 @@ pub fn view(state: &AppState, e: &EnterpriseRow, role: Role) -> Enterprise {
     let plan = Plan::parse(&e.plan).unwrap_or_default();
     let status = DomainStatus::parse(&e.domain_status).unwrap_or(DomainStatus::Unverified);
     let kind = EnterpriseKind::parse(&e.kind).unwrap_or(EnterpriseKind::Online);
-    let verification = e
-        .verification_token
-        .as_ref()
-        .map(|token| VerificationInstructions {
-            token: token.clone(),
-            txt_record_name: verification::challenge_name(&e.domain),
-            txt_record_alt_name: e.domain.clone(),
-            txt_record_value: format!("{}{token}", verification::TXT_PREFIX),
-            meta_tag: format!(
-                "<meta name=\"{}\" content=\"{token}\">",
-                verification::META_NAME
-            ),
-            meta_url: format!("https://{}/", e.domain),
-        });
+    let verification = e.verification_token.as_ref().map(|token| VerificationInstructions {
+        token: token.clone(),
+        txt_record_name: verification::challenge_name(&e.domain),
+        txt_record_alt_name: e.domain.clone(),
+        txt_record_value: format!("{}{token}", verification::TXT_PREFIX),
+        meta_tag: format!("<meta name=\"{}\" content=\"{token}\">", verification::META_NAME),
+        meta_url: format!("https://{}/", e.domain),
+    });
     Enterprise {
         id: e.id.clone(),
         domain: e.domain.clone(),
@@ -61,20 +53,13 @@ pub fn view(state: &AppState, e: &EnterpriseRow, role: Role) -> Enterprise {
         role,
         modules: module_access(plan, status),
         verification,
-        last_check: e
-            .last_check
-            .as_deref()
-            .and_then(|j| serde_json::from_str(j).ok()),
+        last_check: e.last_check.as_deref().and_then(|j| serde_json::from_str(j).ok()),
     }
 }
 
 pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiResult<Claimed> {
     let account = &caller.account;
-    let domain = account
-        .email
-        .rsplit_once('@')
-        .map(|(_, d)| d.to_string())
-        .unwrap_or_default();
+    let domain = account.email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
     if muster_model::validate::is_public_mail_domain(&domain) {
         return Err(ApiError::field(
             "public_mail_domain",
@@ -82,9 +67,7 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiR
         ));
     }
     if let Some(existing) = enterprises::by_domain(&state.db.pool, &domain).await? {
-        return forward_to_admin(state, account, &existing)
-            .await
-            .map(Claimed::Forwarded);
+        return forward_to_admin(state, account, &existing).await.map(Claimed::Forwarded);
     }
     let now = now_ms();
     let plan = req.plan.unwrap_or_default();
@@ -111,12 +94,9 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiR
         if store::is_unique_violation(&e) {
             // Lost a race with another claimant of the same domain.
             drop(tx);
-            let existing = enterprises::by_domain(&state.db.pool, &domain)
-                .await?
-                .ok_or(ApiError::NotFound("enterprise"))?;
-            return forward_to_admin(state, account, &existing)
-                .await
-                .map(Claimed::Forwarded);
+            let existing =
+                enterprises::by_domain(&state.db.pool, &domain).await?.ok_or(ApiError::NotFound("enterprise"))?;
+            return forward_to_admin(state, account, &existing).await.map(Claimed::Forwarded);
         }
         return Err(e.into());
     }
@@ -137,13 +117,7 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiR
     let details = json!({"plan": plan, "billing_cycle": cycle});
     audit_store::record(
         &mut *tx,
-        &audit::by(
-            Some(account),
-            &row.id,
-            "enterprise.claimed",
-            Some(&domain),
-            details,
-        ),
+        &audit::by(Some(account), &row.id, "enterprise.claimed", Some(&domain), details),
         now,
     )
     .await?;
@@ -152,25 +126,13 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiR
     Ok(Claimed::Created(Box::new(view(state, &row, Role::Pma))))
 }
 
-async fn forward_to_admin(
-    state: &AppState,
-    requester: &AccountRow,
-    e: &EnterpriseRow,
-) -> ApiResult<ClaimForwarded> {
-    if enterprises::admin_role(&state.db.pool, &e.id, &requester.id)
-        .await?
-        .is_some()
-    {
-        return Err(ApiError::conflict(
-            "already_admin",
-            format!("You already administer {}.", e.domain),
-        ));
+async fn forward_to_admin(state: &AppState, requester: &AccountRow, e: &EnterpriseRow) -> ApiResult<ClaimForwarded> {
+    if enterprises::admin_role(&state.db.pool, &e.id, &requester.id).await?.is_some() {
+        return Err(ApiError::conflict("already_admin", format!("You already administer {}.", e.domain)));
     }
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
-    let notify =
-        enterprises::note_join_request(&mut *tx, &e.id, &requester.id, now, JOIN_NOTICE_QUIET_MS)
-            .await?;
+    let notify = enterprises::note_join_request(&mut *tx, &e.id, &requester.id, now, JOIN_NOTICE_QUIET_MS).await?;
     if notify {
         if let Some(pma) = enterprises::pma_email(&mut *tx, &e.id).await? {
             let m = mail::join_request(
@@ -188,13 +150,7 @@ async fn forward_to_admin(
         let details = json!({"requester": requester.email});
         audit_store::record(
             &mut *tx,
-            &audit::by(
-                None,
-                &e.id,
-                "enterprise.join_requested",
-                Some(&requester.email),
-                details,
-            ),
+            &audit::by(None, &e.id, "enterprise.join_requested", Some(&requester.email), details),
             now,
         )
         .await?;
@@ -212,18 +168,11 @@ async fn forward_to_admin(
 }
 
 /// The enterprise and the caller's role in it; 404 for anyone who is not its admin.
-pub async fn administered(
-    state: &AppState,
-    caller: &Caller,
-    enterprise_id: &str,
-) -> ApiResult<(EnterpriseRow, Role)> {
+pub async fn administered(state: &AppState, caller: &Caller, enterprise_id: &str) -> ApiResult<(EnterpriseRow, Role)> {
     let not_found = || ApiError::NotFound("enterprise");
-    let role = enterprises::admin_role(&state.db.pool, enterprise_id, &caller.account.id)
-        .await?
-        .ok_or_else(not_found)?;
-    let e = enterprises::by_id(&state.db.pool, enterprise_id)
-        .await?
-        .ok_or_else(not_found)?;
+    let role =
+        enterprises::admin_role(&state.db.pool, enterprise_id, &caller.account.id).await?.ok_or_else(not_found)?;
+    let e = enterprises::by_id(&state.db.pool, enterprise_id).await?.ok_or_else(not_found)?;
     Ok((e, Role::parse(&role).unwrap_or(Role::Admin)))
 }
 
@@ -235,34 +184,22 @@ pub async fn update(
     req: UpdateEnterpriseRequest,
 ) -> ApiResult<Enterprise> {
     if role != Role::Pma {
-        return Err(ApiError::Forbidden(
-            "Only the Primary Master Admin can change the plan.".into(),
-        ));
+        return Err(ApiError::Forbidden("Only the Primary Master Admin can change the plan.".into()));
     }
     let plan = req.plan.unwrap_or(Plan::parse(&e.plan).unwrap_or_default());
-    let cycle = req
-        .billing_cycle
-        .unwrap_or(BillingCycle::parse(&e.billing_cycle).unwrap_or_default());
+    let cycle = req.billing_cycle.unwrap_or(BillingCycle::parse(&e.billing_cycle).unwrap_or_default());
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
     enterprises::set_plan(&mut *tx, &e.id, plan.as_str(), cycle.as_str(), now).await?;
     let details = json!({"plan": {"before": e.plan, "after": plan}, "billing_cycle": {"before": e.billing_cycle, "after": cycle}});
     audit_store::record(
         &mut *tx,
-        &audit::by(
-            Some(&caller.account),
-            &e.id,
-            "enterprise.plan_changed",
-            Some(&e.domain),
-            details,
-        ),
+        &audit::by(Some(&caller.account), &e.id, "enterprise.plan_changed", Some(&e.domain), details),
         now,
     )
     .await?;
     tx.commit().await?;
-    let e = enterprises::by_id(&state.db.pool, &e.id)
-        .await?
-        .ok_or(ApiError::NotFound("enterprise"))?;
+    let e = enterprises::by_id(&state.db.pool, &e.id).await?.ok_or(ApiError::NotFound("enterprise"))?;
     Ok(view(state, &e, role))
 }
 
@@ -283,19 +220,10 @@ pub async fn check_domain(
     let ok = checks.iter().any(|c| c.verified);
     let now = now_ms();
     let draft = verification::result(checks.clone(), DomainStatus::Unverified, now);
-    let (mut next, transition) = verification::next_state(
-        e,
-        ok,
-        trigger,
-        now,
-        &verification::Timing::from(state),
-        String::new(),
-    );
+    let (mut next, transition) =
+        verification::next_state(e, ok, trigger, now, &verification::Timing::from(state), String::new());
     let status = DomainStatus::parse(&next.domain_status).unwrap_or(DomainStatus::Unverified);
-    let result = VerificationResult {
-        domain_status: status,
-        ..draft
-    };
+    let result = VerificationResult { domain_status: status, ..draft };
     next.last_check = serde_json::to_string(&result).map_err(anyhow::Error::new)?;
     let mut tx = state.db.pool.begin().await?;
     enterprises::save_verification(&mut *tx, &e.id, &next, now).await?;
@@ -309,21 +237,12 @@ pub async fn check_domain(
     };
     if let Some(action) = action {
         let details = json!({"trigger": format!("{trigger:?}").to_lowercase(), "checks": checks});
-        audit_store::record(
-            &mut *tx,
-            &audit::by(actor, &e.id, action, Some(&e.domain), details),
-            now,
-        )
-        .await?;
+        audit_store::record(&mut *tx, &audit::by(actor, &e.id, action, Some(&e.domain), details), now).await?;
     }
     if let Some((subject, text)) = transition_mail(state, e, transition, &checks) {
         if let Some(pma) = enterprises::pma_email(&mut *tx, &e.id).await? {
-            outbox::enqueue(
-                &mut *tx,
-                &mail::domain_event(&pma, &state.config.public_url, &e.id, subject, text),
-                now,
-            )
-            .await?;
+            outbox::enqueue(&mut *tx, &mail::domain_event(&pma, &state.config.public_url, &e.id, subject, text), now)
+                .await?;
         }
     }
     tx.commit().await?;
@@ -337,11 +256,7 @@ fn transition_mail(
     transition: verification::Transition,
     checks: &[muster_model::CheckOutcome],
 ) -> Option<(String, String)> {
-    let seen = checks
-        .iter()
-        .map(|c| format!("- {}: {}", c.method, c.detail))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let seen = checks.iter().map(|c| format!("- {}: {}", c.method, c.detail)).collect::<Vec<_>>().join("\n");
     let grace_days = state.config.domain_grace.as_secs() as f64 / 86_400.0;
     let d = &e.domain;
     match transition {
@@ -373,22 +288,14 @@ pub async fn create_contract(
     seats: i64,
 ) -> ApiResult<(String, String)> {
     let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-    let probe = muster_model::validate::Email::parse(&format!("admin@{domain}")).map_err(|_| {
-        ApiError::field("invalid_domain", format!("{domain:?} is not a domain name"))
-    })?;
-    let admin = muster_model::validate::Email::parse(admin)
-        .map_err(|m| ApiError::field("invalid_email", m))?;
+    let probe = muster_model::validate::Email::parse(&format!("admin@{domain}"))
+        .map_err(|_| ApiError::field("invalid_domain", format!("{domain:?} is not a domain name")))?;
+    let admin = muster_model::validate::Email::parse(admin).map_err(|m| ApiError::field("invalid_email", m))?;
     if admin.domain() != probe.domain() {
-        return Err(ApiError::field(
-            "not_in_domain",
-            format!("{admin} is not an address in {domain}"),
-        ));
+        return Err(ApiError::field("not_in_domain", format!("{admin} is not an address in {domain}")));
     }
     if seats < 0 {
-        return Err(ApiError::field(
-            "invalid_seats",
-            "--seats must be zero or more",
-        ));
+        return Err(ApiError::field("invalid_seats", "--seats must be zero or more"));
     }
     let now = now_ms();
     let row = EnterpriseRow {
@@ -411,45 +318,21 @@ pub async fn create_contract(
     let mut tx = state.db.pool.begin().await?;
     if let Err(e) = enterprises::insert(&mut *tx, &row).await {
         return Err(if store::is_unique_violation(&e) {
-            ApiError::conflict(
-                "domain_taken",
-                format!("{domain} already belongs to an enterprise"),
-            )
+            ApiError::conflict("domain_taken", format!("{domain} already belongs to an enterprise"))
         } else {
             e.into()
         });
     }
-    let token = invitations::invite_in_tx(
-        &mut tx,
-        state,
-        &row,
-        admin.as_str(),
-        None,
-        Some(Role::Pma),
-        "contract",
-        now,
-    )
-    .await?;
+    let token =
+        invitations::invite_in_tx(&mut tx, state, &row, admin.as_str(), None, Some(Role::Pma), "contract", now).await?;
     let details = json!({"plan": plan, "seats": seats, "admin": admin.as_str()});
     audit_store::record(
         &mut *tx,
-        &audit::by(
-            None,
-            &row.id,
-            "enterprise.contract_created",
-            Some(&domain),
-            details,
-        ),
+        &audit::by(None, &row.id, "enterprise.contract_created", Some(&domain), details),
         now,
     )
     .await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok((
-        row.id,
-        format!(
-            "{}/invitations/accept?token={token}",
-            state.config.public_url
-        ),
-    ))
+    Ok((row.id, format!("{}/invitations/accept?token={token}", state.config.public_url)))
 }

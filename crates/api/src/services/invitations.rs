@@ -30,10 +30,7 @@ pub async fn invite_in_tx(
     now: i64,
 ) -> ApiResult<String> {
     let member_id = store::new_id();
-    enterprises::insert_member(
-        &mut **tx, &member_id, &e.id, email, None, None, None, "invited", source, now,
-    )
-    .await?;
+    enterprises::insert_member(&mut **tx, &member_id, &e.id, email, None, None, None, "invited", source, now).await?;
     let (token, hash) = crypto::new_token();
     let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
     let row = InvitationRow {
@@ -69,9 +66,7 @@ async fn pending(state: &AppState, token: &str) -> ApiResult<InvitationRow> {
     if token.trim().is_empty() {
         return Err(not_found());
     }
-    let inv = invitations::by_token_hash(&state.db.pool, &crypto::hash_token(token))
-        .await?
-        .ok_or_else(not_found)?;
+    let inv = invitations::by_token_hash(&state.db.pool, &crypto::hash_token(token)).await?.ok_or_else(not_found)?;
     match inv.status.as_str() {
         "accepted" => Err(ApiError::conflict(
             "invitation_already_accepted",
@@ -91,18 +86,12 @@ async fn pending(state: &AppState, token: &str) -> ApiResult<InvitationRow> {
 
 pub async fn lookup(state: &AppState, token: &str) -> ApiResult<InvitationLookup> {
     let inv = pending(state, token).await?;
-    let e = enterprises::by_id(&state.db.pool, &inv.enterprise_id)
-        .await?
-        .ok_or(ApiError::NotFound("invitation"))?;
+    let e = enterprises::by_id(&state.db.pool, &inv.enterprise_id).await?.ok_or(ApiError::NotFound("invitation"))?;
     let invited_by = match &inv.invited_by {
-        Some(id) => account_store::by_id(&state.db.pool, id)
-            .await?
-            .map(|a| a.display_name()),
+        Some(id) => account_store::by_id(&state.db.pool, id).await?.map(|a| a.display_name()),
         None => None,
     };
-    let account_exists = account_store::by_email(&state.db.pool, &inv.email)
-        .await?
-        .is_some();
+    let account_exists = account_store::by_email(&state.db.pool, &inv.email).await?.is_some();
     Ok(InvitationLookup {
         email: inv.email,
         enterprise_id: e.id,
@@ -114,15 +103,10 @@ pub async fn lookup(state: &AppState, token: &str) -> ApiResult<InvitationLookup
     })
 }
 
-pub async fn accept(
-    state: &AppState,
-    req: AcceptInvitationRequest,
-) -> ApiResult<AcceptedInvitation> {
+pub async fn accept(state: &AppState, req: AcceptInvitationRequest) -> ApiResult<AcceptedInvitation> {
     let inv = pending(state, &req.token).await?;
-    let first_name =
-        validate::name(req.first_name.as_deref(), "First name").map_err(ApiError::Validation)?;
-    let last_name =
-        validate::name(req.last_name.as_deref(), "Last name").map_err(ApiError::Validation)?;
+    let first_name = validate::name(req.first_name.as_deref(), "First name").map_err(ApiError::Validation)?;
+    let last_name = validate::name(req.last_name.as_deref(), "Last name").map_err(ApiError::Validation)?;
     let existing = account_store::by_email(&state.db.pool, &inv.email).await?;
     let new_account = match &existing {
         Some(_) => None,
@@ -172,35 +156,18 @@ pub async fn accept(
         }
         (None, None) => unreachable!("an account is either found or built above"),
     };
-    invitations::link_member(
-        &mut *tx,
-        &inv.member_id,
-        &account_id,
-        first_name.as_deref(),
-        last_name.as_deref(),
-        now,
-    )
-    .await?;
+    invitations::link_member(&mut *tx, &inv.member_id, &account_id, first_name.as_deref(), last_name.as_deref(), now)
+        .await?;
     if let Some(role) = inv.grants_role.as_deref() {
         enterprises::insert_admin(&mut *tx, &inv.enterprise_id, &account_id, role, now).await?;
     }
     let details = json!({"email": inv.email, "new_account": new_account.is_some(), "grants_role": inv.grants_role});
     audit_store::record(
         &mut *tx,
-        &audit::by(
-            None,
-            &inv.enterprise_id,
-            "invitation.accepted",
-            Some(&inv.email),
-            details,
-        ),
+        &audit::by(None, &inv.enterprise_id, "invitation.accepted", Some(&inv.email), details),
         now,
     )
     .await?;
     tx.commit().await?;
-    Ok(AcceptedInvitation {
-        account_id,
-        enterprise_id: inv.enterprise_id,
-        member_state: "unmanaged".into(),
-    })
+    Ok(AcceptedInvitation { account_id, enterprise_id: inv.enterprise_id, member_state: "unmanaged".into() })
 }

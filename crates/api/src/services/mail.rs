@@ -49,9 +49,7 @@ pub fn invitation(
     inviter: Option<&str>,
     expires: &str,
 ) -> NewMail {
-    let who = inviter
-        .map(|i| format!("{i} invited you"))
-        .unwrap_or_else(|| "You are invited".into());
+    let who = inviter.map(|i| format!("{i} invited you")).unwrap_or_else(|| "You are invited".into());
     NewMail {
         to: to.into(),
         subject: format!("You are invited to join {domain} on Muster"),
@@ -64,13 +62,7 @@ pub fn invitation(
     }
 }
 
-pub fn domain_event(
-    to: &str,
-    public_url: &str,
-    enterprise_id: &str,
-    subject: String,
-    text: String,
-) -> NewMail {
+pub fn domain_event(to: &str, public_url: &str, enterprise_id: &str, subject: String, text: String) -> NewMail {
     NewMail {
         to: to.into(),
         subject,

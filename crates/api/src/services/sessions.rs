@@ -53,11 +53,7 @@ pub async fn login(
     user_agent: Option<&str>,
 ) -> ApiResult<SessionCreated> {
     let email = req.email.trim().to_ascii_lowercase();
-    if state
-        .limits
-        .login_per_ip
-        .check_key(&ip.to_string())
-        .is_err()
+    if state.limits.login_per_ip.check_key(&ip.to_string()).is_err()
         || state.limits.login_per_account.check_key(&email).is_err()
     {
         return Err(ApiError::RateLimited);
@@ -97,12 +93,8 @@ pub async fn login(
         revoked_at: None,
     };
     sessions::insert(&state.db.pool, &session, Some(ip), user_agent).await?;
-    let claims = Claims {
-        sub: account.id.clone(),
-        sid: session.id.clone(),
-        iat: now / 1000,
-        exp: session.expires_at / 1000,
-    };
+    let claims =
+        Claims { sub: account.id.clone(), sid: session.id.clone(), iat: now / 1000, exp: session.expires_at / 1000 };
     let token = jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         &claims,
@@ -119,49 +111,28 @@ pub async fn login(
 
 /// Checks a bearer token against its session row and slides the idle window.
 pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> ApiResult<Caller> {
-    let token =
-        bearer.ok_or_else(|| ApiError::unauthorized("unauthenticated", "Sign in to continue."))?;
+    let token = bearer.ok_or_else(|| ApiError::unauthorized("unauthenticated", "Sign in to continue."))?;
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
-    let claims = jsonwebtoken::decode::<Claims>(
-        token,
-        &DecodingKey::from_secret(&state.secrets.jwt_key),
-        &validation,
-    )
-    .map_err(|e| match e.kind() {
-        jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-            ApiError::unauthorized("session_expired", "Your session has ended; sign in again.")
-        }
-        _ => ApiError::unauthorized(
-            "token_invalid",
-            "The access token is not valid; sign in again.",
-        ),
-    })?
-    .claims;
-    let invalid = || {
-        ApiError::unauthorized(
-            "token_invalid",
-            "The access token is not valid; sign in again.",
-        )
-    };
-    let session = sessions::by_id(&state.db.pool, &claims.sid)
-        .await?
-        .ok_or_else(invalid)?;
+    let claims = jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&state.secrets.jwt_key), &validation)
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                ApiError::unauthorized("session_expired", "Your session has ended; sign in again.")
+            }
+            _ => ApiError::unauthorized("token_invalid", "The access token is not valid; sign in again."),
+        })?
+        .claims;
+    let invalid = || ApiError::unauthorized("token_invalid", "The access token is not valid; sign in again.");
+    let session = sessions::by_id(&state.db.pool, &claims.sid).await?.ok_or_else(invalid)?;
     if session.account_id != claims.sub {
         return Err(invalid());
     }
     let now = now_ms();
     if session.revoked_at.is_some() {
-        return Err(ApiError::unauthorized(
-            "session_revoked",
-            "You signed out of this session; sign in again.",
-        ));
+        return Err(ApiError::unauthorized("session_revoked", "You signed out of this session; sign in again."));
     }
     if now >= session.expires_at {
-        return Err(ApiError::unauthorized(
-            "session_expired",
-            "Your session has ended; sign in again.",
-        ));
+        return Err(ApiError::unauthorized("session_expired", "Your session has ended; sign in again."));
     }
     if now - session.last_seen_at > idle_ms(state) {
         return Err(ApiError::unauthorized(
@@ -173,42 +144,19 @@ pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> ApiResult<C
         ));
     }
     sessions::touch(&state.db.pool, &session.id, now, None).await?;
-    let account = accounts::by_id(&state.db.pool, &session.account_id)
-        .await?
-        .ok_or_else(invalid)?;
-    Ok(Caller {
-        account,
-        session: SessionRow {
-            last_seen_at: now,
-            ..session
-        },
-    })
+    let account = accounts::by_id(&state.db.pool, &session.account_id).await?.ok_or_else(invalid)?;
+    Ok(Caller { account, session: SessionRow { last_seen_at: now, ..session } })
 }
 
 /// Console use keeps elevation alive; idle for the timeout and it lapses.
 pub async fn slide_elevation(state: &AppState, caller: &Caller) -> ApiResult<()> {
     let now = now_ms();
-    sessions::touch(
-        &state.db.pool,
-        &caller.session.id,
-        now,
-        Some(now + idle_ms(state)),
-    )
-    .await?;
+    sessions::touch(&state.db.pool, &caller.session.id, now, Some(now + idle_ms(state))).await?;
     Ok(())
 }
 
-pub async fn elevate(
-    state: &AppState,
-    caller: &Caller,
-    password: String,
-) -> ApiResult<SessionInfo> {
-    if state
-        .limits
-        .login_per_account
-        .check_key(&caller.account.email)
-        .is_err()
-    {
+pub async fn elevate(state: &AppState, caller: &Caller, password: String) -> ApiResult<SessionInfo> {
+    if state.limits.login_per_account.check_key(&caller.account.email).is_err() {
         return Err(ApiError::RateLimited);
     }
     let hash = caller.account.password_hash.clone();
@@ -216,10 +164,7 @@ pub async fn elevate(
         .await
         .map_err(anyhow::Error::new)?;
     if !ok {
-        return Err(ApiError::field(
-            "wrong_password",
-            "That password is not right.",
-        ));
+        return Err(ApiError::field("wrong_password", "That password is not right."));
     }
     slide_elevation(state, caller).await?;
     let mut info = caller.info(state);

@@ -35,9 +35,7 @@ pub async fn run_checks(
     };
     let meta = async {
         match method {
-            None | Some(VerificationMethod::MetaTag) => {
-                Some(check_meta(state, domain, token).await)
-            }
+            None | Some(VerificationMethod::MetaTag) => Some(check_meta(state, domain, token).await),
             _ => None,
         }
     };
@@ -61,11 +59,7 @@ async fn check_txt(state: &AppState, domain: &str, token: &str) -> CheckOutcome 
         }
         seen.push(describe_txt(&name, &answer, state.dns.timeout()));
     }
-    CheckOutcome {
-        method: VerificationMethod::DnsTxt,
-        verified: false,
-        detail: seen.join("; ") + ".",
-    }
+    CheckOutcome { method: VerificationMethod::DnsTxt, verified: false, detail: seen.join("; ") + "." }
 }
 
 fn describe_txt(name: &str, answer: &Answer<String>, timeout: Duration) -> String {
@@ -84,10 +78,7 @@ fn describe_txt(name: &str, answer: &Answer<String>, timeout: Duration) -> Strin
             format!("no TXT record at {name} (the name does not exist)")
         }
         Answer::Nothing { nxdomain: false } => format!("no TXT record at {name}"),
-        Answer::TimedOut => format!(
-            "DNS lookup of {name} timed out after {} s",
-            timeout.as_secs()
-        ),
+        Answer::TimedOut => format!("DNS lookup of {name} timed out after {} s", timeout.as_secs()),
         Answer::Failed(e) => format!("DNS lookup of {name} failed: {e}"),
     }
 }
@@ -95,60 +86,31 @@ fn describe_txt(name: &str, answer: &Answer<String>, timeout: Duration) -> Strin
 async fn check_meta(state: &AppState, domain: &str, token: &str) -> CheckOutcome {
     let (verified, detail) = match state.fetcher.fetch_home(domain).await {
         Fetched::Refused(why) => (false, format!("page not fetched: {why}.")),
-        Fetched::TimedOut => (
-            false,
-            format!(
-                "{} timed out after {} s.",
-                state.fetcher.url_for(domain),
-                state.fetcher.timeout.as_secs()
-            ),
-        ),
-        Fetched::Failed(why) => (
-            false,
-            format!(
-                "{} could not be fetched: {why}.",
-                state.fetcher.url_for(domain)
-            ),
-        ),
-        Fetched::Page {
-            url,
-            status,
-            body,
-            truncated,
-        } => {
+        Fetched::TimedOut => {
+            (false, format!("{} timed out after {} s.", state.fetcher.url_for(domain), state.fetcher.timeout.as_secs()))
+        }
+        Fetched::Failed(why) => (false, format!("{} could not be fetched: {why}.", state.fetcher.url_for(domain))),
+        Fetched::Page { url, status, body, truncated } => {
             let contents = meta_contents(&body, META_NAME);
-            let cut = if truncated {
-                " (read the first 1 MiB)"
-            } else {
-                ""
-            };
+            let cut = if truncated { " (read the first 1 MiB)" } else { "" };
             if contents.iter().any(|c| c == token) {
-                (
-                    true,
-                    format!("page {url} fetched (HTTP {status}), meta tag {META_NAME} matches."),
-                )
+                (true, format!("page {url} fetched (HTTP {status}), meta tag {META_NAME} matches."))
             } else if !(200..300).contains(&status) {
-                (
-                    false,
-                    format!("page {url} answered HTTP {status}{cut}; no matching meta tag."),
-                )
+                (false, format!("page {url} answered HTTP {status}{cut}; no matching meta tag."))
             } else if contents.is_empty() {
+                (false, format!("page {url} fetched (HTTP {status}){cut}, no meta tag named {META_NAME}."))
+            } else {
                 (
                     false,
                     format!(
-                        "page {url} fetched (HTTP {status}){cut}, no meta tag named {META_NAME}."
+                        "page {url} fetched (HTTP {status}), {} meta tag(s) named {META_NAME}, none with this token.",
+                        contents.len()
                     ),
                 )
-            } else {
-                (false, format!("page {url} fetched (HTTP {status}), {} meta tag(s) named {META_NAME}, none with this token.", contents.len()))
             }
         }
     };
-    CheckOutcome {
-        method: VerificationMethod::MetaTag,
-        verified,
-        detail,
-    }
+    CheckOutcome { method: VerificationMethod::MetaTag, verified, detail }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,9 +160,7 @@ pub fn next_state(
 ) -> (VerificationState, Transition) {
     let status = DomainStatus::parse(&e.domain_status).unwrap_or(DomainStatus::Unverified);
     let recheck = t.recheck.as_millis() as i64;
-    let at_risk_recheck = recheck
-        .min(6 * 3600 * 1000)
-        .min((t.grace.as_millis() as i64 / 4).max(1000));
+    let at_risk_recheck = recheck.min(6 * 3600 * 1000).min((t.grace.as_millis() as i64 / 4).max(1000));
     let mut s = VerificationState {
         domain_status: status.as_str().into(),
         verified_at: e.verified_at,
@@ -232,9 +192,8 @@ pub fn next_state(
         (false, _, Trigger::Manual) => Transition::None,
         (false, DomainStatus::Unverified, Trigger::Background) => {
             let until = e.claim_checks_until.unwrap_or(0);
-            let delay = (t.backoff.as_millis() as i64)
-                .saturating_mul(1 << e.check_attempts.clamp(0, 20))
-                .min(MAX_BACKOFF_MS);
+            let delay =
+                (t.backoff.as_millis() as i64).saturating_mul(1 << e.check_attempts.clamp(0, 20)).min(MAX_BACKOFF_MS);
             s.check_attempts = e.check_attempts + 1;
             s.next_check_at = (now + delay < until).then_some(now + delay);
             Transition::None
@@ -306,44 +265,16 @@ mod tests {
     #[test]
     fn claim_checks_back_off_and_stop_after_the_window() {
         let mut e = enterprise("unverified");
-        let (s, t) = next_state(
-            &e,
-            false,
-            Trigger::Background,
-            1000,
-            &timing(),
-            String::new(),
-        );
+        let (s, t) = next_state(&e, false, Trigger::Background, 1000, &timing(), String::new());
         assert_eq!(t, Transition::None);
         assert_eq!(s.next_check_at, Some(1000 + 60_000));
         e.check_attempts = 3;
-        let (s, _) = next_state(
-            &e,
-            false,
-            Trigger::Background,
-            1000,
-            &timing(),
-            String::new(),
-        );
+        let (s, _) = next_state(&e, false, Trigger::Background, 1000, &timing(), String::new());
         assert_eq!(s.next_check_at, Some(1000 + 480_000));
         e.check_attempts = 30;
-        let (s, _) = next_state(
-            &e,
-            false,
-            Trigger::Background,
-            1000,
-            &timing(),
-            String::new(),
-        );
+        let (s, _) = next_state(&e, false, Trigger::Background, 1000, &timing(), String::new());
         assert_eq!(s.next_check_at, Some(1000 + 3_600_000), "capped at an hour");
-        let (s, _) = next_state(
-            &e,
-            false,
-            Trigger::Background,
-            99_999_000,
-            &timing(),
-            String::new(),
-        );
+        let (s, _) = next_state(&e, false, Trigger::Background, 99_999_000, &timing(), String::new());
         assert_eq!(s.next_check_at, None, "no checks after 72 h");
     }
 
@@ -351,55 +282,22 @@ mod tests {
     fn verified_domain_goes_at_risk_then_lapses_after_grace() {
         let e = enterprise("verified");
         let (s, t) = next_state(&e, false, Trigger::Background, 10, &timing(), String::new());
-        assert_eq!(
-            (s.domain_status.as_str(), t),
-            ("at_risk", Transition::AtRisk)
-        );
+        assert_eq!((s.domain_status.as_str(), t), ("at_risk", Transition::AtRisk));
         let mut e = enterprise("at_risk");
         e.at_risk_since = Some(0);
-        let (s, t) = next_state(
-            &e,
-            false,
-            Trigger::Background,
-            86_400_000,
-            &timing(),
-            String::new(),
-        );
+        let (s, t) = next_state(&e, false, Trigger::Background, 86_400_000, &timing(), String::new());
         assert_eq!((s.domain_status.as_str(), t), ("at_risk", Transition::None));
-        let (s, t) = next_state(
-            &e,
-            false,
-            Trigger::Background,
-            7 * 86_400_000,
-            &timing(),
-            String::new(),
-        );
-        assert_eq!(
-            (s.domain_status.as_str(), t),
-            ("unverified", Transition::Lapsed)
-        );
-        let (s, t) = next_state(
-            &e,
-            true,
-            Trigger::Background,
-            86_400_000,
-            &timing(),
-            String::new(),
-        );
-        assert_eq!(
-            (s.domain_status.as_str(), t),
-            ("verified", Transition::Recovered)
-        );
+        let (s, t) = next_state(&e, false, Trigger::Background, 7 * 86_400_000, &timing(), String::new());
+        assert_eq!((s.domain_status.as_str(), t), ("unverified", Transition::Lapsed));
+        let (s, t) = next_state(&e, true, Trigger::Background, 86_400_000, &timing(), String::new());
+        assert_eq!((s.domain_status.as_str(), t), ("verified", Transition::Recovered));
     }
 
     #[test]
     fn a_manual_failure_never_downgrades() {
         let e = enterprise("verified");
         let (s, t) = next_state(&e, false, Trigger::Manual, 10, &timing(), String::new());
-        assert_eq!(
-            (s.domain_status.as_str(), t),
-            ("verified", Transition::None)
-        );
+        assert_eq!((s.domain_status.as_str(), t), ("verified", Transition::None));
     }
 
     #[test]
@@ -410,13 +308,9 @@ mod tests {
             Duration::from_secs(5),
         );
         assert_eq!(d, "3 TXT records at acme.test, none matches");
-        let d = describe_txt(
-            "_muster-challenge.acme.test",
-            &Answer::Nothing { nxdomain: false },
-            Duration::from_secs(5),
-        );
+        let d =
+            describe_txt("_muster-challenge.acme.test", &Answer::Nothing { nxdomain: false }, Duration::from_secs(5));
         assert_eq!(d, "no TXT record at _muster-challenge.acme.test");
-        assert!(describe_txt("a", &Answer::TimedOut, Duration::from_secs(5))
-            .contains("timed out after 5 s"));
+        assert!(describe_txt("a", &Answer::TimedOut, Duration::from_secs(5)).contains("timed out after 5 s"));
     }
 }

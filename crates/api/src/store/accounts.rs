@@ -24,13 +24,9 @@ impl AccountRow {
     }
 }
 
-const COLUMNS: &str =
-    "id, email, password_hash, first_name, last_name, status, email_verified, created_at";
+const COLUMNS: &str = "id, email, password_hash, first_name, last_name, status, email_verified, created_at";
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    a: &AccountRow,
-) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(db: E, a: &AccountRow) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO accounts (id, email, password_hash, first_name, last_name, status, email_verified, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -52,34 +48,19 @@ pub async fn by_email<'c, E: Executor<'c, Database = Any>>(
     db: E,
     email: &str,
 ) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1"))
-        .bind(email)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1")).bind(email).fetch_optional(db).await
 }
 
-pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Result<Option<AccountRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1")).bind(id).fetch_optional(db).await
+}
+
+pub async fn mark_active<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET status = 'active', email_verified = 1, updated_at = $2 WHERE id = $1")
         .bind(id)
-        .fetch_optional(db)
-        .await
-}
-
-pub async fn mark_active<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE accounts SET status = 'active', email_verified = 1, updated_at = $2 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(now)
-    .execute(db)
-    .await?;
+        .bind(now)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -148,13 +129,11 @@ pub async fn use_token<'c, E: Executor<'c, Database = Any>>(
     token_hash: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
-    )
-    .bind(token_hash)
-    .bind(now)
-    .execute(db)
-    .await?;
+    let done = sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
+        .bind(token_hash)
+        .bind(now)
+        .execute(db)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

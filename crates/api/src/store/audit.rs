@@ -24,11 +24,7 @@ pub struct EventRow {
     pub created_at: i64,
 }
 
-pub async fn record<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    e: &NewEvent<'_>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn record<'c, E: Executor<'c, Database = Any>>(db: E, e: &NewEvent<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_events (id, enterprise_id, actor_id, actor_email, action, target, details, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

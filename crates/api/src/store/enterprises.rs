@@ -24,10 +24,7 @@ pub struct EnterpriseRow {
 const COLUMNS: &str = "id, domain, kind, plan, billing_cycle, seat_cap, domain_status, verification_token, \
     verified_at, at_risk_since, claim_checks_until, next_check_at, check_attempts, last_check, created_at";
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    e: &EnterpriseRow,
-) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(db: E, e: &EnterpriseRow) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO enterprises (id, domain, kind, plan, billing_cycle, seat_cap, domain_status, verification_token, \
          verified_at, claim_checks_until, next_check_at, created_at, updated_at) \
@@ -50,26 +47,18 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-) -> Result<Option<EnterpriseRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1")).bind(id).fetch_optional(db).await
 }
 
 pub async fn by_domain<'c, E: Executor<'c, Database = Any>>(
     db: E,
     domain: &str,
 ) -> Result<Option<EnterpriseRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM enterprises WHERE domain = $1"
-    ))
-    .bind(domain)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE domain = $1"))
+        .bind(domain)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn set_plan<'c, E: Executor<'c, Database = Any>>(
@@ -79,15 +68,13 @@ pub async fn set_plan<'c, E: Executor<'c, Database = Any>>(
     billing_cycle: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE enterprises SET plan = $2, billing_cycle = $3, updated_at = $4 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(plan)
-    .bind(billing_cycle)
-    .bind(now)
-    .execute(db)
-    .await?;
+    sqlx::query("UPDATE enterprises SET plan = $2, billing_cycle = $3, updated_at = $4 WHERE id = $1")
+        .bind(id)
+        .bind(plan)
+        .bind(billing_cycle)
+        .bind(now)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -148,14 +135,12 @@ pub async fn lease_check<'c, E: Executor<'c, Database = Any>>(
     seen_next_check_at: i64,
     lease_until: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE enterprises SET next_check_at = $3 WHERE id = $1 AND next_check_at = $2",
-    )
-    .bind(id)
-    .bind(seen_next_check_at)
-    .bind(lease_until)
-    .execute(db)
-    .await?;
+    let done = sqlx::query("UPDATE enterprises SET next_check_at = $3 WHERE id = $1 AND next_check_at = $2")
+        .bind(id)
+        .bind(seen_next_check_at)
+        .bind(lease_until)
+        .execute(db)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -164,13 +149,11 @@ pub async fn admin_role<'c, E: Executor<'c, Database = Any>>(
     enterprise_id: &str,
     account_id: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT role FROM enterprise_admins WHERE enterprise_id = $1 AND account_id = $2",
-    )
-    .bind(enterprise_id)
-    .bind(account_id)
-    .fetch_optional(db)
-    .await
+    sqlx::query_scalar("SELECT role FROM enterprise_admins WHERE enterprise_id = $1 AND account_id = $2")
+        .bind(enterprise_id)
+        .bind(account_id)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn insert_admin<'c, E: Executor<'c, Database = Any>>(

@@ -49,12 +49,10 @@ pub async fn by_token_hash<'c, E: Executor<'c, Database = Any>>(
     db: E,
     token_hash: &str,
 ) -> Result<Option<InvitationRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM invitations WHERE token_hash = $1"
-    ))
-    .bind(token_hash)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM invitations WHERE token_hash = $1"))
+        .bind(token_hash)
+        .fetch_optional(db)
+        .await
 }
 
 /// Accepts a pending invitation; false when it was accepted or revoked meanwhile.

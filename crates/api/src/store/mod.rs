@@ -35,16 +35,8 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migr
 impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("postgres") {
-            Backend::Postgres
-        } else {
-            Backend::Sqlite
-        };
-        let url = if backend == Backend::Sqlite {
-            sqlite_url_creating_file(url)?
-        } else {
-            url.to_string()
-        };
+        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let url = if backend == Backend::Sqlite { sqlite_url_creating_file(url)? } else { url.to_string() };
         let options = AnyConnectOptions::from_str(&url)
             .with_context(|| "while parsing MUSTER_DATABASE_URL")?
             .log_statements(tracing::log::LevelFilter::Trace)
@@ -78,47 +70,33 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        self.migrator()
-            .run(&self.pool)
-            .await
-            .context("while applying migrations")
+        self.migrator().run(&self.pool).await.context("while applying migrations")
     }
 
     /// Readiness: the database answers and every embedded migration is applied.
     pub async fn ready(&self) -> anyhow::Result<()> {
-        let applied: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
-                .fetch_one(&self.pool)
-                .await
-                .context("database not reachable or not migrated")?;
+        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.pool)
+            .await
+            .context("database not reachable or not migrated")?;
         let expected = self.migrator().iter().count() as i64;
-        anyhow::ensure!(
-            applied >= expected,
-            "{applied} of {expected} migrations applied"
-        );
+        anyhow::ensure!(applied >= expected, "{applied} of {expected} migrations applied");
         Ok(())
     }
 }
 
 /// `sqlite://path` must exist or carry `mode=rwc`; make the parent dir too.
 fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
-    let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let file = path.split('?').next().unwrap_or(path);
     if file != ":memory:" {
         if let Some(parent) = std::path::Path::new(file).parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("while creating {}", parent.display()))?;
+                std::fs::create_dir_all(parent).with_context(|| format!("while creating {}", parent.display()))?;
             }
         }
     }
-    Ok(if url.contains('?') {
-        url.to_string()
-    } else {
-        format!("{url}?mode=rwc")
-    })
+    Ok(if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") })
 }
 
 pub fn now_ms() -> i64 {
@@ -130,17 +108,13 @@ pub fn new_id() -> String {
 }
 
 pub fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// True when a write failed on a UNIQUE constraint (both backends).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::Database(db) => {
-            db.is_unique_violation() || db.message().contains("UNIQUE constraint failed")
-        }
+        sqlx::Error::Database(db) => db.is_unique_violation() || db.message().contains("UNIQUE constraint failed"),
         _ => false,
     }
 }

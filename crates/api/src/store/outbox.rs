@@ -81,11 +81,7 @@ pub async fn lock<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Delivered: the body (which holds one-time links) is not kept.
-pub async fn mark_sent<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn mark_sent<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE outbox SET sent_at = $2, body_text = '', locked_until = NULL, attempts = attempts + 1, last_error = NULL WHERE id = $1")
         .bind(id)
         .bind(now)
@@ -110,7 +106,5 @@ pub async fn mark_failed<'c, E: Executor<'c, Database = Any>>(
 }
 
 pub async fn pending_count<'c, E: Executor<'c, Database = Any>>(db: E) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetch_one(db).await
 }

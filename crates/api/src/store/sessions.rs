@@ -33,10 +33,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-) -> Result<Option<SessionRow>, sqlx::Error> {
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Result<Option<SessionRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, account_id, created_at, last_seen_at, expires_at, elevated_until, revoked_at FROM sessions WHERE id = $1",
     )
@@ -61,11 +58,7 @@ pub async fn touch<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-pub async fn revoke<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn revoke<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
         .bind(id)
         .bind(now)

@@ -9,31 +9,13 @@ use crate::helpers::{domain, spawn_app, TestApp};
 fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
     vec![
         ("GET", format!("/api/v1/enterprises/{e}"), Value::Null),
-        (
-            "PATCH",
-            format!("/api/v1/enterprises/{e}"),
-            json!({"plan": "premium"}),
-        ),
-        (
-            "POST",
-            format!("/api/v1/enterprises/{e}/domain/verify"),
-            json!({}),
-        ),
-        (
-            "GET",
-            format!("/api/v1/enterprises/{e}/audit-events"),
-            Value::Null,
-        ),
+        ("PATCH", format!("/api/v1/enterprises/{e}"), json!({"plan": "premium"})),
+        ("POST", format!("/api/v1/enterprises/{e}/domain/verify"), json!({})),
+        ("GET", format!("/api/v1/enterprises/{e}/audit-events"), Value::Null),
     ]
 }
 
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    body: &Value,
-    token: Option<&str>,
-) -> crate::helpers::Resp {
+async fn call(app: &TestApp, method: &str, path: &str, body: &Value, token: Option<&str>) -> crate::helpers::Resp {
     match method {
         "GET" => app.get(path, token).await,
         "PATCH" => app.patch(path, body.clone(), token).await,
@@ -50,33 +32,16 @@ async fn an_admin_of_one_enterprise_gets_404_on_every_route_of_another() {
     app.verify_by_dns(&b).await.ok(200);
     let before = app.enterprise(&b).await;
     for (method, path, body) in routes(&b.enterprise_id) {
-        call(&app, method, &path, &body, Some(&a.token))
-            .await
-            .problem(404, "not_found");
+        call(&app, method, &path, &body, Some(&a.token)).await.problem(404, "not_found");
     }
     // A made-up id looks exactly the same.
     for (method, path, body) in routes("01234567-0000-7000-8000-000000000000") {
-        call(&app, method, &path, &body, Some(&a.token))
-            .await
-            .problem(404, "not_found");
+        call(&app, method, &path, &body, Some(&a.token)).await.problem(404, "not_found");
     }
-    assert_eq!(
-        app.enterprise(&b).await["plan"],
-        before["plan"],
-        "nothing changed"
-    );
-    let b_audit = app
-        .get(
-            &format!("/api/v1/enterprises/{}/audit-events", b.enterprise_id),
-            Some(&b.token),
-        )
-        .await;
-    let actors: Vec<_> = b_audit.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["actor_email"].clone())
-        .collect();
+    assert_eq!(app.enterprise(&b).await["plan"], before["plan"], "nothing changed");
+    let b_audit = app.get(&format!("/api/v1/enterprises/{}/audit-events", b.enterprise_id), Some(&b.token)).await;
+    let actors: Vec<_> =
+        b_audit.ok(200)["items"].as_array().unwrap().iter().map(|i| i["actor_email"].clone()).collect();
     assert!(!actors.contains(&json!(a.email)), "{actors:?}");
 }
 
@@ -87,9 +52,7 @@ async fn a_person_of_the_domain_who_is_not_an_admin_gets_404() {
     let token = app.active_account(&format!("member@{}", a.domain)).await;
     app.elevate(&token).await;
     for (method, path, body) in routes(&a.enterprise_id) {
-        call(&app, method, &path, &body, Some(&token))
-            .await
-            .problem(404, "not_found");
+        call(&app, method, &path, &body, Some(&token)).await.problem(404, "not_found");
     }
 }
 
@@ -98,18 +61,8 @@ async fn anonymous_callers_get_401_everywhere() {
     let app = spawn_app().await;
     let a = app.admin(&domain()).await;
     for (method, path, body) in routes(&a.enterprise_id) {
-        call(&app, method, &path, &body, None)
-            .await
-            .problem(401, "unauthenticated");
+        call(&app, method, &path, &body, None).await.problem(401, "unauthenticated");
     }
-    app.post("/api/v1/enterprises", json!({}), None)
-        .await
-        .problem(401, "unauthenticated");
-    app.post(
-        "/api/v1/sessions/current/elevate",
-        json!({"password": "x"}),
-        None,
-    )
-    .await
-    .problem(401, "unauthenticated");
+    app.post("/api/v1/enterprises", json!({}), None).await.problem(401, "unauthenticated");
+    app.post("/api/v1/sessions/current/elevate", json!({"password": "x"}), None).await.problem(401, "unauthenticated");
 }

@@ -35,11 +35,7 @@ fn script(name: &str, args: &[&str]) {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// A real SMTP sink (aiosmtpd) writing each message to a Maildir.
@@ -56,32 +52,17 @@ pub struct Mail {
 
 impl Mail {
     pub fn header(&self, name: &str) -> String {
-        let head = self
-            .raw
-            .split("\r\n\r\n")
-            .next()
-            .unwrap_or("")
-            .replace("\r\n ", " ")
-            .replace("\r\n\t", " ");
+        let head = self.raw.split("\r\n\r\n").next().unwrap_or("").replace("\r\n ", " ").replace("\r\n\t", " ");
         head.lines()
             .find_map(|l| {
-                l.split_once(':')
-                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v.trim().to_string())
+                l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_string())
             })
             .unwrap_or_default()
     }
     /// The body, decoded when it was sent quoted-printable (lettre's choice for long lines).
     pub fn body(&self) -> String {
-        let raw = self
-            .raw
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b)
-            .unwrap_or("");
-        if self
-            .header("Content-Transfer-Encoding")
-            .eq_ignore_ascii_case("quoted-printable")
-        {
+        let raw = self.raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+        if self.header("Content-Transfer-Encoding").eq_ignore_ascii_case("quoted-printable") {
             decode_quoted_printable(raw)
         } else {
             raw.to_string()
@@ -97,13 +78,7 @@ impl Mail {
     }
     pub fn token(&self) -> String {
         let link = self.link();
-        link.split("token=")
-            .nth(1)
-            .expect("link has a token")
-            .split('&')
-            .next()
-            .unwrap()
-            .to_string()
+        link.split("token=").nth(1).expect("link has a token").split('&').next().unwrap().to_string()
     }
 }
 
@@ -115,9 +90,7 @@ fn decode_quoted_printable(text: &str) -> String {
     while i < bytes.len() {
         match (
             bytes[i],
-            bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()),
+            bytes.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()),
         ) {
             (b'=', Some(b)) => {
                 out.push(b);
@@ -135,49 +108,34 @@ fn decode_quoted_printable(text: &str) -> String {
 impl Smtp {
     fn start(run: PathBuf) -> Self {
         let port = free_port();
-        script(
-            "smtp-sink.sh",
-            &["start", run.to_str().unwrap(), &port.to_string()],
-        );
+        script("smtp-sink.sh", &["start", run.to_str().unwrap(), &port.to_string()]);
         Self { run, port }
     }
 
     pub fn all(&self) -> Vec<Mail> {
         let dir = self.run.join("maildir/new");
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-            .unwrap_or_default();
+        let mut files: Vec<_> =
+            std::fs::read_dir(&dir).map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect()).unwrap_or_default();
         files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
         files
             .into_iter()
             .filter_map(|p| std::fs::read(p).ok())
-            .map(|b| Mail {
-                raw: String::from_utf8_lossy(&b)
-                    .replace("\r\n", "\n")
-                    .replace('\n', "\r\n"),
-            })
+            .map(|b| Mail { raw: String::from_utf8_lossy(&b).replace("\r\n", "\n").replace('\n', "\r\n") })
             .collect()
     }
 
     pub fn to(&self, address: &str) -> Vec<Mail> {
         self.all()
             .into_iter()
-            .filter(|m| {
-                m.header("To")
-                    .to_ascii_lowercase()
-                    .contains(&address.to_ascii_lowercase())
-            })
+            .filter(|m| m.header("To").to_ascii_lowercase().contains(&address.to_ascii_lowercase()))
             .collect()
     }
 
     /// Waits for the `n`-th (1-based) mail to `address` whose subject contains `subject`.
     pub async fn wait_nth(&self, address: &str, subject: &str, n: usize) -> Mail {
         for _ in 0..200 {
-            let found: Vec<_> = self
-                .to(address)
-                .into_iter()
-                .filter(|m| m.header("Subject").contains(subject))
-                .collect();
+            let found: Vec<_> =
+                self.to(address).into_iter().filter(|m| m.header("Subject").contains(subject)).collect();
             if found.len() >= n {
                 return found[n - 1].clone();
             }
@@ -185,10 +143,7 @@ impl Smtp {
         }
         panic!(
             "no mail #{n} to {address} about {subject:?}; have: {:#?}",
-            self.all()
-                .iter()
-                .map(|m| m.header("Subject"))
-                .collect::<Vec<_>>()
+            self.all().iter().map(|m| m.header("Subject")).collect::<Vec<_>>()
         );
     }
 
@@ -216,15 +171,7 @@ impl Dns {
         let records = run.join("records.conf");
         std::fs::create_dir_all(&run).unwrap();
         std::fs::write(&records, "").unwrap();
-        script(
-            "dnsmasq.sh",
-            &[
-                "start",
-                run.to_str().unwrap(),
-                &port.to_string(),
-                records.to_str().unwrap(),
-            ],
-        );
+        script("dnsmasq.sh", &["start", run.to_str().unwrap(), &port.to_string(), records.to_str().unwrap()]);
         Self { run, records, port }
     }
 
@@ -233,12 +180,7 @@ impl Dns {
         std::fs::write(&self.records, lines.join("\n") + "\n").unwrap();
         script(
             "dnsmasq.sh",
-            &[
-                "restart",
-                self.run.to_str().unwrap(),
-                &self.port.to_string(),
-                self.records.to_str().unwrap(),
-            ],
+            &["restart", self.run.to_str().unwrap(), &self.port.to_string(), self.records.to_str().unwrap()],
         );
     }
 
@@ -278,22 +220,9 @@ impl Resp {
     /// Asserts a problem+json answer with this status and code.
     #[track_caller]
     pub fn problem(&self, status: u16, code: &str) {
-        assert_eq!(
-            (self.status, self.code()),
-            (status, code),
-            "unexpected answer: {}",
-            self.text
-        );
-        assert_eq!(
-            self.content_type, "application/problem+json",
-            "{}",
-            self.text
-        );
-        assert!(
-            !self.body["detail"].as_str().unwrap_or("").is_empty(),
-            "problem without detail: {}",
-            self.text
-        );
+        assert_eq!((self.status, self.code()), (status, code), "unexpected answer: {}", self.text);
+        assert_eq!(self.content_type, "application/problem+json", "{}", self.text);
+        assert!(!self.body["detail"].as_str().unwrap_or("").is_empty(), "problem without detail: {}", self.text);
     }
     #[track_caller]
     pub fn ok(&self, status: u16) -> &Value {
@@ -344,14 +273,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp {
-        base,
-        http: reqwest::Client::new(),
-        state,
-        smtp,
-        dns,
-        _dir: dir,
-    }
+    TestApp { base, http: reqwest::Client::new(), state, smtp, dns, _dir: dir }
 }
 
 async fn database_url(dir: &Path) -> String {
@@ -360,13 +282,8 @@ async fn database_url(dir: &Path) -> String {
             use sqlx::Connection;
             sqlx::any::install_default_drivers();
             let name = format!("muster_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::AnyConnection::connect(&admin_url)
-                .await
-                .expect("PostgreSQL for tests is reachable");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
+            let mut conn = sqlx::AnyConnection::connect(&admin_url).await.expect("PostgreSQL for tests is reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
             let (base, _) = admin_url.rsplit_once('/').unwrap();
             format!("{base}/{name}")
         }
@@ -382,20 +299,10 @@ impl TestApp {
         };
         let r = req.send().await.expect("request sent");
         let status = r.status().as_u16();
-        let content_type = r
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let text = r.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp {
-            status,
-            body,
-            content_type,
-            text,
-        }
+        Resp { status, body, content_type, text }
     }
 
     fn url(&self, path: &str) -> String {
@@ -409,12 +316,10 @@ impl TestApp {
         self.send(self.http.delete(self.url(path)), token).await
     }
     pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
-        self.send(self.http.post(self.url(path)).json(&body), token)
-            .await
+        self.send(self.http.post(self.url(path)).json(&body), token).await
     }
     pub async fn patch(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
-        self.send(self.http.patch(self.url(path)).json(&body), token)
-            .await
+        self.send(self.http.patch(self.url(path)).json(&body), token).await
     }
     pub async fn post_raw(
         &self,
@@ -423,53 +328,33 @@ impl TestApp {
         content_type: &str,
         token: Option<&str>,
     ) -> Resp {
-        self.send(
-            self.http
-                .post(self.url(path))
-                .header("content-type", content_type)
-                .body(body),
-            token,
-        )
-        .await
+        self.send(self.http.post(self.url(path)).header("content-type", content_type).body(body), token).await
     }
 
     pub async fn sign_up(&self, email: &str) -> Resp {
-        self.post("/api/v1/accounts", json!({"email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "Lovelace"}), None).await
+        self.post(
+            "/api/v1/accounts",
+            json!({"email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "Lovelace"}),
+            None,
+        )
+        .await
     }
 
     /// Signs up, follows the activation mail, and logs in; returns the token.
     pub async fn active_account(&self, email: &str) -> String {
         self.sign_up(email).await.ok(201);
         let mail = self.smtp.wait(email, "Activate").await;
-        self.post(
-            "/api/v1/accounts/activate",
-            json!({"token": mail.token()}),
-            None,
-        )
-        .await
-        .ok(200);
+        self.post("/api/v1/accounts/activate", json!({"token": mail.token()}), None).await.ok(200);
         self.login(email).await
     }
 
     pub async fn login(&self, email: &str) -> String {
-        let r = self
-            .post(
-                "/api/v1/sessions",
-                json!({"email": email, "password": PASSWORD}),
-                None,
-            )
-            .await;
+        let r = self.post("/api/v1/sessions", json!({"email": email, "password": PASSWORD}), None).await;
         r.ok(201)["token"].as_str().unwrap().to_string()
     }
 
     pub async fn elevate(&self, token: &str) {
-        self.post(
-            "/api/v1/sessions/current/elevate",
-            json!({"password": PASSWORD}),
-            Some(token),
-        )
-        .await
-        .ok(200);
+        self.post("/api/v1/sessions/current/elevate", json!({"password": PASSWORD}), Some(token)).await.ok(200);
     }
 
     /// A new PMA of `domain` with an elevated session; the domain is still unverified.
@@ -477,9 +362,7 @@ impl TestApp {
         let email = format!("pma@{domain}");
         let token = self.active_account(&email).await;
         self.elevate(&token).await;
-        let r = self
-            .post("/api/v1/enterprises", json!({}), Some(&token))
-            .await;
+        let r = self.post("/api/v1/enterprises", json!({}), Some(&token)).await;
         let e = r.ok(201);
         Admin {
             email,
@@ -505,20 +388,11 @@ impl TestApp {
     }
 
     pub async fn enterprise(&self, admin: &Admin) -> Value {
-        self.get(
-            &format!("/api/v1/enterprises/{}", admin.enterprise_id),
-            Some(&admin.token),
-        )
-        .await
-        .ok(200)
-        .clone()
+        self.get(&format!("/api/v1/enterprises/{}", admin.enterprise_id), Some(&admin.token)).await.ok(200).clone()
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&self.state.db.pool)
-            .await
-            .unwrap()
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.state.db.pool).await.unwrap()
     }
 
     /// Polls until `f` holds (background workers run every 100 ms here).

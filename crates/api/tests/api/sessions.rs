@@ -11,21 +11,10 @@ async fn wrong_passwords_and_unknown_accounts_fail_alike() {
     let app = spawn_app().await;
     let email = format!("ada@{}", domain());
     app.active_account(&email).await;
-    let wrong = app
-        .post(
-            "/api/v1/sessions",
-            json!({"email": email, "password": "Wrong-password-123"}),
-            None,
-        )
-        .await;
+    let wrong = app.post("/api/v1/sessions", json!({"email": email, "password": "Wrong-password-123"}), None).await;
     wrong.problem(401, "invalid_credentials");
-    let unknown = app
-        .post(
-            "/api/v1/sessions",
-            json!({"email": format!("x@{}", domain()), "password": PASSWORD}),
-            None,
-        )
-        .await;
+    let unknown =
+        app.post("/api/v1/sessions", json!({"email": format!("x@{}", domain()), "password": PASSWORD}), None).await;
     unknown.problem(401, "invalid_credentials");
     assert_eq!(wrong.body["detail"], unknown.body["detail"]);
 }
@@ -36,22 +25,14 @@ async fn login_is_rate_limited_per_account() {
     let email = format!("ada@{}", domain());
     app.active_account(&email).await; // one login used
     for _ in 0..2 {
-        app.post(
-            "/api/v1/sessions",
-            json!({"email": email, "password": "Wrong-password-123"}),
-            None,
-        )
-        .await
-        .problem(401, "invalid_credentials");
+        app.post("/api/v1/sessions", json!({"email": email, "password": "Wrong-password-123"}), None)
+            .await
+            .problem(401, "invalid_credentials");
     }
     // Even the right password waits now.
-    app.post(
-        "/api/v1/sessions",
-        json!({"email": email, "password": PASSWORD}),
-        None,
-    )
-    .await
-    .problem(429, "rate_limited");
+    app.post("/api/v1/sessions", json!({"email": email, "password": PASSWORD}), None)
+        .await
+        .problem(429, "rate_limited");
 }
 
 #[tokio::test]
@@ -71,32 +52,17 @@ async fn me_lists_the_account_and_what_it_administers() {
 async fn missing_tampered_and_logged_out_tokens_are_refused() {
     let app = spawn_app().await;
     let token = app.active_account(&format!("ada@{}", domain())).await;
-    app.get("/api/v1/me", None)
-        .await
-        .problem(401, "unauthenticated");
+    app.get("/api/v1/me", None).await.problem(401, "unauthenticated");
     let mut tampered = token.clone();
     tampered.pop();
     tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
-    app.get("/api/v1/me", Some(&tampered))
-        .await
-        .problem(401, "token_invalid");
-    app.get("/api/v1/me", Some("garbage"))
-        .await
-        .problem(401, "token_invalid");
+    app.get("/api/v1/me", Some(&tampered)).await.problem(401, "token_invalid");
+    app.get("/api/v1/me", Some("garbage")).await.problem(401, "token_invalid");
 
     app.get("/api/v1/me", Some(&token)).await.ok(200);
-    assert_eq!(
-        app.delete("/api/v1/sessions/current", Some(&token))
-            .await
-            .status,
-        204
-    );
-    app.get("/api/v1/me", Some(&token))
-        .await
-        .problem(401, "session_revoked");
-    app.delete("/api/v1/sessions/current", Some(&token))
-        .await
-        .problem(401, "session_revoked");
+    assert_eq!(app.delete("/api/v1/sessions/current", Some(&token)).await.status, 204);
+    app.get("/api/v1/me", Some(&token)).await.problem(401, "session_revoked");
+    app.delete("/api/v1/sessions/current", Some(&token)).await.problem(401, "session_revoked");
 }
 
 #[tokio::test]
@@ -105,9 +71,7 @@ async fn a_token_signed_with_another_key_is_refused() {
     let other = spawn_app().await;
     let email = format!("ada@{}", domain());
     let token = other.active_account(&email).await;
-    app.get("/api/v1/me", Some(&token))
-        .await
-        .problem(401, "token_invalid");
+    app.get("/api/v1/me", Some(&token)).await.problem(401, "token_invalid");
 }
 
 #[tokio::test]
@@ -121,12 +85,8 @@ async fn the_idle_timeout_is_enforced_by_the_server_and_slides_on_activity() {
     }
     // ...and idleness ends it, for good.
     tokio::time::sleep(Duration::from_millis(1700)).await;
-    app.get("/api/v1/me", Some(&token))
-        .await
-        .problem(401, "session_expired");
-    app.get("/api/v1/me", Some(&token))
-        .await
-        .problem(401, "session_expired");
+    app.get("/api/v1/me", Some(&token)).await.problem(401, "session_expired");
+    app.get("/api/v1/me", Some(&token)).await.problem(401, "session_expired");
 }
 
 #[tokio::test]
@@ -137,19 +97,11 @@ async fn the_console_needs_the_password_again_and_elevation_lapses_when_idle() {
     app.get(&path, Some(&admin.token)).await.ok(200);
 
     let token = app.login(&admin.email).await;
-    app.get(&path, Some(&token))
+    app.get(&path, Some(&token)).await.problem(403, "elevation_required");
+    app.post("/api/v1/sessions/current/elevate", json!({"password": "Not-the-password-1"}), Some(&token))
         .await
-        .problem(403, "elevation_required");
-    app.post(
-        "/api/v1/sessions/current/elevate",
-        json!({"password": "Not-the-password-1"}),
-        Some(&token),
-    )
-    .await
-    .problem(422, "wrong_password");
-    app.get(&path, Some(&token))
-        .await
-        .problem(403, "elevation_required");
+        .problem(422, "wrong_password");
+    app.get(&path, Some(&token)).await.problem(403, "elevation_required");
     app.elevate(&token).await;
     app.get(&path, Some(&token)).await.ok(200);
 
@@ -158,7 +110,5 @@ async fn the_console_needs_the_password_again_and_elevation_lapses_when_idle() {
         tokio::time::sleep(Duration::from_millis(700)).await;
         app.get("/api/v1/me", Some(&token)).await.ok(200);
     }
-    app.get(&path, Some(&token))
-        .await
-        .problem(403, "elevation_required");
+    app.get(&path, Some(&token)).await.problem(403, "elevation_required");
 }
