@@ -169,6 +169,70 @@ impl Api {
         self.get(&path).await
     }
 
+    pub async fn invite(&self, id: &str, req: &InviteRequest) -> ApiResult<InviteResponse> {
+        self.send_json(Request::post(&format!("/api/v1/enterprises/{}/invitations", enc(id))), req).await
+    }
+
+    pub async fn invitations(
+        &self,
+        id: &str,
+        status: Option<InvitationStatus>,
+        cursor: Option<&str>,
+    ) -> ApiResult<InvitationPage> {
+        let mut path = format!("/api/v1/enterprises/{}/invitations?limit=25", enc(id));
+        if let Some(s) = status {
+            path.push_str(&format!("&status={s}"));
+        }
+        if let Some(c) = cursor {
+            path.push_str(&format!("&cursor={}", enc(c)));
+        }
+        self.get(&path).await
+    }
+
+    pub async fn resend_invitation(&self, id: &str, invitation: &str) -> ApiResult<Invitation> {
+        let path = format!("/api/v1/enterprises/{}/invitations/{}/resend", enc(id), enc(invitation));
+        self.send_json(Request::post(&path), &serde_json::json!({})).await
+    }
+
+    pub async fn revoke_invitation(&self, id: &str, invitation: &str) -> ApiResult<()> {
+        self.delete(&format!("/api/v1/enterprises/{}/invitations/{}", enc(id), enc(invitation))).await
+    }
+
+    pub async fn users(
+        &self,
+        id: &str,
+        state: Option<MemberState>,
+        search: &str,
+        cursor: Option<&str>,
+    ) -> ApiResult<MemberPage> {
+        let mut path = format!("/api/v1/enterprises/{}/users?limit=50", enc(id));
+        if let Some(s) = state {
+            path.push_str(&format!("&state={s}"));
+        }
+        if !search.trim().is_empty() {
+            path.push_str(&format!("&q={}", enc(search.trim())));
+        }
+        if let Some(c) = cursor {
+            path.push_str(&format!("&cursor={}", enc(c)));
+        }
+        self.get(&path).await
+    }
+
+    pub async fn update_user(&self, id: &str, member: &str, req: &UpdateMemberRequest) -> ApiResult<Member> {
+        self.send_json(Request::patch(&format!("/api/v1/enterprises/{}/users/{}", enc(id), enc(member))), req).await
+    }
+
+    /// `managed`: POST …/users/manage; otherwise …/users/unmanage.
+    pub async fn set_managed(&self, id: &str, ids: Vec<String>, managed: bool) -> ApiResult<BulkStateResult> {
+        let verb = if managed { "manage" } else { "unmanage" };
+        self.send_json(Request::post(&format!("/api/v1/enterprises/{}/users/{verb}", enc(id))), &MemberIds { ids })
+            .await
+    }
+
+    pub async fn billing(&self, id: &str) -> ApiResult<Billing> {
+        self.get(&format!("/api/v1/enterprises/{}/billing", enc(id))).await
+    }
+
     pub async fn lookup_invitation(&self, token: &str) -> ApiResult<InvitationLookup> {
         self.get(&format!("/api/v1/invitations/lookup?token={}", enc(token))).await
     }

@@ -21,6 +21,8 @@ pub struct Config {
     pub session_idle_timeout: Duration,
     pub session_lifetime: Duration,
     pub invite_ttl_hours: u64,
+    /// Invitations an enterprise may create in 24 hours.
+    pub invite_daily_limit: u64,
     pub seat_price_monthly_cents: i64,
     pub seat_price_annual_cents: i64,
     pub log: String,
@@ -103,6 +105,7 @@ impl Config {
             session_idle_timeout: idle,
             session_lifetime: secs("session_lifetime_seconds", 12 * 3600)?,
             invite_ttl_hours: num("invite_ttl_hours", 336)?,
+            invite_daily_limit: num("invite_daily_limit", 50_000)?,
             seat_price_monthly_cents: num("seat_price_monthly_cents", 800)? as i64,
             seat_price_annual_cents: num("seat_price_annual_cents", 8000)? as i64,
             log: get("log").unwrap_or_else(|| "info".into()),

@@ -35,6 +35,9 @@ pub enum ApiError {
     Gone { code: &'static str, detail: String },
     #[error("too many attempts; wait a minute and try again")]
     RateLimited,
+    /// 429 for a quota (not a burst): says which and when it frees up.
+    #[error("{detail}")]
+    TooMany { code: &'static str, detail: String },
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -58,6 +61,7 @@ impl ApiError {
             Self::Conflict { code, .. } => code,
             Self::Gone { code, .. } => code,
             Self::RateLimited => "rate_limited",
+            Self::TooMany { code, .. } => code,
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -109,7 +113,7 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited | Self::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

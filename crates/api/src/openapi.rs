@@ -16,6 +16,9 @@ use crate::routes;
         routes::enterprises::claim, routes::enterprises::get, routes::enterprises::update, routes::enterprises::verify,
         routes::invitations::lookup, routes::invitations::accept,
         routes::audit::list,
+        routes::enrollment::invite, routes::enrollment::list, routes::enrollment::resend, routes::enrollment::revoke,
+        routes::users::list, routes::users::update, routes::users::manage, routes::users::unmanage,
+        routes::billing::get,
         routes::health::healthz, routes::health::readyz,
     ),
     modifiers(&BearerAuth),
@@ -25,6 +28,9 @@ use crate::routes;
         (name = "enterprises", description = "Domain claim, plan, verification"),
         (name = "invitations", description = "Invitation lookup and acceptance (no auth)"),
         (name = "audit", description = "Audit log"),
+        (name = "enrollment", description = "Invite and manage invitations"),
+        (name = "users", description = "Members, their profile and state (managed seats)"),
+        (name = "billing", description = "Seats and charges"),
         (name = "health", description = "Probes"),
     )
 )]

@@ -2,8 +2,30 @@
 //! validation rules both sides share (so the SPA validates as you type with the
 //! exact rules the server enforces). No I/O: this crate builds for wasm32.
 
+/// Generates `as_str`/`parse`/`Display` for a snake_case wire enum, so the
+/// database, the API and the SPA all spell a value the same way.
+macro_rules! wire_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod account;
 pub mod audit;
+pub mod enrollment;
 pub mod enterprise;
 pub mod invitation;
 pub mod problem;
@@ -11,6 +33,7 @@ pub mod validate;
 
 pub use account::*;
 pub use audit::*;
+pub use enrollment::*;
 pub use enterprise::*;
 pub use invitation::*;
 pub use problem::Problem;

@@ -11,7 +11,9 @@ use muster_model::{Enterprise, LockReason, Module, ModuleAccess};
 use crate::{
     api::ApiError,
     components::{ErrorBox, PasswordField, StatusBadge},
-    pages::{audit::AuditLog, dashboard::Dashboard, domain::DomainManagement},
+    pages::{
+        audit::AuditLog, billing::Billing, dashboard::Dashboard, domain::DomainManagement, invite::Invite, users::Users,
+    },
     use_api, use_session,
 };
 
@@ -163,6 +165,9 @@ fn page(
             }
             Module::DomainManagement => view! { <DomainManagement enterprise=e on_change=reload /> }.into_any(),
             Module::AuditLog => view! { <AuditLog enterprise_id=e.id /> }.into_any(),
+            Module::Invite => view! { <Invite enterprise_id=e.id domain=e.domain /> }.into_any(),
+            Module::Users => view! { <Users enterprise_id=e.id /> }.into_any(),
+            Module::Billing => view! { <Billing enterprise_id=e.id /> }.into_any(),
             other => view! {
                 <h1>{other.title()}</h1>
                 <div class="empty">

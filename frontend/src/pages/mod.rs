@@ -3,10 +3,13 @@
 pub mod accept;
 pub mod activate;
 pub mod audit;
+pub mod billing;
 pub mod claim;
 pub mod console;
 pub mod dashboard;
 pub mod domain;
 pub mod enterprises;
+pub mod invite;
 pub mod sign_in;
 pub mod sign_up;
+pub mod users;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::State;
 use crate::{
     auth::{console, Authed},
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     store::{audit, rfc3339},
 };
 
@@ -37,10 +37,7 @@ pub async fn list(
     q: web::Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, Some(Module::AuditLog)).await?;
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::field("invalid_limit", "limit must be between 1 and 200"));
-    }
+    let limit = super::page_limit(q.limit)?;
     let filter = audit::Filter {
         action: q.action.clone().filter(|s| !s.is_empty()),
         actor: q.actor.clone().filter(|s| !s.is_empty()).map(|s| s.to_ascii_lowercase()),

@@ -2,11 +2,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod billing;
+pub mod enrollment;
 pub mod enterprises;
 pub mod health;
 pub mod invitations;
 pub mod sessions;
 pub mod spa;
+pub mod users;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest};
 
@@ -22,6 +25,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(enterprises::configure)
             .configure(invitations::configure)
             .configure(audit::configure)
+            .configure(enrollment::configure)
+            .configure(users::configure)
+            .configure(billing::configure)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) })),
     )
     .configure(health::configure);
@@ -59,4 +65,12 @@ pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> R
         return Ok(T::default());
     }
     serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))
+}
+
+/// `?limit=` of list routes: 1–200, default 50.
+pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    match limit.unwrap_or(50) {
+        n @ 1..=200 => Ok(n),
+        _ => Err(ApiError::field("invalid_limit", "limit must be between 1 and 200")),
+    }
 }

@@ -2,9 +2,12 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod billing;
 pub mod crypto;
+pub mod enrollment;
 pub mod enterprises;
 pub mod invitations;
 pub mod mail;
+pub mod members;
 pub mod sessions;
 pub mod verification;

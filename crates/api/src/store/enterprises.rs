@@ -302,3 +302,11 @@ pub async fn mark_join_notified<'c, E: Executor<'c, Database = Any>>(
         .await?;
     Ok(())
 }
+
+/// Takes the enterprise's row lock (PostgreSQL) or the database write lock
+/// (SQLite) as the first write of a transaction, so the reads that follow are
+/// not overtaken by a concurrent writer (and SQLite never upgrades a reader).
+pub async fn lock_for_update<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE enterprises SET updated_at = updated_at WHERE id = $1").bind(id).execute(db).await?;
+    Ok(())
+}

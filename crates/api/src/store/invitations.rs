@@ -92,3 +92,112 @@ pub async fn link_member<'c, E: Executor<'c, Database = Any>>(
     .await?;
     Ok(())
 }
+
+/// Invitations created for the enterprise since `since` (the daily limit).
+pub async fn created_since<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE enterprise_id = $1 AND created_at >= $2")
+        .bind(enterprise_id)
+        .bind(since)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    id: &str,
+) -> Result<Option<InvitationRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM invitations WHERE enterprise_id = $1 AND id = $2"))
+        .bind(enterprise_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// An invitation as the admin list shows it, with its latest mail's delivery.
+#[derive(Debug, Clone, FromRow)]
+pub struct ListedRow {
+    pub id: String,
+    pub email: String,
+    pub status: String,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+    pub invited_by_email: Option<String>,
+    pub mail_id: Option<String>,
+    pub mail_sent_at: Option<i64>,
+    pub mail_attempts: Option<i64>,
+    pub mail_error: Option<String>,
+}
+
+const LISTED: &str = "SELECT i.id, i.email, i.status, i.created_at, i.sent_at, i.expires_at, i.accepted_at, \
+    a.email AS invited_by_email, o.id AS mail_id, o.sent_at AS mail_sent_at, o.attempts AS mail_attempts, o.last_error AS mail_error \
+    FROM invitations i LEFT JOIN accounts a ON a.id = i.invited_by \
+    LEFT JOIN outbox o ON o.id = (SELECT MAX(x.id) FROM outbox x WHERE x.ref_id = i.id)";
+
+/// Newest first; `status` is `pending`/`expired` (by time), `accepted` or `revoked`.
+pub async fn list<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    status: Option<&str>,
+    before_id: Option<&str>,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<ListedRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{LISTED} WHERE i.enterprise_id = $1 AND ($2 IS NULL \
+           OR ($2 = 'pending' AND i.status = 'pending' AND i.expires_at > $4) \
+           OR ($2 = 'expired' AND i.status = 'pending' AND i.expires_at <= $4) \
+           OR ($2 IN ('accepted', 'revoked') AND i.status = $2)) \
+         AND ($3 IS NULL OR i.id < $3) ORDER BY i.id DESC LIMIT $5"
+    ))
+    .bind(enterprise_id)
+    .bind(status)
+    .bind(before_id)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn listed_one<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+) -> Result<Option<ListedRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{LISTED} WHERE i.id = $1")).bind(id).fetch_optional(db).await
+}
+
+/// A new token and expiry for a pending invitation (resend); false if it is no longer pending.
+pub async fn rotate_token<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    token_hash: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invitations SET token_hash = $2, expires_at = $3, sent_at = $4 WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id)
+    .bind(token_hash)
+    .bind(expires_at)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn revoke<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invitations SET status = 'revoked', token_hash = NULL WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -4,8 +4,10 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod enterprises;
 pub mod invitations;
+pub mod members;
 pub mod outbox;
 pub mod sessions;
 

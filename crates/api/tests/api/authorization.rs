@@ -5,6 +5,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::{domain, spawn_app, TestApp};
 
+const ANY_ID: &str = "01234567-0000-7000-8000-000000000001";
+
 /// Every enterprise-scoped route of this issue, with a harmless body.
 fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
     vec![
@@ -12,6 +14,15 @@ fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
         ("PATCH", format!("/api/v1/enterprises/{e}"), json!({"plan": "premium"})),
         ("POST", format!("/api/v1/enterprises/{e}/domain/verify"), json!({})),
         ("GET", format!("/api/v1/enterprises/{e}/audit-events"), Value::Null),
+        ("POST", format!("/api/v1/enterprises/{e}/invitations"), json!({"emails": ["x@example.test"]})),
+        ("GET", format!("/api/v1/enterprises/{e}/invitations"), Value::Null),
+        ("POST", format!("/api/v1/enterprises/{e}/invitations/{ANY_ID}/resend"), json!({})),
+        ("DELETE", format!("/api/v1/enterprises/{e}/invitations/{ANY_ID}"), Value::Null),
+        ("GET", format!("/api/v1/enterprises/{e}/users"), Value::Null),
+        ("PATCH", format!("/api/v1/enterprises/{e}/users/{ANY_ID}"), json!({"department": "x"})),
+        ("POST", format!("/api/v1/enterprises/{e}/users/manage"), json!({"ids": [ANY_ID]})),
+        ("POST", format!("/api/v1/enterprises/{e}/users/unmanage"), json!({"ids": [ANY_ID]})),
+        ("GET", format!("/api/v1/enterprises/{e}/billing"), Value::Null),
     ]
 }
 
@@ -20,6 +31,7 @@ async fn call(app: &TestApp, method: &str, path: &str, body: &Value, token: Opti
         "GET" => app.get(path, token).await,
         "PATCH" => app.patch(path, body.clone(), token).await,
         "POST" => app.post(path, body.clone(), token).await,
+        "DELETE" => app.delete(path, token).await,
         _ => unreachable!(),
     }
 }
@@ -65,4 +77,16 @@ async fn anonymous_callers_get_401_everywhere() {
     }
     app.post("/api/v1/enterprises", json!({}), None).await.problem(401, "unauthenticated");
     app.post("/api/v1/sessions/current/elevate", json!({"password": "x"}), None).await.problem(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn an_admin_without_the_password_again_gets_403_everywhere() {
+    let app = spawn_app().await;
+    let a = app.admin(&domain()).await;
+    app.verify_by_dns(&a).await.ok(200);
+    let fresh = app.login(&a.email).await;
+    for (method, path, body) in routes(&a.enterprise_id) {
+        call(&app, method, &path, &body, Some(&fresh)).await.problem(403, "elevation_required");
+    }
+    assert_eq!(app.count("invitations").await, 0);
 }

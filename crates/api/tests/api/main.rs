@@ -4,9 +4,11 @@
 mod accounts;
 mod authorization;
 mod contract;
+mod enrollment;
 mod enterprises;
 mod helpers;
 mod mail;
 mod platform;
 mod sessions;
+mod users;
 mod verification;

@@ -1,0 +1,99 @@
+//! Invite, and the admin side of invitations: list, resend, revoke.
+
+use actix_web::{web, HttpResponse};
+use muster_model::{Invitation, InvitationPage, InvitationStatus, InviteRequest, InviteResponse, Module, Problem};
+use serde::Deserialize;
+
+use super::{page_limit, State};
+use crate::{
+    auth::{console, Authed},
+    error::ApiResult,
+    services::{enrollment, enrollment::Source},
+};
+
+/// 10,000 addresses fit; the general JSON limit is much smaller.
+const INVITE_BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/enterprises/{e}/invitations")
+            .app_data(super::json_config(INVITE_BODY_LIMIT))
+            .route(web::post().to(invite))
+            .route(web::get().to(list)),
+    )
+    .route("/enterprises/{e}/invitations/{id}/resend", web::post().to(resend))
+    .route("/enterprises/{e}/invitations/{id}", web::delete().to(revoke));
+}
+
+/// Invite people by email. Every address gets its own outcome: `invited`, `already_member`,
+/// `already_invited`, `not_in_domain` or `invalid`. Up to 10,000 addresses per request.
+#[utoipa::path(post, path = "/api/v1/enterprises/{e}/invitations", tag = "enrollment", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")), request_body = InviteRequest,
+    responses((status = 200, body = InviteResponse), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 422, description = "no_addresses, too_many_addresses", body = Problem),
+              (status = 429, description = "invite_limit_reached", body = Problem)))]
+pub async fn invite(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    body: web::Json<InviteRequest>,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::Invite)).await?;
+    let req = body.into_inner();
+    let send = req.send_invitations.unwrap_or(true);
+    let result = enrollment::invite(&state, &c, &caller.account, &req.emails, send, Source::Invite).await?;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// `pending`, `expired`, `accepted` or `revoked`.
+    pub status: Option<InvitationStatus>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Invitations, newest first, with sent time, expiry and mail delivery status.
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/invitations", tag = "enrollment", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ListQuery),
+    responses((status = 200, body = InvitationPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn list(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    q: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::Invite)).await?;
+    let page = enrollment::list(&state, &c, q.status, q.cursor.as_deref(), page_limit(q.limit)?).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Send a pending (or expired) invitation again: a new link, a new expiry; the old link stops working.
+#[utoipa::path(post, path = "/api/v1/enterprises/{e}/invitations/{id}/resend", tag = "enrollment", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "invitation id")),
+    responses((status = 200, body = Invitation), (status = 404, body = Problem), (status = 409, description = "invitation_not_pending", body = Problem)))]
+pub async fn resend(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (e, id) = path.into_inner();
+    let c = console(&state, &caller, &e, Some(Module::Invite)).await?;
+    Ok(HttpResponse::Ok().json(enrollment::resend(&state, &c, &caller.account, &id).await?))
+}
+
+/// Revoke a pending invitation: its link stops working and the person is no longer listed.
+#[utoipa::path(delete, path = "/api/v1/enterprises/{e}/invitations/{id}", tag = "enrollment", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "invitation id")),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, description = "invitation_not_pending", body = Problem)))]
+pub async fn revoke(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (e, id) = path.into_inner();
+    let c = console(&state, &caller, &e, Some(Module::Invite)).await?;
+    enrollment::revoke(&state, &c, &caller.account, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

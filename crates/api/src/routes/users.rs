@@ -1,0 +1,90 @@
+//! Users: list and search members, edit one, manage or unmanage many.
+
+use actix_web::{web, HttpResponse};
+use muster_model::{BulkStateResult, Member, MemberIds, MemberPage, MemberState, Module, Problem, UpdateMemberRequest};
+use serde::Deserialize;
+
+use super::{page_limit, State};
+use crate::{
+    auth::{console, Authed},
+    error::ApiResult,
+    services::members,
+};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/enterprises/{e}/users", web::get().to(list))
+        .route("/enterprises/{e}/users/manage", web::post().to(manage))
+        .route("/enterprises/{e}/users/unmanage", web::post().to(unmanage))
+        .route("/enterprises/{e}/users/{id}", web::patch().to(update));
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Only members in this state (`removed` ones are listed only when asked for).
+    pub state: Option<MemberState>,
+    /// Matches email, name or department, anywhere, ignoring case.
+    pub q: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Members by email, with server-side search and state filter, cursor-paginated.
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/users", tag = "users", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ListQuery),
+    responses((status = 200, body = MemberPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn list(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    q: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::Users)).await?;
+    let page = members::list(&state, &c, q.state, q.q.as_deref(), q.cursor.as_deref(), page_limit(q.limit)?).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Edit a member's profile and/or state (`managed`, `unmanaged`, `suspended`).
+#[utoipa::path(patch, path = "/api/v1/enterprises/{e}/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "member id")),
+    request_body = UpdateMemberRequest,
+    responses((status = 200, body = Member), (status = 404, body = Problem),
+              (status = 409, description = "seat_cap_reached, not_enrolled, invalid_transition", body = Problem)))]
+pub async fn update(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<(String, String)>,
+    body: web::Json<UpdateMemberRequest>,
+) -> ApiResult<HttpResponse> {
+    let (e, id) = path.into_inner();
+    let c = console(&state, &caller, &e, Some(Module::Users)).await?;
+    Ok(HttpResponse::Ok().json(members::update(&state, &c, &caller.account, &id, body.into_inner()).await?))
+}
+
+/// Make members managed (billed per seat). Members already managed, or not yet enrolled, are skipped.
+#[utoipa::path(post, path = "/api/v1/enterprises/{e}/users/manage", tag = "users", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")), request_body = MemberIds,
+    responses((status = 200, body = BulkStateResult), (status = 409, description = "seat_cap_reached", body = Problem)))]
+pub async fn manage(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    body: web::Json<MemberIds>,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::Users)).await?;
+    Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &caller.account, &body.ids, MemberState::Managed).await?))
+}
+
+/// Make managed members unmanaged again (and restore suspended ones).
+#[utoipa::path(post, path = "/api/v1/enterprises/{e}/users/unmanage", tag = "users", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")), request_body = MemberIds,
+    responses((status = 200, body = BulkStateResult), (status = 404, body = Problem)))]
+pub async fn unmanage(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    body: web::Json<MemberIds>,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::Users)).await?;
+    Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &caller.account, &body.ids, MemberState::Unmanaged).await?))
+}

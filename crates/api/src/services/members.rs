@@ -1,0 +1,223 @@
+//! Users: members of an enterprise, searched and paged on the server; their
+//! profile; and moves between states, where `managed` costs a seat. The seat
+//! counter is changed by one conditional UPDATE in the same transaction as the
+//! members, so a contract's cap holds however many requests race.
+
+use muster_model::{BulkStateResult, Member, MemberPage, MemberState, UpdateMemberRequest};
+use serde_json::json;
+
+use crate::{
+    auth::Console,
+    error::{ApiError, ApiResult},
+    services::audit,
+    state::AppState,
+    store::{
+        self, accounts::AccountRow, audit as audit_store, bulk, bulk::Cell, enterprises, members, members::MemberRow,
+        now_ms, rfc3339,
+    },
+};
+
+pub const MAX_BULK: usize = 10_000;
+
+pub fn view(m: MemberRow) -> Member {
+    Member {
+        id: m.id,
+        email: m.email,
+        account_id: m.account_id,
+        first_name: m.first_name,
+        last_name: m.last_name,
+        department: m.department,
+        phone: m.phone,
+        job_title: m.job_title,
+        state: MemberState::parse(&m.state).unwrap_or(MemberState::Unmanaged),
+        source: m.source,
+        created_at: rfc3339(m.created_at),
+        managed_since: m.managed_since.map(rfc3339),
+    }
+}
+
+pub async fn list(
+    state: &AppState,
+    c: &Console,
+    filter_state: Option<MemberState>,
+    search: Option<&str>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> ApiResult<MemberPage> {
+    let filter = members::Filter {
+        state: filter_state.map(|s| s.as_str().to_string()),
+        search: search.map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase),
+        after_email: cursor.map(str::to_string),
+        limit: limit + 1,
+    };
+    let mut rows = members::list(&state.db.pool, &c.enterprise.id, &filter).await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.email.clone())
+    } else {
+        None
+    };
+    Ok(MemberPage { items: rows.into_iter().map(view).collect(), next_cursor })
+}
+
+/// Which states a member may come from to reach `to`, and what that does to seats.
+fn sources(to: MemberState) -> ApiResult<&'static [(&'static str, i64)]> {
+    Ok(match to {
+        MemberState::Managed => &[("unmanaged", 1)],
+        MemberState::Unmanaged => &[("managed", -1), ("suspended", 0)],
+        MemberState::Suspended => &[("managed", -1), ("unmanaged", 0)],
+        MemberState::Invited | MemberState::Removed => {
+            return Err(ApiError::field(
+                "invalid_state",
+                "A member can be made managed, unmanaged or suspended; revoke an invitation to remove it.",
+            ))
+        }
+    })
+}
+
+/// Moves members to `to` (those already there, or still invited, are skipped).
+pub async fn move_to(
+    state: &AppState,
+    c: &Console,
+    actor: &AccountRow,
+    ids: &[String],
+    to: MemberState,
+) -> ApiResult<BulkStateResult> {
+    if ids.is_empty() || ids.len() > MAX_BULK {
+        return Err(ApiError::field("invalid_ids", format!("Pass between 1 and {MAX_BULK} member ids.")));
+    }
+    let from = sources(to)?;
+    let now = now_ms();
+    let e = &c.enterprise;
+    let mut tx = state.db.pool.begin().await?;
+    enterprises::lock_for_update(&mut *tx, &e.id).await?;
+    let mut moved = Vec::new();
+    let mut delta = 0;
+    for (source, seats) in from {
+        let changed = members::change_state(&mut tx, &e.id, ids, &[source], to.as_str(), now).await?;
+        delta += seats * changed.len() as i64;
+        moved.extend(changed.into_iter().map(|(id, email)| (id, email, *seats)));
+    }
+    let Some(seats_now) = members::adjust_seats(&mut *tx, &e.id, delta).await? else {
+        let cap = e.seat_cap.unwrap_or_default();
+        let used = members::managed_seats(&mut *tx, &e.id).await?;
+        return Err(ApiError::conflict(
+            "seat_cap_reached",
+            format!(
+                "{} has {cap} managed seats by contract and {used} are in use; {delta} more would pass the cap.",
+                e.domain
+            ),
+        ));
+    };
+    let mut running = seats_now - delta;
+    let events: Vec<Vec<Cell>> = moved
+        .iter()
+        .filter(|(_, _, seats)| *seats != 0)
+        .map(|(id, email, seats)| {
+            running += seats;
+            vec![
+                Cell::from(store::new_id()),
+                e.id.as_str().into(),
+                id.as_str().into(),
+                email.as_str().into(),
+                (*seats).into(),
+                running.into(),
+                actor.email.as_str().into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    bulk::insert(
+        &mut tx,
+        state.db.backend,
+        "seat_events",
+        &["id", "enterprise_id", "member_id", "email", "delta", "seats_after", "actor_email", "created_at"],
+        events,
+    )
+    .await?;
+    if !moved.is_empty() {
+        let emails: Vec<&str> = moved.iter().take(100).map(|(_, e, _)| e.as_str()).collect();
+        let details =
+            json!({"to": to, "count": moved.len(), "seat_delta": delta, "managed_seats": seats_now, "emails": emails});
+        let target = (moved.len() == 1).then(|| moved[0].1.clone());
+        audit_store::record(
+            &mut *tx,
+            &audit::by(Some(actor), &e.id, "users.state_changed", target.as_deref(), details),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let moved_ids: std::collections::HashSet<&str> = moved.iter().map(|(id, _, _)| id.as_str()).collect();
+    let skipped = ids.iter().filter(|id| !moved_ids.contains(id.as_str())).cloned().collect();
+    Ok(BulkStateResult { changed: moved.len() as u64, skipped, managed_seats: seats_now })
+}
+
+fn field<'a>(new: &'a Option<String>, old: &'a Option<String>, name: &str) -> ApiResult<Option<String>> {
+    match new {
+        None => Ok(old.clone()),
+        Some(v) => muster_model::validate::name(Some(v), name).map_err(ApiError::Validation),
+    }
+}
+
+/// Edits the profile and/or moves the member to another state.
+pub async fn update(
+    state: &AppState,
+    c: &Console,
+    actor: &AccountRow,
+    id: &str,
+    req: UpdateMemberRequest,
+) -> ApiResult<Member> {
+    let m = members::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("member"))?;
+    let profile = [&req.first_name, &req.last_name, &req.department, &req.phone, &req.job_title];
+    if profile.iter().any(|f| f.is_some()) {
+        let first = field(&req.first_name, &m.first_name, "First name")?;
+        let last = field(&req.last_name, &m.last_name, "Last name")?;
+        let department = field(&req.department, &m.department, "Department")?;
+        let phone = field(&req.phone, &m.phone, "Phone")?;
+        let job_title = field(&req.job_title, &m.job_title, "Job title")?;
+        let now = now_ms();
+        let mut tx = state.db.pool.begin().await?;
+        let p = members::Profile {
+            first_name: first.as_deref(),
+            last_name: last.as_deref(),
+            department: department.as_deref(),
+            phone: phone.as_deref(),
+            job_title: job_title.as_deref(),
+        };
+        members::set_profile(&mut *tx, &m.id, &p, now).await?;
+        let details = json!({
+            "first_name": {"before": m.first_name, "after": first},
+            "last_name": {"before": m.last_name, "after": last},
+            "department": {"before": m.department, "after": department},
+            "phone": {"before": m.phone, "after": phone},
+            "job_title": {"before": m.job_title, "after": job_title},
+        });
+        audit_store::record(
+            &mut *tx,
+            &audit::by(Some(actor), &c.enterprise.id, "user.updated", Some(&m.email), details),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    if let Some(to) = req.state {
+        if m.state == "invited" {
+            return Err(ApiError::conflict(
+                "not_enrolled",
+                format!("{} has not accepted the invitation yet.", m.email),
+            ));
+        }
+        if m.state != to.as_str() {
+            let result = move_to(state, c, actor, std::slice::from_ref(&m.id), to).await?;
+            if result.changed == 0 {
+                return Err(ApiError::conflict(
+                    "invalid_transition",
+                    format!("{} is {} and cannot become {to}.", m.email, m.state),
+                ));
+            }
+        }
+    }
+    let m = members::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("member"))?;
+    Ok(view(m))
+}

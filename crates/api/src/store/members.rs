@@ -1,0 +1,196 @@
+//! Members of an enterprise (its users) and the managed-seat counter.
+
+use sqlx::{Any, AnyConnection, Executor, FromRow};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MemberRow {
+    pub id: String,
+    pub enterprise_id: String,
+    pub email: String,
+    pub account_id: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub department: Option<String>,
+    pub phone: Option<String>,
+    pub job_title: Option<String>,
+    pub state: String,
+    pub source: String,
+    pub created_at: i64,
+    pub managed_since: Option<i64>,
+}
+
+const COLUMNS: &str = "id, enterprise_id, email, account_id, first_name, last_name, department, phone, job_title, \
+    state, source, created_at, managed_since";
+
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    id: &str,
+) -> Result<Option<MemberRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM members WHERE enterprise_id = $1 AND id = $2"))
+        .bind(enterprise_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The members among `emails` (lower-cased), in chunks small enough for any backend.
+pub async fn by_emails(
+    conn: &mut AnyConnection,
+    enterprise_id: &str,
+    emails: &[String],
+) -> Result<Vec<MemberRow>, sqlx::Error> {
+    let mut found = Vec::new();
+    for chunk in emails.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!("SELECT {COLUMNS} FROM members WHERE enterprise_id = $1 AND email IN ({})", marks.join(", "));
+        let mut q = sqlx::query_as::<Any, MemberRow>(&sql).bind(enterprise_id);
+        for e in chunk {
+            q = q.bind(e);
+        }
+        found.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub state: Option<String>,
+    /// Lower-cased; matched anywhere in email, names and department.
+    pub search: Option<String>,
+    /// Keyset paging by email.
+    pub after_email: Option<String>,
+    pub limit: i64,
+}
+
+/// Members by email; `removed` ones only when asked for by state.
+pub async fn list<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    f: &Filter,
+) -> Result<Vec<MemberRow>, sqlx::Error> {
+    let pattern =
+        f.search.as_ref().map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM members WHERE enterprise_id = $1 \
+         AND (($2 IS NULL AND state <> 'removed') OR state = $2) \
+         AND ($3 IS NULL OR email > $3) \
+         AND ($4 IS NULL OR email LIKE $4 ESCAPE '\\' OR LOWER(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) LIKE $4 ESCAPE '\\' \
+              OR LOWER(COALESCE(department, '')) LIKE $4 ESCAPE '\\') \
+         ORDER BY email LIMIT $5"
+    ))
+    .bind(enterprise_id)
+    .bind(&f.state)
+    .bind(&f.after_email)
+    .bind(pattern)
+    .bind(f.limit)
+    .fetch_all(db)
+    .await
+}
+
+pub struct Profile<'a> {
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub department: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub job_title: Option<&'a str>,
+}
+
+pub async fn set_profile<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    p: &Profile<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE members SET first_name = $2, last_name = $3, department = $4, phone = $5, job_title = $6, updated_at = $7 \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(p.first_name)
+    .bind(p.last_name)
+    .bind(p.department)
+    .bind(p.phone)
+    .bind(p.job_title)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Moves the listed members that are in one of `from` to `to`; returns the
+/// ids and emails that moved. The first write of its transaction, so SQLite
+/// takes its write lock here rather than upgrading a read later.
+pub async fn change_state(
+    conn: &mut AnyConnection,
+    enterprise_id: &str,
+    ids: &[String],
+    from: &[&str],
+    to: &str,
+    now: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let mut moved = Vec::new();
+    let states = from.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
+            "UPDATE members SET state = $2, updated_at = $3, \
+             managed_since = CASE WHEN $2 = 'managed' THEN $3 ELSE NULL END \
+             WHERE enterprise_id = $1 AND state IN ({states}) AND id IN ({}) RETURNING id, email",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<Any, (String, String)>(&sql).bind(enterprise_id).bind(to).bind(now);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        moved.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(moved)
+}
+
+/// Adds `delta` managed seats unless that passes the cap; `None` when it would.
+pub async fn adjust_seats<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    delta: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE enterprises SET managed_seats = managed_seats + $2 \
+         WHERE id = $1 AND (seat_cap IS NULL OR $2 <= 0 OR managed_seats + $2 <= seat_cap) RETURNING managed_seats",
+    )
+    .bind(enterprise_id)
+    .bind(delta)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn managed_seats<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT managed_seats FROM enterprises WHERE id = $1").bind(enterprise_id).fetch_one(db).await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SeatEventRow {
+    pub email: String,
+    pub delta: i64,
+    pub seats_after: i64,
+    pub actor_email: Option<String>,
+    pub created_at: i64,
+}
+
+pub async fn recent_seat_events<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    limit: i64,
+) -> Result<Vec<SeatEventRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT email, delta, seats_after, actor_email, created_at FROM seat_events WHERE enterprise_id = $1 \
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(enterprise_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

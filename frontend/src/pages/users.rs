@@ -1,0 +1,160 @@
+//! Users: search and filter on the server, page by cursor, select many and
+//! make them managed or unmanaged; suspend and restore one.
+
+use std::collections::HashSet;
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::components::A;
+use muster_model::{Member, MemberState, UpdateMemberRequest};
+
+use crate::{api::ApiError, components::ErrorBox, use_api};
+
+#[component]
+pub fn Users(enterprise_id: String) -> impl IntoView {
+    let api = use_api();
+    let id = StoredValue::new(enterprise_id.clone());
+    let search = RwSignal::new(String::new());
+    let state = RwSignal::new(None::<MemberState>);
+    let items = RwSignal::new(Vec::<Member>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let selected = RwSignal::new(HashSet::<String>::new());
+    let loaded = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let notice = RwSignal::new(None::<String>);
+    let load = move |more: bool| {
+        let after = if more { cursor.get_untracked() } else { None };
+        spawn_local(async move {
+            match api.users(&id.get_value(), state.get_untracked(), &search.get_untracked(), after.as_deref()).await {
+                Ok(page) => {
+                    if more {
+                        items.update(|i| i.extend(page.items));
+                    } else {
+                        items.set(page.items);
+                        selected.set(HashSet::new());
+                    }
+                    cursor.set(page.next_cursor);
+                    loaded.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        state.track();
+        load(false);
+    });
+    let bulk = move |managed: bool| {
+        let ids: Vec<String> = selected.get_untracked().into_iter().collect();
+        error.set(None);
+        spawn_local(async move {
+            match api.set_managed(&id.get_value(), ids, managed).await {
+                Ok(r) => {
+                    let verb = if managed { "managed" } else { "unmanaged" };
+                    let skipped = if r.skipped.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {} skipped (not enrolled yet, or already {verb}).", r.skipped.len())
+                    };
+                    notice.set(Some(format!(
+                        "{} made {verb}.{skipped} Managed seats in use: {}.",
+                        r.changed, r.managed_seats
+                    )));
+                    load(false);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let set_state = move |member: String, to: MemberState| {
+        error.set(None);
+        spawn_local(async move {
+            let req = UpdateMemberRequest { state: Some(to), ..Default::default() };
+            match api.update_user(&id.get_value(), &member, &req).await {
+                Ok(m) => items.update(|list| {
+                    if let Some(slot) = list.iter_mut().find(|x| x.id == m.id) {
+                        *slot = m;
+                    }
+                }),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let toggle = move |member: String| {
+        selected.update(|s| {
+            if !s.remove(&member) {
+                s.insert(member);
+            }
+        })
+    };
+    let invite_href = format!("/console/{enterprise_id}/invite");
+
+    view! {
+        <h1>"Users"</h1>
+        <form class="row toolbar" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); load(false); }>
+            <input type="search" aria-label="Search users" placeholder="Search name, email or department"
+                prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
+            <select aria-label="Filter by state" on:change=move |ev| state.set(MemberState::parse(&event_target_value(&ev)))>
+                <option value="">"All states"</option>
+                <option value="invited">"Invited"</option>
+                <option value="unmanaged">"Unmanaged"</option>
+                <option value="managed">"Managed"</option>
+                <option value="suspended">"Suspended"</option>
+            </select>
+            <button type="submit" class="ghost">"Search"</button>
+        </form>
+        <div class="row toolbar">
+            <span class="muted">{move || format!("{} selected", selected.with(HashSet::len))}</span>
+            <button type="button" class="primary" disabled=move || selected.with(HashSet::is_empty) on:click=move |_| bulk(true)>"Make managed"</button>
+            <button type="button" class="ghost" disabled=move || selected.with(HashSet::is_empty) on:click=move |_| bulk(false)>"Make unmanaged"</button>
+        </div>
+        {move || notice.get().map(|n| view! { <div class="alert ok" data-test="users-notice">{n}</div> })}
+        <ErrorBox error=error />
+        <Show when=move || loaded.get() && items.with(Vec::is_empty)>
+            <div class="empty">
+                <p>"No users match."</p>
+                <p class="muted">"People appear here once invited. " <A href=invite_href.clone()>"Invite people"</A></p>
+            </div>
+        </Show>
+        <Show when=move || !items.with(Vec::is_empty)>
+            <table class="grid" data-test="users-table">
+                <thead><tr>
+                    <th><input type="checkbox" aria-label="Select all"
+                        prop:checked=move || !items.with(Vec::is_empty) && selected.with(|s| s.len()) == items.with(Vec::len)
+                        on:change=move |ev| selected.set(if event_target_checked(&ev) { items.with(|i| i.iter().map(|m| m.id.clone()).collect()) } else { HashSet::new() }) /></th>
+                    <th>"Email"</th><th>"Name"</th><th>"Department"</th><th>"State"</th><th></th>
+                </tr></thead>
+                <tbody>
+                    <For each=move || items.get() key=|m| (m.id.clone(), m.state.as_str()) let:m>
+                        {
+                            let member = m.id.clone();
+                            let check_id = m.id.clone();
+                            let name = [m.first_name.clone(), m.last_name.clone()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                            let action = match m.state {
+                                MemberState::Suspended => Some(("Restore", MemberState::Unmanaged)),
+                                MemberState::Managed | MemberState::Unmanaged => Some(("Suspend", MemberState::Suspended)),
+                                _ => None,
+                            };
+                            view! {
+                                <tr data-email=m.email.clone()>
+                                    <td><input type="checkbox" aria-label=format!("Select {}", m.email)
+                                        prop:checked=move || selected.with(|s| s.contains(&check_id))
+                                        on:change={let member = member.clone(); move |_| toggle(member.clone())} /></td>
+                                    <td>{m.email.clone()}</td>
+                                    <td>{name}</td>
+                                    <td>{m.department.clone().unwrap_or_default()}</td>
+                                    <td><span class="badge" class:ok=m.state == MemberState::Managed class:warn=m.state == MemberState::Invited class:bad=m.state == MemberState::Suspended data-test="state">{m.state.as_str()}</span></td>
+                                    <td>{action.map(|(label, to)| view! {
+                                        <button type="button" class="ghost small" on:click={let member = member.clone(); move |_| set_state(member.clone(), to)}>{label}</button>
+                                    })}</td>
+                                </tr>
+                            }
+                        }
+                    </For>
+                </tbody>
+            </table>
+        </Show>
+        <Show when=move || cursor.with(Option::is_some)>
+            <button type="button" class="ghost" on:click=move |_| load(true)>"Load more"</button>
+        </Show>
+    }
+}
