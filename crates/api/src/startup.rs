@@ -63,7 +63,17 @@ pub async fn build_state(config: Config) -> anyhow::Result<Shared> {
     };
     let mailer = Mailer::new(config.smtp_url.as_deref(), &config.data_dir)?;
     let limits = RateLimits::new(&config);
-    Ok(Arc::new(AppState { config, db, secrets, dns, fetcher, mailer, limits, outbox_wake: Notify::new() }))
+    Ok(Arc::new(AppState {
+        config,
+        db,
+        secrets,
+        dns,
+        fetcher,
+        mailer,
+        limits,
+        outbox_wake: Notify::new(),
+        jobs_wake: Notify::new(),
+    }))
 }
 
 fn http_server(state: Shared, listener: TcpListener) -> anyhow::Result<Server> {

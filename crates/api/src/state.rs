@@ -24,6 +24,8 @@ pub struct AppState {
     pub limits: RateLimits,
     /// Wakes the outbox worker right after a commit that queued mail.
     pub outbox_wake: Notify,
+    /// Wakes the job worker when a job is queued.
+    pub jobs_wake: Notify,
 }
 
 /// Per-process buckets: losing them on restart is harmless (DESIGN §1).
@@ -48,5 +50,9 @@ impl RateLimits {
 impl AppState {
     pub fn wake_outbox(&self) {
         self.outbox_wake.notify_one();
+    }
+
+    pub fn wake_jobs(&self) {
+        self.jobs_wake.notify_one();
     }
 }

@@ -28,6 +28,7 @@ pub mod audit;
 pub mod enrollment;
 pub mod enterprise;
 pub mod invitation;
+pub mod job;
 pub mod problem;
 pub mod validate;
 
@@ -36,4 +37,5 @@ pub use audit::*;
 pub use enrollment::*;
 pub use enterprise::*;
 pub use invitation::*;
+pub use job::*;
 pub use problem::Problem;

@@ -8,7 +8,7 @@ use super::{page_limit, State};
 use crate::{
     auth::{console, Authed},
     error::ApiResult,
-    services::{enrollment, enrollment::Source},
+    services::enrollment,
 };
 
 /// 10,000 addresses fit; the general JSON limit is much smaller.
@@ -41,7 +41,7 @@ pub async fn invite(
     let c = console(&state, &caller, &path, Some(Module::Invite)).await?;
     let req = body.into_inner();
     let send = req.send_invitations.unwrap_or(true);
-    let result = enrollment::invite(&state, &c, &caller.account, &req.emails, send, Source::Invite).await?;
+    let result = enrollment::invite(&state, &c, &caller.account, &req.emails, send).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 

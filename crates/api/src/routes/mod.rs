@@ -7,8 +7,10 @@ pub mod enrollment;
 pub mod enterprises;
 pub mod health;
 pub mod invitations;
+pub mod jobs;
 pub mod sessions;
 pub mod spa;
+pub mod upload;
 pub mod users;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest};
@@ -25,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(enterprises::configure)
             .configure(invitations::configure)
             .configure(audit::configure)
+            .configure(jobs::configure)
             .configure(enrollment::configure)
             .configure(users::configure)
             .configure(billing::configure)

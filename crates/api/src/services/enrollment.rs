@@ -16,8 +16,8 @@ use crate::{
     services::{audit, crypto, mail},
     state::AppState,
     store::{
-        self, accounts::AccountRow, audit as audit_store, bulk, bulk::Cell, enterprises, invitations,
-        invitations::ListedRow, members, now_ms, outbox, rfc3339,
+        self, accounts::AccountRow, audit as audit_store, bulk, bulk::Cell, enterprises, enterprises::EnterpriseRow,
+        invitations, invitations::ListedRow, members, now_ms, outbox, rfc3339,
     },
 };
 
@@ -50,7 +50,6 @@ pub async fn invite(
     actor: &AccountRow,
     emails: &[String],
     send: bool,
-    source: Source,
 ) -> ApiResult<InviteResponse> {
     if emails.is_empty() {
         return Err(ApiError::field("no_addresses", "Enter at least one email address."));
@@ -61,7 +60,27 @@ pub async fn invite(
             format!("At most {MAX_ADDRESSES} addresses per request; use Bulk Invite for more."),
         ));
     }
-    let domain = c.enterprise.domain.as_str();
+    let mut tx = state.db.pool.begin().await?;
+    let response = invite_in(&mut tx, state, &c.enterprise, actor, emails, send, Source::Invite).await?;
+    tx.commit().await?;
+    if send {
+        state.wake_outbox();
+    }
+    Ok(response)
+}
+
+/// The work of [`invite`] inside the caller's transaction (a job commits it
+/// together with its results). Results come back in the order of `emails`.
+pub async fn invite_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    state: &AppState,
+    e: &EnterpriseRow,
+    actor: &AccountRow,
+    emails: &[String],
+    send: bool,
+    source: Source,
+) -> ApiResult<InviteResponse> {
+    let domain = e.domain.as_str();
     let mut results: Vec<InviteResult> = Vec::with_capacity(emails.len());
     let mut wanted: Vec<(usize, String)> = Vec::new();
     let mut seen = HashSet::new();
@@ -82,14 +101,10 @@ pub async fn invite(
     }
 
     let now = now_ms();
-    let mut tx = state.db.pool.begin().await?;
-    enterprises::lock_for_update(&mut *tx, &c.enterprise.id).await?;
+    enterprises::lock_for_update(&mut **tx, &e.id).await?;
     let addresses: Vec<String> = wanted.iter().map(|(_, e)| e.clone()).collect();
-    let existing: HashMap<String, members::MemberRow> = members::by_emails(&mut tx, &c.enterprise.id, &addresses)
-        .await?
-        .into_iter()
-        .map(|m| (m.email.clone(), m))
-        .collect();
+    let existing: HashMap<String, members::MemberRow> =
+        members::by_emails(tx, &e.id, &addresses).await?.into_iter().map(|m| (m.email.clone(), m)).collect();
     let mut new_members = Vec::new();
     let mut revived = Vec::new();
     let mut fresh = Vec::new();
@@ -111,7 +126,7 @@ pub async fn invite(
                 let id = store::new_id();
                 new_members.push(vec![
                     Cell::from(id.clone()),
-                    c.enterprise.id.as_str().into(),
+                    e.id.as_str().into(),
                     email.as_str().into(),
                     "invited".into(),
                     source.as_str().into(),
@@ -122,21 +137,21 @@ pub async fn invite(
             }
         }
     }
-    let today = invitations::created_since(&mut *tx, &c.enterprise.id, now - DAY_MS).await?;
+    let today = invitations::created_since(&mut **tx, &e.id, now - DAY_MS).await?;
     let limit = state.config.invite_daily_limit as i64;
     if today + fresh.len() as i64 > limit {
         return Err(ApiError::TooMany {
             code: "invite_limit_reached",
             detail: format!(
                 "{} can send {limit} invitations a day; {today} were sent in the last 24 hours and this request has {} more.",
-                c.enterprise.domain,
+                e.domain,
                 fresh.len()
             ),
         });
     }
     let backend = state.db.backend;
     bulk::insert(
-        &mut tx,
+        tx,
         backend,
         "members",
         &["id", "enterprise_id", "email", "state", "source", "created_at", "updated_at"],
@@ -144,7 +159,7 @@ pub async fn invite(
     )
     .await?;
     if !revived.is_empty() {
-        members::change_state(&mut tx, &c.enterprise.id, &revived, &["removed"], "invited", now).await?;
+        members::change_state(tx, &e.id, &revived, &["removed"], "invited", now).await?;
     }
     let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
     let expires = rfc3339(expires_at);
@@ -156,7 +171,7 @@ pub async fn invite(
         let id = store::new_id();
         invitation_rows.push(vec![
             Cell::from(id.clone()),
-            c.enterprise.id.as_str().into(),
+            e.id.as_str().into(),
             member_id.as_str().into(),
             email.as_str().into(),
             hash.into(),
@@ -182,7 +197,7 @@ pub async fn invite(
         results[*i].invitation_id = Some(id);
     }
     bulk::insert(
-        &mut tx,
+        tx,
         backend,
         "invitations",
         &[
@@ -201,7 +216,7 @@ pub async fn invite(
     )
     .await?;
     bulk::insert(
-        &mut tx,
+        tx,
         backend,
         "outbox",
         &["id", "to_addr", "subject", "body_text", "kind", "ref_id", "created_at", "next_attempt_at"],
@@ -214,12 +229,7 @@ pub async fn invite(
     }
     let invited: Vec<&str> = fresh.iter().take(100).map(|(_, _, e)| e.as_str()).collect();
     let details = json!({"source": source.as_str(), "counts": counts, "send_invitations": send, "invited": invited});
-    audit_store::record(&mut *tx, &audit::by(Some(actor), &c.enterprise.id, "invitations.created", None, details), now)
-        .await?;
-    tx.commit().await?;
-    if send {
-        state.wake_outbox();
-    }
+    audit_store::record(&mut **tx, &audit::by(Some(actor), &e.id, "invitations.created", None, details), now).await?;
     Ok(InviteResponse { results, counts })
 }
 
@@ -339,4 +349,80 @@ pub async fn revoke(state: &AppState, c: &Console, actor: &AccountRow, id: &str)
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// "Send pending": mails every invitation that was staged without mail, in
+/// batches that each commit their tokens and mail together, so a rerun after
+/// a crash sends exactly the ones still unsent.
+pub async fn send_pending_run(
+    state: &AppState,
+    job: &crate::store::jobs::JobRow,
+) -> ApiResult<muster_model::JobCounts> {
+    use crate::store::{accounts as account_store, jobs};
+    let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(ApiError::NotFound("enterprise"))?;
+    let actor = account_store::by_id(&state.db.pool, job.created_by.as_deref().unwrap_or_default())
+        .await?
+        .ok_or(ApiError::NotFound("account"))?;
+    let inviter = actor.display_name();
+    let already = job.processed;
+    let total = already + invitations::count_unsent(&state.db.pool, &e.id).await?;
+    let mut sent = already;
+    jobs::progress(&state.db.pool, &job.id, sent, Some(total), now_ms() + crate::jobs::LEASE_MS).await?;
+    loop {
+        let batch = invitations::unsent(&state.db.pool, &e.id, 500).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let now = now_ms();
+        let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
+        let expires = rfc3339(expires_at);
+        let mut tx = state.db.pool.begin().await?;
+        let mut mails = Vec::with_capacity(batch.len());
+        for inv in &batch {
+            let (token, hash) = crypto::new_token();
+            if !invitations::rotate_token(&mut *tx, &inv.id, &hash, expires_at, now).await? {
+                continue;
+            }
+            let m = mail::invitation(&inv.email, &state.config.public_url, &e.domain, &token, Some(&inviter), &expires);
+            mails.push(vec![
+                Cell::from(store::new_id()),
+                m.to.into(),
+                m.subject.into(),
+                m.body.into(),
+                m.kind.into(),
+                inv.id.as_str().into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
+        sent += mails.len() as i64;
+        bulk::insert(
+            &mut tx,
+            state.db.backend,
+            "outbox",
+            &["id", "to_addr", "subject", "body_text", "kind", "ref_id", "created_at", "next_attempt_at"],
+            mails,
+        )
+        .await?;
+        jobs::progress(&mut *tx, &job.id, sent, Some(total), now + crate::jobs::LEASE_MS).await?;
+        tx.commit().await?;
+        state.wake_outbox();
+    }
+    let counts = muster_model::JobCounts { invited: sent as u64, ..Default::default() };
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    jobs::finish(
+        &mut *tx,
+        &job.id,
+        "succeeded",
+        &serde_json::to_string(&counts).map_err(anyhow::Error::new)?,
+        None,
+        now,
+    )
+    .await?;
+    let details = json!({"job": job.id, "sent": sent});
+    audit_store::record(&mut *tx, &audit::by(Some(&actor), &e.id, "job.send_pending.succeeded", None, details), now)
+        .await?;
+    tx.commit().await?;
+    Ok(counts)
 }

@@ -3,10 +3,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod billing;
+pub mod bulk_invite;
 pub mod crypto;
 pub mod enrollment;
 pub mod enterprises;
 pub mod invitations;
+pub mod jobs;
 pub mod mail;
 pub mod members;
 pub mod sessions;

@@ -201,3 +201,27 @@ pub async fn revoke<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Res
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Pending invitations whose mail was never sent (staged with `send_invitations=false`).
+pub async fn unsent<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    limit: i64,
+) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM invitations WHERE enterprise_id = $1 AND status = 'pending' AND sent_at IS NULL ORDER BY id LIMIT $2"
+    ))
+    .bind(enterprise_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn count_unsent<'c, E: Executor<'c, Database = Any>>(db: E, enterprise_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations WHERE enterprise_id = $1 AND status = 'pending' AND sent_at IS NULL",
+    )
+    .bind(enterprise_id)
+    .fetch_one(db)
+    .await
+}

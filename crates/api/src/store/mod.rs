@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bulk;
 pub mod enterprises;
 pub mod invitations;
+pub mod jobs;
 pub mod members;
 pub mod outbox;
 pub mod sessions;

@@ -23,6 +23,9 @@ fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
         ("POST", format!("/api/v1/enterprises/{e}/users/manage"), json!({"ids": [ANY_ID]})),
         ("POST", format!("/api/v1/enterprises/{e}/users/unmanage"), json!({"ids": [ANY_ID]})),
         ("GET", format!("/api/v1/enterprises/{e}/billing"), Value::Null),
+        ("POST", format!("/api/v1/enterprises/{e}/bulk-invites"), json!("x@example.test")),
+        ("POST", format!("/api/v1/enterprises/{e}/invitations/send-pending"), json!({})),
+        ("GET", format!("/api/v1/enterprises/{e}/jobs/{ANY_ID}"), Value::Null),
     ]
 }
 

@@ -7,6 +7,7 @@ mod contract;
 mod enrollment;
 mod enterprises;
 mod helpers;
+mod jobs;
 mod mail;
 mod platform;
 mod sessions;

@@ -1,0 +1,60 @@
+//! The job worker: claims one job at a time with a lease (another replica
+//! never runs the same job; a job whose process died is claimed again when
+//! its lease runs out) and runs it. A failure marks the job failed with the
+//! reason in words; the kinds write all-or-nothing, so a failed or dead run
+//! leaves nothing half-written.
+
+use muster_model::JobKind;
+
+use crate::{
+    error::ApiError,
+    jobs::LEASE_MS,
+    services::{bulk_invite, enrollment, jobs as job_service},
+    state::Shared,
+    store::{jobs, now_ms},
+};
+
+pub async fn run(state: Shared) {
+    loop {
+        match run_one(&state).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = format!("{e:#}"), "job pass failed"),
+        }
+        tokio::select! {
+            _ = state.jobs_wake.notified() => {}
+            _ = tokio::time::sleep(state.config.worker_tick) => {}
+        }
+    }
+}
+
+/// Claims and runs one job; false when there was none.
+pub async fn run_one(state: &Shared) -> anyhow::Result<bool> {
+    let now = now_ms();
+    let mut conn = state.db.pool.acquire().await?;
+    let Some(job) = jobs::claim(&mut conn, state.db.backend, now, now + LEASE_MS).await? else {
+        return Ok(false);
+    };
+    drop(conn);
+    tracing::info!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job started");
+    let outcome = match JobKind::parse(&job.kind) {
+        Some(JobKind::BulkInvite) => bulk_invite::run(state, &job).await.map(|_| ()),
+        Some(JobKind::SendPending) => enrollment::send_pending_run(state, &job).await.map(|_| ()),
+        Some(JobKind::Import) | None => Err(ApiError::Validation(format!("jobs of kind {} cannot run here", job.kind))),
+    };
+    match outcome {
+        Ok(()) => tracing::info!(job = %job.id, "job succeeded"),
+        Err(e) => {
+            let why = match &e {
+                ApiError::Internal(inner) => {
+                    tracing::error!(job = %job.id, error = format!("{inner:#}"), "job failed");
+                    "The job stopped on an internal error; it has been logged.".to_string()
+                }
+                other => other.to_string(),
+            };
+            let counts = serde_json::to_string(&job_service::counts_of(&job))?;
+            jobs::finish(&state.db.pool, &job.id, "failed", &counts, Some(&why), now_ms()).await?;
+        }
+    }
+    Ok(true)
+}

@@ -1,0 +1,90 @@
+//! Jobs: Bulk Invite uploads, "send pending", and reading a job's progress
+//! and results.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use muster_model::{Job, JobKind, Module, Problem};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{page_limit, upload, State};
+use crate::{
+    auth::{console, Authed},
+    error::{ApiError, ApiResult},
+    services::{bulk_invite, jobs},
+    store::jobs as job_store,
+};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/enterprises/{e}/bulk-invites", web::post().to(bulk_invite))
+        .route("/enterprises/{e}/invitations/send-pending", web::post().to(send_pending))
+        .route("/enterprises/{e}/jobs/{id}", web::get().to(get));
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct BulkInviteQuery {
+    /// Mail the invitations now (default true), or stage them for "send pending".
+    pub send_invitations: Option<bool>,
+}
+
+/// Bulk Invite: a UTF-8 text file (raw body, or the first file of a multipart form) with one address
+/// a line (commas and semicolons also split; blanks and repeats ignored). Answers 202 with the job.
+#[utoipa::path(post, path = "/api/v1/enterprises/{e}/bulk-invites", tag = "enrollment", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), BulkInviteQuery),
+    request_body(content = String, content_type = "text/plain"),
+    responses((status = 202, body = Job), (status = 413, body = Problem),
+              (status = 422, description = "invalid_encoding, no_addresses, too_many_addresses", body = Problem)))]
+pub async fn bulk_invite(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    q: web::Query<BulkInviteQuery>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::BulkInvite)).await?;
+    let bytes = upload::read_all(upload::stream(&req, payload, bulk_invite::MAX_BYTES)).await?;
+    bulk_invite::check(&bytes)?;
+    let options = json!({"send_invitations": q.send_invitations.unwrap_or(true)});
+    let row = jobs::create(&state, &c.enterprise, &caller.account, JobKind::BulkInvite, false, options, &bytes).await?;
+    Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
+}
+
+/// Mail every invitation that was staged without mail. Answers 202 with the job.
+#[utoipa::path(post, path = "/api/v1/enterprises/{e}/invitations/send-pending", tag = "enrollment", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")),
+    responses((status = 202, body = Job), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn send_pending(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::Invite)).await?;
+    let row = jobs::create(&state, &c.enterprise, &caller.account, JobKind::SendPending, false, json!({}), &[]).await?;
+    Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct JobQuery {
+    /// Results per page, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page of results.
+    pub cursor: Option<String>,
+}
+
+/// A job: status, progress, counts and one page of its per-line results.
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/jobs/{id}", tag = "enrollment", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "job id"), JobQuery),
+    responses((status = 200, body = Job), (status = 404, body = Problem)))]
+pub async fn get(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<(String, String)>,
+    q: web::Query<JobQuery>,
+) -> ApiResult<HttpResponse> {
+    let (e, id) = path.into_inner();
+    let c = console(&state, &caller, &e, None).await?;
+    let row = job_store::by_id(&state.db.pool, &c.enterprise.id, &id).await?.ok_or(ApiError::NotFound("job"))?;
+    let module = match JobKind::parse(&row.kind) {
+        Some(JobKind::Import) => Module::Import,
+        Some(JobKind::SendPending) => Module::Invite,
+        _ => Module::BulkInvite,
+    };
+    console(&state, &caller, &e, Some(module)).await?;
+    Ok(HttpResponse::Ok().json(jobs::view(&state, row, q.cursor.as_deref(), page_limit(q.limit)?).await?))
+}

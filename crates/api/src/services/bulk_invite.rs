@@ -1,0 +1,165 @@
+//! Bulk Invite: a text file of addresses (one a line; commas and semicolons
+//! also split; blanks and repeats ignored) invited by a job, with a result
+//! for every address carrying its line number.
+
+use std::collections::HashMap;
+
+use muster_model::{InviteOutcome, JobCounts};
+use serde_json::json;
+
+use crate::{
+    error::{ApiError, ApiResult},
+    services::{audit, enrollment, enrollment::Source, jobs as job_service},
+    state::AppState,
+    store::{accounts, audit as audit_store, enterprises, jobs, jobs::JobRow, jobs::ResultRow, now_ms},
+};
+
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+pub const MAX_ADDRESSES: usize = 100_000;
+
+/// An address as written, with its line, or a repeat of an earlier line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Address { line: u64, text: String },
+    Repeat { line: u64, text: String, first_line: u64 },
+}
+
+/// Splits the file; repeats are matched ignoring case and surrounding space.
+pub fn parse(text: &str) -> Vec<Entry> {
+    let mut first_seen: HashMap<String, u64> = HashMap::new();
+    let mut entries = Vec::new();
+    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+        let line_no = i as u64 + 1;
+        for token in line.split([',', ';']).map(str::trim).filter(|t| !t.is_empty()) {
+            let key = token.to_lowercase();
+            match first_seen.get(&key) {
+                Some(&first_line) => entries.push(Entry::Repeat { line: line_no, text: token.into(), first_line }),
+                None => {
+                    first_seen.insert(key, line_no);
+                    entries.push(Entry::Address { line: line_no, text: token.into() });
+                }
+            }
+        }
+    }
+    entries
+}
+
+/// Checks an upload before it is queued: UTF-8, not empty, not too many addresses.
+pub fn check(bytes: &[u8]) -> ApiResult<usize> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        ApiError::field(
+            "invalid_encoding",
+            format!(
+                "The file is not UTF-8 text (first bad byte at offset {}); save it as UTF-8 and upload it again.",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    let n = parse(text).len();
+    if n == 0 {
+        return Err(ApiError::field("no_addresses", "The file has no addresses in it."));
+    }
+    if n > MAX_ADDRESSES {
+        return Err(ApiError::field(
+            "too_many_addresses",
+            format!("At most {MAX_ADDRESSES} addresses per file ({n} given)."),
+        ));
+    }
+    Ok(n)
+}
+
+/// Runs the job: every address invited (or not) and every result written in
+/// one transaction, so a job that dies leaves nothing behind and reruns clean.
+pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
+    let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(ApiError::NotFound("enterprise"))?;
+    let actor_id = job.created_by.as_deref().unwrap_or_default();
+    let actor = accounts::by_id(&state.db.pool, actor_id).await?.ok_or(ApiError::NotFound("account"))?;
+    let send = serde_json::from_str::<serde_json::Value>(&job.options)
+        .ok()
+        .and_then(|o| o["send_invitations"].as_bool())
+        .unwrap_or(true);
+    let bytes = job_service::input(state, &job.id).await?;
+    let entries = parse(&String::from_utf8_lossy(&bytes));
+    let addresses: Vec<(u64, String)> = entries
+        .iter()
+        .filter_map(|en| match en {
+            Entry::Address { line, text } => Some((*line, text.clone())),
+            Entry::Repeat { .. } => None,
+        })
+        .collect();
+    let emails: Vec<String> = addresses.iter().map(|(_, t)| t.clone()).collect();
+    jobs::progress(&state.db.pool, &job.id, 0, Some(entries.len() as i64), now_ms() + crate::jobs::LEASE_MS).await?;
+
+    let mut tx = state.db.pool.begin().await?;
+    jobs::clear_results(&mut *tx, &job.id).await?;
+    let response = enrollment::invite_in(&mut tx, state, &e, &actor, &emails, send, Source::BulkInvite).await?;
+    let mut counts = JobCounts::default();
+    let mut rows: Vec<ResultRow> = Vec::with_capacity(entries.len());
+    for ((line, _), r) in addresses.iter().zip(response.results) {
+        match r.outcome {
+            InviteOutcome::Invited => counts.invited += 1,
+            InviteOutcome::Invalid => counts.errors += 1,
+            _ => counts.skipped += 1,
+        }
+        rows.push(ResultRow {
+            seq: 0,
+            line: Some(*line as i64),
+            email: Some(r.email),
+            outcome: r.outcome.as_str().into(),
+            detail: r.detail,
+            changes: None,
+        });
+    }
+    for en in &entries {
+        if let Entry::Repeat { line, text, first_line } = en {
+            counts.skipped += 1;
+            rows.push(ResultRow {
+                seq: 0,
+                line: Some(*line as i64),
+                email: Some(text.clone()),
+                outcome: "duplicate".into(),
+                detail: Some(format!("Also on line {first_line}.")),
+                changes: None,
+            });
+        }
+    }
+    rows.sort_by_key(|r| r.line);
+    jobs::insert_results(&mut tx, state.db.backend, &job.id, 1, rows).await?;
+    let counts_json = serde_json::to_string(&counts).map_err(anyhow::Error::new)?;
+    let now = now_ms();
+    jobs::finish(&mut *tx, &job.id, "succeeded", &counts_json, None, now).await?;
+    let details = json!({"job": job.id, "counts": counts});
+    audit_store::record(&mut *tx, &audit::by(Some(&actor), &e.id, "job.bulk_invite.succeeded", None, details), now)
+        .await?;
+    tx.commit().await?;
+    if send {
+        state.wake_outbox();
+    }
+    Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_lines_commas_and_semicolons_and_notes_repeats() {
+        let entries = parse("\u{feff}a@x.io, b@x.io\n\n  ;c@x.io;\nA@X.io\n");
+        assert_eq!(
+            entries,
+            vec![
+                Entry::Address { line: 1, text: "a@x.io".into() },
+                Entry::Address { line: 1, text: "b@x.io".into() },
+                Entry::Address { line: 3, text: "c@x.io".into() },
+                Entry::Repeat { line: 4, text: "A@X.io".into(), first_line: 1 },
+            ]
+        );
+    }
+
+    #[test]
+    fn uploads_are_checked_before_queueing() {
+        assert_eq!(check(b"a@x.io\nb@x.io").unwrap(), 2);
+        assert_eq!(check(b"\xff\xfeabc").unwrap_err().code(), "invalid_encoding");
+        assert_eq!(check(b"\n \n").unwrap_err().code(), "no_addresses");
+    }
+}

@@ -1,0 +1,102 @@
+//! Jobs as the API shows them, and their creation with the uploaded input.
+//! The work of each kind lives with its feature (`bulk_invite`, `enrollment`).
+
+use muster_model::{Job, JobCounts, JobKind, JobProgress, JobResult, JobStatus};
+
+use crate::{
+    error::{ApiError, ApiResult},
+    state::AppState,
+    store::{self, accounts::AccountRow, enterprises::EnterpriseRow, jobs, jobs::JobRow, now_ms, rfc3339},
+};
+
+/// Input is stored in chunks of this size, so no reader holds a file whole.
+pub const CHUNK_BYTES: usize = 1024 * 1024;
+
+pub fn counts_of(row: &JobRow) -> JobCounts {
+    serde_json::from_str(&row.counts).unwrap_or_default()
+}
+
+pub async fn view(state: &AppState, row: JobRow, cursor: Option<&str>, limit: i64) -> ApiResult<Job> {
+    let after = match cursor {
+        None | Some("") => 0,
+        Some(c) => c.parse().map_err(|_| ApiError::field("invalid_cursor", "cursor is not one this API gave out"))?,
+    };
+    let mut rows = jobs::results(&state.db.pool, &row.id, after, limit + 1).await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.seq.to_string())
+    } else {
+        None
+    };
+    Ok(Job {
+        kind: JobKind::parse(&row.kind).unwrap_or(JobKind::BulkInvite),
+        status: JobStatus::parse(&row.status).unwrap_or(JobStatus::Queued),
+        dry_run: row.dry_run != 0,
+        progress: JobProgress { processed: row.processed.max(0) as u64, total: row.total.map(|t| t.max(0) as u64) },
+        counts: counts_of(&row),
+        results: rows
+            .into_iter()
+            .map(|r| JobResult {
+                line: r.line.map(|l| l as u64),
+                email: r.email,
+                outcome: r.outcome,
+                detail: r.detail,
+                changes: r.changes.and_then(|c| serde_json::from_str(&c).ok()),
+            })
+            .collect(),
+        next_cursor,
+        error: row.error,
+        created_at: rfc3339(row.created_at),
+        started_at: row.started_at.map(rfc3339),
+        finished_at: row.finished_at.map(rfc3339),
+        id: row.id,
+    })
+}
+
+/// Queues a job with its input (already read and checked) in one transaction.
+pub async fn create(
+    state: &AppState,
+    e: &EnterpriseRow,
+    actor: &AccountRow,
+    kind: JobKind,
+    dry_run: bool,
+    options: serde_json::Value,
+    input: &[u8],
+) -> ApiResult<JobRow> {
+    let row = JobRow {
+        id: store::new_id(),
+        enterprise_id: e.id.clone(),
+        kind: kind.as_str().into(),
+        status: JobStatus::Queued.as_str().into(),
+        dry_run: dry_run as i64,
+        options: options.to_string(),
+        processed: 0,
+        total: None,
+        counts: "{}".into(),
+        error: None,
+        created_by: Some(actor.id.clone()),
+        attempts: 0,
+        created_at: now_ms(),
+        started_at: None,
+        finished_at: None,
+    };
+    let mut tx = state.db.pool.begin().await?;
+    jobs::insert(&mut *tx, &row).await?;
+    for (seq, chunk) in input.chunks(CHUNK_BYTES).enumerate() {
+        jobs::insert_input(&mut *tx, &row.id, seq as i64 + 1, chunk).await?;
+    }
+    tx.commit().await?;
+    state.wake_jobs();
+    Ok(row)
+}
+
+/// The job's whole input (for kinds whose input is small by limit).
+pub async fn input(state: &AppState, job_id: &str) -> ApiResult<Vec<u8>> {
+    let mut all = Vec::new();
+    let mut seq = 0;
+    while let Some((next, data)) = jobs::input_after(&state.db.pool, job_id, seq).await? {
+        all.extend_from_slice(&data);
+        seq = next;
+    }
+    Ok(all)
+}

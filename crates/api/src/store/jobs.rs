@@ -1,0 +1,221 @@
+//! Jobs: the row (status, lease, progress, counts), its uploaded input in
+//! chunks, and its per-line results.
+
+use sqlx::{Any, AnyConnection, Executor, FromRow};
+
+use super::{bulk, bulk::Cell, Backend};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct JobRow {
+    pub id: String,
+    pub enterprise_id: String,
+    pub kind: String,
+    pub status: String,
+    pub dry_run: i64,
+    pub options: String,
+    pub processed: i64,
+    pub total: Option<i64>,
+    pub counts: String,
+    pub error: Option<String>,
+    pub created_by: Option<String>,
+    pub attempts: i64,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+}
+
+const COLUMNS: &str =
+    "id, enterprise_id, kind, status, dry_run, options, processed, total, counts, error, created_by, \
+    attempts, created_at, started_at, finished_at";
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(db: E, j: &JobRow) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO jobs (id, enterprise_id, kind, status, dry_run, options, total, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&j.id)
+    .bind(&j.enterprise_id)
+    .bind(&j.kind)
+    .bind(&j.status)
+    .bind(j.dry_run)
+    .bind(&j.options)
+    .bind(j.total)
+    .bind(&j.created_by)
+    .bind(j.created_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_input<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    job_id: &str,
+    seq: i64,
+    data: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO job_inputs (job_id, seq, data) VALUES ($1, $2, $3)")
+        .bind(job_id)
+        .bind(seq)
+        .bind(data)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The chunk of input after `seq`, in upload order.
+pub async fn input_after<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    job_id: &str,
+    seq: i64,
+) -> Result<Option<(i64, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as("SELECT seq, data FROM job_inputs WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT 1")
+        .bind(job_id)
+        .bind(seq)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    id: &str,
+) -> Result<Option<JobRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM jobs WHERE enterprise_id = $1 AND id = $2"))
+        .bind(enterprise_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Takes the oldest queued job, or a running one whose lease ran out (its
+/// process died). PostgreSQL skips rows another replica is claiming.
+pub async fn claim(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    now: i64,
+    lease_until: i64,
+) -> Result<Option<JobRow>, sqlx::Error> {
+    let pick = match backend {
+        Backend::Postgres => {
+            "SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < $1) \
+             ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+        }
+        Backend::Sqlite => {
+            "SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < $1) \
+             ORDER BY created_at LIMIT 1"
+        }
+    };
+    sqlx::query_as(&format!(
+        "UPDATE jobs SET status = 'running', lease_until = $2, attempts = attempts + 1, started_at = COALESCE(started_at, $1) \
+         WHERE id = ({pick}) AND (status = 'queued' OR lease_until < $1) RETURNING {COLUMNS}"
+    ))
+    .bind(now)
+    .bind(lease_until)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Progress, and a longer lease: the job is alive.
+pub async fn progress<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    processed: i64,
+    total: Option<i64>,
+    lease_until: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET processed = $2, total = COALESCE($3, total), lease_until = $4 WHERE id = $1 AND status = 'running'")
+        .bind(id)
+        .bind(processed)
+        .bind(total)
+        .bind(lease_until)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn finish<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    status: &str,
+    counts: &str,
+    error: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE jobs SET status = $2, counts = $3, error = $4, finished_at = $5, lease_until = NULL, \
+         processed = CASE WHEN $2 = 'succeeded' THEN COALESCE(total, processed) ELSE processed END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(counts)
+    .bind(error)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A rerun starts clean: results of a run that died are dropped.
+pub async fn clear_results<'c, E: Executor<'c, Database = Any>>(db: E, job_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM job_results WHERE job_id = $1").bind(job_id).execute(db).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ResultRow {
+    pub seq: i64,
+    pub line: Option<i64>,
+    pub email: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
+    pub changes: Option<String>,
+}
+
+pub async fn insert_results(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    job_id: &str,
+    first_seq: i64,
+    rows: Vec<ResultRow>,
+) -> Result<(), sqlx::Error> {
+    let cells = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            vec![
+                Cell::from(job_id),
+                (first_seq + i as i64).into(),
+                r.line.into(),
+                r.email.into(),
+                r.outcome.into(),
+                r.detail.into(),
+                r.changes.into(),
+            ]
+        })
+        .collect();
+    bulk::insert(
+        conn,
+        backend,
+        "job_results",
+        &["job_id", "seq", "line", "email", "outcome", "detail", "changes"],
+        cells,
+    )
+    .await
+}
+
+/// Results after `after_seq`; `outcomes` narrows to those outcomes.
+pub async fn results<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    job_id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<ResultRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT seq, line, email, outcome, detail, changes FROM job_results WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(job_id)
+    .bind(after_seq)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
