@@ -233,6 +233,34 @@ impl Api {
         self.get(&format!("/api/v1/enterprises/{}/billing", enc(id))).await
     }
 
+    /// Uploads a Bulk Invite file's text; answers with the queued job.
+    pub async fn bulk_invite(&self, id: &str, text: String, send: bool) -> ApiResult<Job> {
+        let path = format!("/api/v1/enterprises/{}/bulk-invites?send_invitations={send}", enc(id));
+        let req = self
+            .authed(Request::post(&path))
+            .header("Content-Type", "text/plain; charset=utf-8")
+            .body(text)
+            .map_err(ApiError::network)?;
+        let sent = req.send().await;
+        self.finish(sent).await
+    }
+
+    pub async fn send_pending(&self, id: &str) -> ApiResult<Job> {
+        self.send_json(
+            Request::post(&format!("/api/v1/enterprises/{}/invitations/send-pending", enc(id))),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    pub async fn job(&self, id: &str, job: &str, cursor: Option<&str>) -> ApiResult<Job> {
+        let mut path = format!("/api/v1/enterprises/{}/jobs/{}?limit=200", enc(id), enc(job));
+        if let Some(c) = cursor {
+            path.push_str(&format!("&cursor={}", enc(c)));
+        }
+        self.get(&path).await
+    }
+
     pub async fn lookup_invitation(&self, token: &str) -> ApiResult<InvitationLookup> {
         self.get(&format!("/api/v1/invitations/lookup?token={}", enc(token))).await
     }

@@ -25,6 +25,7 @@ macro_rules! wire_enum {
 
 pub mod account;
 pub mod audit;
+pub mod bulk;
 pub mod enrollment;
 pub mod enterprise;
 pub mod invitation;

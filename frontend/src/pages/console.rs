@@ -12,7 +12,8 @@ use crate::{
     api::ApiError,
     components::{ErrorBox, PasswordField, StatusBadge},
     pages::{
-        audit::AuditLog, billing::Billing, dashboard::Dashboard, domain::DomainManagement, invite::Invite, users::Users,
+        audit::AuditLog, billing::Billing, bulk_invite::BulkInvite, dashboard::Dashboard, domain::DomainManagement,
+        invite::Invite, users::Users,
     },
     use_api, use_session,
 };
@@ -166,6 +167,7 @@ fn page(
             Module::DomainManagement => view! { <DomainManagement enterprise=e on_change=reload /> }.into_any(),
             Module::AuditLog => view! { <AuditLog enterprise_id=e.id /> }.into_any(),
             Module::Invite => view! { <Invite enterprise_id=e.id domain=e.domain /> }.into_any(),
+            Module::BulkInvite => view! { <BulkInvite enterprise_id=e.id domain=e.domain /> }.into_any(),
             Module::Users => view! { <Users enterprise_id=e.id /> }.into_any(),
             Module::Billing => view! { <Billing enterprise_id=e.id /> }.into_any(),
             other => view! {

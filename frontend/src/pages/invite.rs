@@ -7,10 +7,14 @@ use std::collections::HashSet;
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_query_map;
 use muster_model::{
-    validate, DeliveryStatus, Invitation, InvitationStatus, InviteOutcome, InviteRequest, InviteResponse,
+    validate, DeliveryStatus, Invitation, InvitationStatus, InviteOutcome, InviteRequest, InviteResponse, Job,
 };
 
-use crate::{api::ApiError, components::ErrorBox, use_api};
+use crate::{
+    api::ApiError,
+    components::{ErrorBox, JobView},
+    use_api,
+};
 
 /// Splits pasted text on lines, commas, semicolons and spaces.
 pub fn split_addresses(text: &str) -> Vec<String> {
@@ -104,7 +108,36 @@ pub fn Invite(enterprise_id: String, domain: String) -> impl IntoView {
             </form>
             {move || result.get().map(|r| view! { <Outcomes response=r /> })}
         </section>
+        <SendPending enterprise_id=enterprise_id.clone() refresh=refresh />
         <Invitations enterprise_id=enterprise_id refresh=refresh />
+    }
+}
+
+/// Mails every invitation staged without mail (launch day), as a job.
+#[component]
+fn SendPending(enterprise_id: String, refresh: RwSignal<u32>) -> impl IntoView {
+    let api = use_api();
+    let id = StoredValue::new(enterprise_id.clone());
+    let job = RwSignal::new(None::<Job>);
+    let error = RwSignal::new(None::<ApiError>);
+    let start = move |_| {
+        spawn_local(async move {
+            match api.send_pending(&id.get_value()).await {
+                Ok(j) => {
+                    job.set(Some(j));
+                    refresh.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card row">
+            <span>"Invitations staged without mail wait until you send them."</span>
+            <button type="button" class="ghost" on:click=start>"Send pending invitations"</button>
+            <ErrorBox error=error />
+        </section>
+        {move || job.get().map(|j| view! { <JobView enterprise_id=enterprise_id.clone() job=j /> })}
     }
 }
 

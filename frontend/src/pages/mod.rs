@@ -4,6 +4,7 @@ pub mod accept;
 pub mod activate;
 pub mod audit;
 pub mod billing;
+pub mod bulk_invite;
 pub mod claim;
 pub mod console;
 pub mod dashboard;

@@ -2,9 +2,10 @@
 //! also split; blanks and repeats ignored) invited by a job, with a result
 //! for every address carrying its line number.
 
-use std::collections::HashMap;
-
-use muster_model::{InviteOutcome, JobCounts};
+use muster_model::{
+    bulk::{parse, Entry},
+    InviteOutcome, JobCounts,
+};
 use serde_json::json;
 
 use crate::{
@@ -16,33 +17,6 @@ use crate::{
 
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_ADDRESSES: usize = 100_000;
-
-/// An address as written, with its line, or a repeat of an earlier line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Entry {
-    Address { line: u64, text: String },
-    Repeat { line: u64, text: String, first_line: u64 },
-}
-
-/// Splits the file; repeats are matched ignoring case and surrounding space.
-pub fn parse(text: &str) -> Vec<Entry> {
-    let mut first_seen: HashMap<String, u64> = HashMap::new();
-    let mut entries = Vec::new();
-    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
-        let line_no = i as u64 + 1;
-        for token in line.split([',', ';']).map(str::trim).filter(|t| !t.is_empty()) {
-            let key = token.to_lowercase();
-            match first_seen.get(&key) {
-                Some(&first_line) => entries.push(Entry::Repeat { line: line_no, text: token.into(), first_line }),
-                None => {
-                    first_seen.insert(key, line_no);
-                    entries.push(Entry::Address { line: line_no, text: token.into() });
-                }
-            }
-        }
-    }
-    entries
-}
 
 /// Checks an upload before it is queued: UTF-8, not empty, not too many addresses.
 pub fn check(bytes: &[u8]) -> ApiResult<usize> {
@@ -141,20 +115,6 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_lines_commas_and_semicolons_and_notes_repeats() {
-        let entries = parse("\u{feff}a@x.io, b@x.io\n\n  ;c@x.io;\nA@X.io\n");
-        assert_eq!(
-            entries,
-            vec![
-                Entry::Address { line: 1, text: "a@x.io".into() },
-                Entry::Address { line: 1, text: "b@x.io".into() },
-                Entry::Address { line: 3, text: "c@x.io".into() },
-                Entry::Repeat { line: 4, text: "A@X.io".into(), first_line: 1 },
-            ]
-        );
-    }
 
     #[test]
     fn uploads_are_checked_before_queueing() {
