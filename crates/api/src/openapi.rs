@@ -19,7 +19,7 @@ use crate::routes;
         routes::enrollment::invite, routes::enrollment::list, routes::enrollment::resend, routes::enrollment::revoke,
         routes::users::list, routes::users::update, routes::users::manage, routes::users::unmanage,
         routes::billing::get,
-        routes::jobs::bulk_invite, routes::jobs::send_pending, routes::jobs::get,
+        routes::jobs::bulk_invite, routes::jobs::send_pending, routes::jobs::get, routes::jobs::import, routes::jobs::errors_csv,
         routes::health::healthz, routes::health::readyz,
     ),
     modifiers(&BearerAuth),

@@ -1,6 +1,10 @@
 //! Everything a request handler or worker needs, built once at start.
 
-use std::{num::NonZeroU32, sync::Arc};
+use std::{
+    collections::HashMap,
+    num::NonZeroU32,
+    sync::{Arc, Mutex},
+};
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::Notify;
@@ -26,6 +30,9 @@ pub struct AppState {
     pub outbox_wake: Notify,
     /// Wakes the job worker when a job is queued.
     pub jobs_wake: Notify,
+    /// Rows processed by jobs running in this process. An import holds its
+    /// transaction open, and on SQLite that blocks writing progress to the row.
+    pub job_progress: Mutex<HashMap<String, i64>>,
 }
 
 /// Per-process buckets: losing them on restart is harmless (DESIGN §1).
@@ -54,5 +61,25 @@ impl AppState {
 
     pub fn wake_jobs(&self) {
         self.jobs_wake.notify_one();
+    }
+
+    /// Records progress in memory, and on PostgreSQL on the row too (outside
+    /// the job's transaction), so any replica can report it.
+    pub async fn report_progress(&self, job_id: &str, processed: i64) {
+        self.job_progress.lock().unwrap_or_else(|p| p.into_inner()).insert(job_id.to_string(), processed);
+        if self.db.backend == crate::store::Backend::Postgres {
+            let lease = crate::store::now_ms() + crate::jobs::LEASE_MS;
+            if let Err(e) = crate::store::jobs::progress(&self.db.pool, job_id, processed, None, lease).await {
+                tracing::warn!(job = job_id, error = %e, "could not record job progress");
+            }
+        }
+    }
+
+    pub fn progress_of(&self, job_id: &str) -> Option<i64> {
+        self.job_progress.lock().unwrap_or_else(|p| p.into_inner()).get(job_id).copied()
+    }
+
+    pub fn forget_progress(&self, job_id: &str) {
+        self.job_progress.lock().unwrap_or_else(|p| p.into_inner()).remove(job_id);
     }
 }

@@ -9,7 +9,7 @@ use muster_model::JobKind;
 use crate::{
     error::ApiError,
     jobs::LEASE_MS,
-    services::{bulk_invite, enrollment, jobs as job_service},
+    services::{bulk_invite, enrollment, import, jobs as job_service},
     state::Shared,
     store::{jobs, now_ms},
 };
@@ -40,7 +40,8 @@ pub async fn run_one(state: &Shared) -> anyhow::Result<bool> {
     let outcome = match JobKind::parse(&job.kind) {
         Some(JobKind::BulkInvite) => bulk_invite::run(state, &job).await.map(|_| ()),
         Some(JobKind::SendPending) => enrollment::send_pending_run(state, &job).await.map(|_| ()),
-        Some(JobKind::Import) | None => Err(ApiError::Validation(format!("jobs of kind {} cannot run here", job.kind))),
+        Some(JobKind::Import) => import::run(state, &job).await.map(|_| ()),
+        None => Err(ApiError::Validation(format!("jobs of kind {} cannot run here", job.kind))),
     };
     match outcome {
         Ok(()) => tracing::info!(job = %job.id, "job succeeded"),

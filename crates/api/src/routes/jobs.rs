@@ -10,14 +10,16 @@ use super::{page_limit, upload, State};
 use crate::{
     auth::{console, Authed},
     error::{ApiError, ApiResult},
-    services::{bulk_invite, jobs},
+    services::{bulk_invite, csv_import::spreadsheet_safe, import, jobs},
     store::jobs as job_store,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/bulk-invites", web::post().to(bulk_invite))
         .route("/enterprises/{e}/invitations/send-pending", web::post().to(send_pending))
-        .route("/enterprises/{e}/jobs/{id}", web::get().to(get));
+        .route("/enterprises/{e}/imports", web::post().to(import))
+        .route("/enterprises/{e}/jobs/{id}", web::get().to(get))
+        .route("/enterprises/{e}/jobs/{id}/errors.csv", web::get().to(errors_csv));
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -87,4 +89,73 @@ pub async fn get(
     };
     console(&state, &caller, &e, Some(module)).await?;
     Ok(HttpResponse::Ok().json(jobs::view(&state, row, q.cursor.as_deref(), page_limit(q.limit)?).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// Only compute the diff (create / update with before→after / unchanged / errors); write nothing.
+    pub dry_run: Option<bool>,
+    /// Mail the invitations of new people now (default true), or stage them for "send pending".
+    pub send_invitations: Option<bool>,
+}
+
+/// Import a CSV (UTF-8, with or without BOM; raw body or the first file of a multipart form) with a header
+/// naming `email` and any of `first_name, last_name, department, phone, job_title` (common spellings such
+/// as `First Name` work). Upserts by lower-cased email; an apply is all-or-nothing. Answers 202 with the job.
+#[utoipa::path(post, path = "/api/v1/enterprises/{e}/imports", tag = "enrollment", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ImportQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 202, body = Job), (status = 413, body = Problem),
+              (status = 422, description = "invalid_encoding, missing_email_column, empty_file, invalid_csv", body = Problem)))]
+pub async fn import(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    q: web::Query<ImportQuery>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::Import)).await?;
+    let upload = upload::stream(&req, payload, state.config.max_upload_bytes);
+    let dry_run = q.dry_run.unwrap_or(false);
+    let send = q.send_invitations.unwrap_or(true);
+    let row = import::create(&state, &c.enterprise, &caller.account, upload, dry_run, send).await?;
+    Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
+}
+
+/// The rows a job could not take, as CSV (`row,email,error`), safe to open in a spreadsheet.
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/jobs/{id}/errors.csv", tag = "enrollment", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "job id")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
+pub async fn errors_csv(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (e, id) = path.into_inner();
+    let c = console(&state, &caller, &e, Some(Module::Import)).await?;
+    let row = job_store::by_id(&state.db.pool, &c.enterprise.id, &id).await?.ok_or(ApiError::NotFound("job"))?;
+    let outcome = if row.kind == JobKind::Import.as_str() { "error" } else { "invalid" };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let write =
+        |out: &mut csv::Writer<Vec<u8>>, cells: [String; 3]| out.write_record(cells).map_err(anyhow::Error::new);
+    write(&mut out, ["row".into(), "email".into(), "error".into()])?;
+    let mut after = 0;
+    loop {
+        let rows = job_store::results_with(&state.db.pool, &row.id, outcome, after, 1000).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        for r in rows {
+            let line = r.line.map(|l| l.to_string()).unwrap_or_default();
+            write(
+                &mut out,
+                [line, spreadsheet_safe(&r.email.unwrap_or_default()), spreadsheet_safe(&r.detail.unwrap_or_default())],
+            )?;
+        }
+    }
+    let body = out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"muster-errors-{id}.csv\"")))
+        .body(body))
 }

@@ -28,11 +28,15 @@ pub async fn view(state: &AppState, row: JobRow, cursor: Option<&str>, limit: i6
     } else {
         None
     };
+    let processed = match state.progress_of(&row.id) {
+        Some(live) if row.status == "running" => live.max(row.processed),
+        _ => row.processed,
+    };
     Ok(Job {
         kind: JobKind::parse(&row.kind).unwrap_or(JobKind::BulkInvite),
         status: JobStatus::parse(&row.status).unwrap_or(JobStatus::Queued),
         dry_run: row.dry_run != 0,
-        progress: JobProgress { processed: row.processed.max(0) as u64, total: row.total.map(|t| t.max(0) as u64) },
+        progress: JobProgress { processed: processed.max(0) as u64, total: row.total.map(|t| t.max(0) as u64) },
         counts: counts_of(&row),
         results: rows
             .into_iter()

@@ -219,3 +219,53 @@ pub async fn results<'c, E: Executor<'c, Database = Any>>(
     .fetch_all(db)
     .await
 }
+
+pub async fn set_total<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, total: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET total = $2 WHERE id = $1").bind(id).bind(total).execute(db).await?;
+    Ok(())
+}
+
+/// Like [`finish`], with the exact number of rows processed (which becomes the total).
+pub async fn finish_with<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    status: &str,
+    counts: &str,
+    error: Option<&str>,
+    processed: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE jobs SET status = $2, counts = $3, error = $4, finished_at = $5, lease_until = NULL, processed = $6, total = $6 \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(counts)
+    .bind(error)
+    .bind(now)
+    .bind(processed)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Every result with one of `outcomes`, in order (for the error report).
+pub async fn results_with<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    job_id: &str,
+    outcome: &str,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<ResultRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT seq, line, email, outcome, detail, changes FROM job_results WHERE job_id = $1 AND outcome = $2 AND seq > $3 \
+         ORDER BY seq LIMIT $4",
+    )
+    .bind(job_id)
+    .bind(outcome)
+    .bind(after_seq)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

@@ -194,3 +194,27 @@ pub async fn recent_seat_events<'c, E: Executor<'c, Database = Any>>(
     .fetch_all(db)
     .await
 }
+
+/// Sets the profile fields given (`Some`) and leaves the others.
+pub async fn merge_profile<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    fields: &[Option<String>; 5],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE members SET first_name = COALESCE($2, first_name), last_name = COALESCE($3, last_name), \
+         department = COALESCE($4, department), phone = COALESCE($5, phone), job_title = COALESCE($6, job_title), \
+         updated_at = $7 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&fields[0])
+    .bind(&fields[1])
+    .bind(&fields[2])
+    .bind(&fields[3])
+    .bind(&fields[4])
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}

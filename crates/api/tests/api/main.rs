@@ -7,6 +7,7 @@ mod contract;
 mod enrollment;
 mod enterprises;
 mod helpers;
+mod import;
 mod jobs;
 mod mail;
 mod platform;
