@@ -245,6 +245,32 @@ impl Api {
         self.finish(sent).await
     }
 
+    /// Uploads an Import CSV straight from the chosen file (never read into the page).
+    pub async fn import(&self, id: &str, file: &web_sys::File, dry_run: bool, send: bool) -> ApiResult<Job> {
+        let path = format!("/api/v1/enterprises/{}/imports?dry_run={dry_run}&send_invitations={send}", enc(id));
+        let req = self
+            .authed(Request::post(&path))
+            .header("Content-Type", "text/csv")
+            .body(file.clone())
+            .map_err(ApiError::network)?;
+        let sent = req.send().await;
+        self.finish(sent).await
+    }
+
+    /// The job's error report as CSV text.
+    pub async fn errors_csv(&self, id: &str, job: &str) -> ApiResult<String> {
+        let path = format!("/api/v1/enterprises/{}/jobs/{}/errors.csv", enc(id), enc(job));
+        let resp = self.authed(Request::get(&path)).send().await.map_err(ApiError::network)?;
+        if resp.status() != 200 {
+            return Err(ApiError {
+                status: resp.status(),
+                code: "http".into(),
+                detail: "The error report could not be downloaded.".into(),
+            });
+        }
+        resp.text().await.map_err(ApiError::network)
+    }
+
     pub async fn send_pending(&self, id: &str) -> ApiResult<Job> {
         self.send_json(
             Request::post(&format!("/api/v1/enterprises/{}/invitations/send-pending", enc(id))),
@@ -271,7 +297,7 @@ impl Api {
 }
 
 /// Percent-encodes a path segment or query value.
-fn enc(s: &str) -> String {
+pub fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

@@ -13,7 +13,7 @@ use crate::{
     components::{ErrorBox, PasswordField, StatusBadge},
     pages::{
         audit::AuditLog, billing::Billing, bulk_invite::BulkInvite, dashboard::Dashboard, domain::DomainManagement,
-        invite::Invite, users::Users,
+        import::Import, invite::Invite, users::Users,
     },
     use_api, use_session,
 };
@@ -168,6 +168,7 @@ fn page(
             Module::AuditLog => view! { <AuditLog enterprise_id=e.id /> }.into_any(),
             Module::Invite => view! { <Invite enterprise_id=e.id domain=e.domain /> }.into_any(),
             Module::BulkInvite => view! { <BulkInvite enterprise_id=e.id domain=e.domain /> }.into_any(),
+            Module::Import => view! { <Import enterprise_id=e.id /> }.into_any(),
             Module::Users => view! { <Users enterprise_id=e.id /> }.into_any(),
             Module::Billing => view! { <Billing enterprise_id=e.id /> }.into_any(),
             other => view! {

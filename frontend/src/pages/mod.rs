@@ -10,6 +10,7 @@ pub mod console;
 pub mod dashboard;
 pub mod domain;
 pub mod enterprises;
+pub mod import;
 pub mod invite;
 pub mod sign_in;
 pub mod sign_up;
