@@ -40,6 +40,9 @@ pub struct Config {
     pub domain_recheck_interval: Duration,
     pub domain_grace: Duration,
     pub worker_tick: Duration,
+    /// How long a claimed job is its worker's before another may take it over
+    /// (a job whose process died); running jobs extend it as they progress.
+    pub job_lease: Duration,
     pub activation_ttl: Duration,
 }
 
@@ -120,6 +123,7 @@ impl Config {
             domain_recheck_interval: secs("domain_recheck_interval_seconds", 24 * 3600)?,
             domain_grace: secs("domain_grace_seconds", 7 * 24 * 3600)?,
             worker_tick: Duration::from_millis(num("worker_tick_ms", 1000)?),
+            job_lease: secs("job_lease_seconds", 60)?,
             activation_ttl: secs("activation_ttl_seconds", 24 * 3600)?,
             data_dir,
         })

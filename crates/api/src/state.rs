@@ -68,11 +68,15 @@ impl AppState {
     pub async fn report_progress(&self, job_id: &str, processed: i64) {
         self.job_progress.lock().unwrap_or_else(|p| p.into_inner()).insert(job_id.to_string(), processed);
         if self.db.backend == crate::store::Backend::Postgres {
-            let lease = crate::store::now_ms() + crate::jobs::LEASE_MS;
+            let lease = crate::store::now_ms() + self.lease_ms();
             if let Err(e) = crate::store::jobs::progress(&self.db.pool, job_id, processed, None, lease).await {
                 tracing::warn!(job = job_id, error = %e, "could not record job progress");
             }
         }
+    }
+
+    pub fn lease_ms(&self) -> i64 {
+        self.config.job_lease.as_millis() as i64
     }
 
     pub fn progress_of(&self, job_id: &str) -> Option<i64> {

@@ -9,10 +9,6 @@ use std::time::Duration;
 
 use crate::state::Shared;
 
-/// How long a claimed job is its worker's before another may take it over;
-/// running jobs extend it as they report progress.
-pub const LEASE_MS: i64 = 60_000;
-
 /// Starts the workers; they stop when the returned handles are aborted.
 pub fn spawn_all(state: Shared) -> Vec<tokio::task::JoinHandle<()>> {
     vec![

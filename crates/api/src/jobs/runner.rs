@@ -8,7 +8,6 @@ use muster_model::JobKind;
 
 use crate::{
     error::ApiError,
-    jobs::LEASE_MS,
     services::{bulk_invite, enrollment, import, jobs as job_service},
     state::Shared,
     store::{jobs, now_ms},
@@ -32,7 +31,7 @@ pub async fn run(state: Shared) {
 pub async fn run_one(state: &Shared) -> anyhow::Result<bool> {
     let now = now_ms();
     let mut conn = state.db.pool.acquire().await?;
-    let Some(job) = jobs::claim(&mut conn, state.db.backend, now, now + LEASE_MS).await? else {
+    let Some(job) = jobs::claim(&mut conn, state.db.backend, now, now + state.lease_ms()).await? else {
         return Ok(false);
     };
     drop(conn);

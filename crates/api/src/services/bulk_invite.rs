@@ -62,7 +62,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
         })
         .collect();
     let emails: Vec<String> = addresses.iter().map(|(_, t)| t.clone()).collect();
-    jobs::progress(&state.db.pool, &job.id, 0, Some(entries.len() as i64), now_ms() + crate::jobs::LEASE_MS).await?;
+    jobs::progress(&state.db.pool, &job.id, 0, Some(entries.len() as i64), now_ms() + state.lease_ms()).await?;
 
     let mut tx = state.db.pool.begin().await?;
     jobs::clear_results(&mut *tx, &job.id).await?;

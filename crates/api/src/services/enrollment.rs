@@ -367,7 +367,7 @@ pub async fn send_pending_run(
     let already = job.processed;
     let total = already + invitations::count_unsent(&state.db.pool, &e.id).await?;
     let mut sent = already;
-    jobs::progress(&state.db.pool, &job.id, sent, Some(total), now_ms() + crate::jobs::LEASE_MS).await?;
+    jobs::progress(&state.db.pool, &job.id, sent, Some(total), now_ms() + state.lease_ms()).await?;
     loop {
         let batch = invitations::unsent(&state.db.pool, &e.id, 500).await?;
         if batch.is_empty() {
@@ -404,7 +404,7 @@ pub async fn send_pending_run(
             mails,
         )
         .await?;
-        jobs::progress(&mut *tx, &job.id, sent, Some(total), now + crate::jobs::LEASE_MS).await?;
+        jobs::progress(&mut *tx, &job.id, sent, Some(total), now + state.lease_ms()).await?;
         tx.commit().await?;
         state.wake_outbox();
     }

@@ -106,7 +106,7 @@ fn decode_quoted_printable(text: &str) -> String {
 }
 
 impl Smtp {
-    fn start(run: PathBuf) -> Self {
+    pub fn start(run: PathBuf) -> Self {
         let port = free_port();
         script("smtp-sink.sh", &["start", run.to_str().unwrap(), &port.to_string()]);
         Self { run, port }
@@ -166,7 +166,7 @@ pub struct Dns {
 }
 
 impl Dns {
-    fn start(run: PathBuf) -> Self {
+    pub fn start(run: PathBuf) -> Self {
         let port = free_port();
         let records = run.join("records.conf");
         std::fs::create_dir_all(&run).unwrap();
@@ -276,7 +276,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     TestApp { base, http: reqwest::Client::new(), state, smtp, dns, _dir: dir }
 }
 
-async fn database_url(dir: &Path) -> String {
+pub async fn database_url(dir: &Path) -> String {
     match std::env::var("MUSTER_TEST_POSTGRES_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             use sqlx::Connection;

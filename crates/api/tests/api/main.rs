@@ -4,6 +4,7 @@
 mod accounts;
 mod authorization;
 mod contract;
+mod crash;
 mod enrollment;
 mod enterprises;
 mod helpers;
