@@ -112,6 +112,15 @@ impl Smtp {
         Self { run, port }
     }
 
+    /// Stops the mail server (an outage) until [`Smtp::resume`].
+    pub fn stop(&self) {
+        script("smtp-sink.sh", &["stop", self.run.to_str().unwrap()]);
+    }
+
+    pub fn resume(&self) {
+        script("smtp-sink.sh", &["start", self.run.to_str().unwrap(), &self.port.to_string()]);
+    }
+
     pub fn all(&self) -> Vec<Mail> {
         let dir = self.run.join("maildir/new");
         let mut files: Vec<_> =

@@ -66,3 +66,29 @@ async fn without_a_mail_server_mail_is_written_to_files_in_the_data_dir() {
     }
     panic!("no mail file in {}", dir.display());
 }
+
+#[tokio::test]
+async fn mail_sent_while_the_smtp_server_is_down_arrives_once_it_is_back() {
+    let app = spawn_app().await;
+    let admin = crate::enrollment::verified_admin(&app).await;
+    app.smtp.stop();
+    let d = &admin.domain;
+    let people: Vec<String> = (0..5).map(|i| format!("p{i}@{d}")).collect();
+    crate::enrollment::invite(&app, &admin, &people.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    app.eventually("deliveries fail while the server is down", || async {
+        let failed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'invitation' AND attempts > 0 AND sent_at IS NULL")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        failed == 5
+    })
+    .await;
+    app.smtp.resume();
+    for p in &people {
+        app.smtp.wait(p, "invited").await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for p in &people {
+        assert_eq!(app.smtp.to(p).len(), 1, "{p} got exactly one mail");
+    }
+}
