@@ -30,6 +30,10 @@ test('the PMA changes the plan and Analytics unlocks', async ({ page }) => {
   await page.getByRole('button', { name: 'Save plan' }).click();
   await expect(page.locator('[data-test=plan]')).toHaveText('Premium');
   await expect(page.locator('a[data-module=analytics]')).not.toHaveClass(/locked/);
+  await expect(page.locator('[data-test=member-counts]')).toContainText('Unmanaged1');
+  await page.locator('a[data-module=analytics]').click();
+  await expect(page.locator('[data-test=funnel-chart]')).toBeVisible();
+  await expect(page.locator('[data-test=funnel-sources]')).toContainText('signup');
   expect(errors).toEqual([]);
 });
 

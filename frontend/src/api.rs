@@ -287,6 +287,14 @@ impl Api {
         self.get(&path).await
     }
 
+    pub async fn member_counts(&self, id: &str) -> ApiResult<MemberCounts> {
+        self.get(&format!("/api/v1/enterprises/{}/member-counts", enc(id))).await
+    }
+
+    pub async fn analytics(&self, id: &str, days: i64) -> ApiResult<Analytics> {
+        self.get(&format!("/api/v1/enterprises/{}/analytics?days={days}", enc(id))).await
+    }
+
     pub async fn lookup_invitation(&self, token: &str) -> ApiResult<InvitationLookup> {
         self.get(&format!("/api/v1/invitations/lookup?token={}", enc(token))).await
     }

@@ -20,6 +20,7 @@ use crate::routes;
         routes::users::list, routes::users::update, routes::users::manage, routes::users::unmanage,
         routes::billing::get,
         routes::jobs::bulk_invite, routes::jobs::send_pending, routes::jobs::get, routes::jobs::import, routes::jobs::errors_csv,
+        routes::analytics::counts, routes::analytics::funnel,
         routes::health::healthz, routes::health::readyz,
     ),
     modifiers(&BearerAuth),
@@ -32,6 +33,7 @@ use crate::routes;
         (name = "enrollment", description = "Invite and manage invitations"),
         (name = "users", description = "Members, their profile and state (managed seats)"),
         (name = "billing", description = "Seats and charges"),
+        (name = "analytics", description = "Dashboard counts and the enrollment funnel (premium)"),
         (name = "health", description = "Probes"),
     )
 )]

@@ -228,3 +228,41 @@ pub struct Billing {
     pub period_charge_cents: i64,
     pub recent_seat_events: Vec<SeatEvent>,
 }
+
+/// Members by state, for the dashboard.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MemberCounts {
+    pub invited: i64,
+    pub unmanaged: i64,
+    pub managed: i64,
+    pub suspended: i64,
+}
+
+/// One day of the enrollment funnel (UTC).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FunnelDay {
+    /// `YYYY-MM-DD`
+    pub date: String,
+    pub invited: i64,
+    pub accepted: i64,
+    pub managed: i64,
+}
+
+/// The funnel of everyone enrolled one way (`invite`, `bulk_invite`, `import`, `directory`, `signup`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SourceFunnel {
+    pub source: String,
+    pub invited: i64,
+    pub accepted: i64,
+    pub managed: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Analytics {
+    pub days: Vec<FunnelDay>,
+    pub by_source: Vec<SourceFunnel>,
+}

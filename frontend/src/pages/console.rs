@@ -12,8 +12,8 @@ use crate::{
     api::ApiError,
     components::{ErrorBox, PasswordField, StatusBadge},
     pages::{
-        audit::AuditLog, billing::Billing, bulk_invite::BulkInvite, dashboard::Dashboard, domain::DomainManagement,
-        import::Import, invite::Invite, users::Users,
+        analytics::Analytics, audit::AuditLog, billing::Billing, bulk_invite::BulkInvite, dashboard::Dashboard,
+        domain::DomainManagement, import::Import, invite::Invite, users::Users,
     },
     use_api, use_session,
 };
@@ -169,6 +169,7 @@ fn page(
             Module::Invite => view! { <Invite enterprise_id=e.id domain=e.domain /> }.into_any(),
             Module::BulkInvite => view! { <BulkInvite enterprise_id=e.id domain=e.domain /> }.into_any(),
             Module::Import => view! { <Import enterprise_id=e.id /> }.into_any(),
+            Module::Analytics => view! { <Analytics enterprise_id=e.id /> }.into_any(),
             Module::Users => view! { <Users enterprise_id=e.id /> }.into_any(),
             Module::Billing => view! { <Billing enterprise_id=e.id /> }.into_any(),
             other => view! {

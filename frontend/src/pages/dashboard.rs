@@ -1,7 +1,7 @@
 //! Dashboard: the enterprise at a glance, and the PMA's plan choice.
 
 use leptos::{prelude::*, task::spawn_local};
-use muster_model::{BillingCycle, Enterprise, EnterpriseKind, Plan, Role, UpdateEnterpriseRequest};
+use muster_model::{BillingCycle, Enterprise, EnterpriseKind, MemberCounts, Plan, Role, UpdateEnterpriseRequest};
 
 use crate::{
     api::ApiError,
@@ -41,8 +41,25 @@ pub fn Dashboard(
         });
     };
     let is_pma = enterprise.role == Role::Pma;
+    let counts = RwSignal::new(None::<MemberCounts>);
+    if enterprise.domain_status != muster_model::DomainStatus::Unverified {
+        let id = enterprise.id.clone();
+        spawn_local(async move {
+            if let Ok(c) = api.member_counts(&id).await {
+                counts.set(Some(c));
+            }
+        });
+    }
     view! {
         <h1>"Dashboard"</h1>
+        {move || counts.get().map(|c| view! {
+            <div class="cards" data-test="member-counts">
+                <div class="stat"><span class="label">"Managed"</span><span class="value">{c.managed}</span><span class="muted">"billed seats"</span></div>
+                <div class="stat"><span class="label">"Unmanaged"</span><span class="value">{c.unmanaged}</span><span class="muted">"enrolled, not billed"</span></div>
+                <div class="stat"><span class="label">"Invited"</span><span class="value">{c.invited}</span><span class="muted">"not accepted yet"</span></div>
+                <div class="stat"><span class="label">"Suspended"</span><span class="value">{c.suspended}</span></div>
+            </div>
+        })}
         <div class="cards">
             <div class="stat"><span class="label">"Domain"</span><span class="value">{enterprise.domain.clone()}</span><StatusBadge status=enterprise.domain_status /></div>
             <div class="stat"><span class="label">"Plan"</span><span class="value" data-test="plan">{match enterprise.plan { Plan::Free => "Free", Plan::Premium => "Premium" }}</span>

@@ -2,6 +2,7 @@
 
 pub mod accept;
 pub mod activate;
+pub mod analytics;
 pub mod audit;
 pub mod billing;
 pub mod bulk_invite;

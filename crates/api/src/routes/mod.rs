@@ -1,6 +1,7 @@
 //! HTTP routes: thin handlers that parse, call a service and shape the answer.
 
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod billing;
 pub mod enrollment;
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(enrollment::configure)
             .configure(users::configure)
             .configure(billing::configure)
+            .configure(analytics::configure)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) })),
     )
     .configure(health::configure);

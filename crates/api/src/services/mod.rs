@@ -1,6 +1,7 @@
 //! Domain logic. Handlers call these; these call the store and integrations.
 
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod billing;
 pub mod bulk_invite;

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod members;
 pub mod outbox;
 pub mod sessions;
+pub mod stats;
 
 use std::{str::FromStr, time::Duration};
 

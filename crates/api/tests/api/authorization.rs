@@ -27,6 +27,8 @@ fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
         ("POST", format!("/api/v1/enterprises/{e}/invitations/send-pending"), json!({})),
         ("GET", format!("/api/v1/enterprises/{e}/jobs/{ANY_ID}"), Value::Null),
         ("POST", format!("/api/v1/enterprises/{e}/imports"), json!("email")),
+        ("GET", format!("/api/v1/enterprises/{e}/member-counts"), Value::Null),
+        ("GET", format!("/api/v1/enterprises/{e}/analytics"), Value::Null),
         ("GET", format!("/api/v1/enterprises/{e}/jobs/{ANY_ID}/errors.csv"), Value::Null),
     ]
 }

@@ -76,10 +76,12 @@ async fn mail_sent_while_the_smtp_server_is_down_arrives_once_it_is_back() {
     let people: Vec<String> = (0..5).map(|i| format!("p{i}@{d}")).collect();
     crate::enrollment::invite(&app, &admin, &people.iter().map(String::as_str).collect::<Vec<_>>()).await;
     app.eventually("deliveries fail while the server is down", || async {
-        let failed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'invitation' AND attempts > 0 AND sent_at IS NULL")
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
+        let failed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'invitation' AND attempts > 0 AND sent_at IS NULL",
+        )
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
         failed == 5
     })
     .await;

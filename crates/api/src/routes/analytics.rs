@@ -1,0 +1,51 @@
+//! Dashboard counts and Analytics (premium).
+
+use actix_web::{web, HttpResponse};
+use muster_model::{Analytics, MemberCounts, Module, Problem};
+use serde::Deserialize;
+
+use super::State;
+use crate::{
+    auth::{console, Authed},
+    error::{ApiError, ApiResult},
+    services::analytics,
+    store::now_ms,
+};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/enterprises/{e}/member-counts", web::get().to(counts))
+        .route("/enterprises/{e}/analytics", web::get().to(funnel));
+}
+
+/// Members by state (dashboard).
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/member-counts", tag = "analytics", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")),
+    responses((status = 200, body = MemberCounts), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn counts(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::Dashboard)).await?;
+    Ok(HttpResponse::Ok().json(analytics::counts(&state, &c).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct FunnelQuery {
+    /// Days back, today included: 1–366, default 30.
+    pub days: Option<i64>,
+}
+
+/// The enrollment funnel per day (invited, accepted, made managed) and per source. Premium plan only.
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/analytics", tag = "analytics", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), FunnelQuery),
+    responses((status = 200, body = Analytics), (status = 403, description = "plan_required", body = Problem), (status = 404, body = Problem)))]
+pub async fn funnel(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    q: web::Query<FunnelQuery>,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::Analytics)).await?;
+    let days = q.days.unwrap_or(30);
+    if !(1..=366).contains(&days) {
+        return Err(ApiError::field("invalid_days", "days must be between 1 and 366"));
+    }
+    Ok(HttpResponse::Ok().json(analytics::funnel(&state, &c, days, now_ms()).await?))
+}

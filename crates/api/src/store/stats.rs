@@ -1,0 +1,48 @@
+//! Counts for the dashboard and the enrollment funnel (analytics).
+
+use sqlx::{Any, Executor};
+
+const DAY_MS: i64 = 86_400_000;
+
+pub async fn members_by_state<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT state, COUNT(*) FROM members WHERE enterprise_id = $1 GROUP BY state")
+        .bind(enterprise_id)
+        .fetch_all(db)
+        .await
+}
+
+/// `(day number since the epoch, count)` of `column` (an epoch-ms time) since `since`.
+pub async fn per_day<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    table: &str,
+    column: &str,
+    extra: &str,
+    enterprise_id: &str,
+    since: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {column} / {DAY_MS} AS day, COUNT(*) FROM {table} WHERE enterprise_id = $1 AND {column} >= $2 {extra} \
+         GROUP BY {column} / {DAY_MS}"
+    ))
+    .bind(enterprise_id)
+    .bind(since)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn by_source<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<Vec<(String, i64, i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT source, COUNT(*), SUM(CASE WHEN account_id IS NOT NULL THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN state = 'managed' THEN 1 ELSE 0 END) FROM members \
+         WHERE enterprise_id = $1 AND state <> 'removed' GROUP BY source ORDER BY source",
+    )
+    .bind(enterprise_id)
+    .fetch_all(db)
+    .await
+}
