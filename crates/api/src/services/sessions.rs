@@ -42,6 +42,10 @@ impl Caller {
     }
 }
 
+/// The idle and elevation windows slide in steps of this much, so a busy
+/// client costs one session write per second rather than one per request.
+const SLIDE_GRANULARITY_MS: i64 = 1000;
+
 fn idle_ms(state: &AppState) -> i64 {
     state.config.session_idle_timeout.as_millis() as i64
 }
@@ -143,15 +147,23 @@ pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> ApiResult<C
             ),
         ));
     }
-    sessions::touch(&state.db.pool, &session.id, now, None).await?;
+    let last_seen_at = if now - session.last_seen_at >= SLIDE_GRANULARITY_MS {
+        sessions::touch(&state.db.pool, &session.id, now, None).await?;
+        now
+    } else {
+        session.last_seen_at
+    };
     let account = accounts::by_id(&state.db.pool, &session.account_id).await?.ok_or_else(invalid)?;
-    Ok(Caller { account, session: SessionRow { last_seen_at: now, ..session } })
+    Ok(Caller { account, session: SessionRow { last_seen_at, ..session } })
 }
 
 /// Console use keeps elevation alive; idle for the timeout and it lapses.
 pub async fn slide_elevation(state: &AppState, caller: &Caller) -> ApiResult<()> {
     let now = now_ms();
-    sessions::touch(&state.db.pool, &caller.session.id, now, Some(now + idle_ms(state))).await?;
+    let until = now + idle_ms(state);
+    if until - caller.session.elevated_until.unwrap_or(0) >= SLIDE_GRANULARITY_MS {
+        sessions::touch(&state.db.pool, &caller.session.id, now, Some(until)).await?;
+    }
     Ok(())
 }
 
