@@ -66,8 +66,14 @@ screenshot:
     mkdir -p docs
     MUSTER_E2E_SCREENSHOT={{justfile_directory()}}/docs/console.png MUSTER_BIN={{target}}/debug/muster bash e2e/run.sh sqlite getting-started
 
-# Request throughput as ratios against GET /healthz, on SQLite and PostgreSQL.
-bench:
+# Benchmarks: request throughput (ratios against GET /healthz, SQLite and PostgreSQL),
+# then enrollment (1M-row import against a raw SQLite insert, users list, 10k invites).
+bench: bench-requests bench-enrollment
+
+bench-enrollment:
+    cargo bench -p muster-api --bench enrollment
+
+bench-requests:
     #!/usr/bin/env bash
     set -euo pipefail
     run=$(mktemp -d /tmp/muster-bench.XXXXXX)

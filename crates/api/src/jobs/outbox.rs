@@ -11,7 +11,9 @@ use crate::{
 };
 
 const LOCK: Duration = Duration::from_secs(60);
-const BATCH: i64 = 50;
+const BATCH: i64 = 200;
+/// Mails in flight at once; the SMTP transport pools its connections.
+const PARALLEL: usize = 8;
 
 pub async fn run(state: Shared) {
     loop {
@@ -27,20 +29,25 @@ pub async fn run(state: Shared) {
     }
 }
 
-/// One pass: returns how many mails it tried.
+/// One pass: claims a batch, sends up to `PARALLEL` at a time over the pooled
+/// SMTP transport, and records the outcomes; returns how many it tried.
 pub async fn deliver_due(state: &Shared) -> anyhow::Result<usize> {
+    use futures_util::StreamExt;
     let now = now_ms();
-    let due = outbox::due(&state.db.pool, now, BATCH).await?;
+    let due = outbox::claim_due(&state.db.pool, now, now + LOCK.as_millis() as i64, BATCH).await?;
     let tried = due.len();
-    for mail in due {
-        if !outbox::lock(&state.db.pool, &mail.id, now_ms(), now_ms() + LOCK.as_millis() as i64).await? {
-            continue;
-        }
-        match state.mailer.send(&state.config.mail_from, &mail.to_addr, &mail.subject, &mail.body_text).await {
-            Ok(()) => {
-                outbox::mark_sent(&state.db.pool, &mail.id, now_ms()).await?;
-                tracing::debug!(id = %mail.id, kind = %mail.kind, "mail delivered");
-            }
+    let outcomes: Vec<_> = futures_util::stream::iter(due)
+        .map(|mail| async move {
+            let sent = state.mailer.send(&state.config.mail_from, &mail.to_addr, &mail.subject, &mail.body_text).await;
+            (mail, sent)
+        })
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await;
+    let mut delivered = Vec::with_capacity(outcomes.len());
+    for (mail, sent) in outcomes {
+        match sent {
+            Ok(()) => delivered.push(mail.id),
             Err(e) => {
                 let wait = backoff(Duration::from_secs(2), mail.attempts as u32, Duration::from_secs(600));
                 tracing::warn!(id = %mail.id, kind = %mail.kind, attempts = mail.attempts + 1, retry_in_s = wait.as_secs(), error = format!("{e:#}"), "mail delivery failed");
@@ -48,6 +55,11 @@ pub async fn deliver_due(state: &Shared) -> anyhow::Result<usize> {
                     .await?;
             }
         }
+    }
+    if !delivered.is_empty() {
+        let mut conn = state.db.pool.acquire().await?;
+        outbox::mark_all_sent(&mut conn, &delivered, now_ms()).await?;
+        tracing::debug!(count = delivered.len(), "mail delivered");
     }
     Ok(tried)
 }

@@ -46,50 +46,6 @@ pub async fn enqueue<'c, E: Executor<'c, Database = Any>>(
     Ok(id)
 }
 
-pub async fn due<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    now: i64,
-    limit: i64,
-) -> Result<Vec<MailRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, to_addr, subject, body_text, kind, ref_id, attempts FROM outbox \
-         WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
-         ORDER BY next_attempt_at LIMIT $2",
-    )
-    .bind(now)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-}
-
-/// Claims one mail for this worker until `lock_until`; false if another took it.
-pub async fn lock<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    now: i64,
-    lock_until: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE outbox SET locked_until = $3 WHERE id = $1 AND sent_at IS NULL AND (locked_until IS NULL OR locked_until < $2)",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(lock_until)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Delivered: the body (which holds one-time links) is not kept.
-pub async fn mark_sent<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET sent_at = $2, body_text = '', locked_until = NULL, attempts = attempts + 1, last_error = NULL WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
 pub async fn mark_failed<'c, E: Executor<'c, Database = Any>>(
     db: E,
     id: &str,
@@ -105,6 +61,41 @@ pub async fn mark_failed<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-pub async fn pending_count<'c, E: Executor<'c, Database = Any>>(db: E) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetch_one(db).await
+/// Claims up to `limit` due mails for this worker until `lock_until` in one
+/// statement (another replica skips them), and returns them.
+pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    now: i64,
+    lock_until: i64,
+    limit: i64,
+) -> Result<Vec<MailRow>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE outbox SET locked_until = $2 WHERE id IN (SELECT id FROM outbox \
+         WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
+         ORDER BY next_attempt_at LIMIT $3) AND sent_at IS NULL AND (locked_until IS NULL OR locked_until < $1) \
+         RETURNING id, to_addr, subject, body_text, kind, ref_id, attempts",
+    )
+    .bind(now)
+    .bind(lock_until)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Marks many delivered mails at once (their bodies, holding one-time links, are dropped).
+pub async fn mark_all_sent(conn: &mut sqlx::AnyConnection, ids: &[String], now: i64) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "UPDATE outbox SET sent_at = $1, body_text = '', locked_until = NULL, attempts = attempts + 1, last_error = NULL \
+             WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(now);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
