@@ -21,6 +21,7 @@ use crate::routes;
         routes::billing::get,
         routes::jobs::bulk_invite, routes::jobs::send_pending, routes::jobs::get, routes::jobs::import, routes::jobs::errors_csv,
         routes::analytics::counts, routes::analytics::funnel,
+        routes::admins::list, routes::admins::grant, routes::admins::revoke,
         routes::health::healthz, routes::health::readyz,
     ),
     modifiers(&BearerAuth),

@@ -259,3 +259,12 @@ pub struct Enterprise {
     pub verification: Option<VerificationInstructions>,
     pub last_check: Option<VerificationResult>,
 }
+
+/// An administrator of an enterprise.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AdminEntry {
+    pub account_id: String,
+    pub email: String,
+    pub role: Role,
+}

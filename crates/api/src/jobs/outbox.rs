@@ -34,6 +34,9 @@ pub async fn run(state: Shared) {
 pub async fn deliver_due(state: &Shared) -> anyhow::Result<usize> {
     use futures_util::StreamExt;
     let now = now_ms();
+    if !outbox::any_due(&state.db.pool, now).await? {
+        return Ok(0);
+    }
     let due = outbox::claim_due(&state.db.pool, now, now + LOCK.as_millis() as i64, BATCH).await?;
     let tried = due.len();
     let outcomes: Vec<_> = futures_util::stream::iter(due)

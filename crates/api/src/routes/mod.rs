@@ -1,6 +1,7 @@
 //! HTTP routes: thin handlers that parse, call a service and shape the answer.
 
 pub mod accounts;
+pub mod admins;
 pub mod analytics;
 pub mod audit;
 pub mod billing;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(users::configure)
             .configure(billing::configure)
             .configure(analytics::configure)
+            .configure(admins::configure)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) })),
     )
     .configure(health::configure);

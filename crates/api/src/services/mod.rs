@@ -1,6 +1,7 @@
 //! Domain logic. Handlers call these; these call the store and integrations.
 
 pub mod accounts;
+pub mod admins;
 pub mod analytics;
 pub mod audit;
 pub mod billing;

@@ -310,3 +310,46 @@ pub async fn lock_for_update<'c, E: Executor<'c, Database = Any>>(db: E, id: &st
     sqlx::query("UPDATE enterprises SET updated_at = updated_at WHERE id = $1").bind(id).execute(db).await?;
     Ok(())
 }
+
+pub async fn admins<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.account_id, ac.email, a.role FROM enterprise_admins a JOIN accounts ac ON ac.id = a.account_id \
+         WHERE a.enterprise_id = $1 ORDER BY a.role DESC, ac.email",
+    )
+    .bind(enterprise_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Removes an admin (never the PMA); false when there was none to remove.
+pub async fn remove_admin<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    account_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM enterprise_admins WHERE enterprise_id = $1 AND account_id = $2 AND role <> 'pma'")
+            .bind(enterprise_id)
+            .bind(account_id)
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The member of the enterprise with this account, if enrolled.
+pub async fn enrolled_member_email<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    account_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT email FROM members WHERE enterprise_id = $1 AND account_id = $2 AND state IN ('unmanaged', 'managed')",
+    )
+    .bind(enterprise_id)
+    .bind(account_id)
+    .fetch_optional(db)
+    .await
+}

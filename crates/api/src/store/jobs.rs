@@ -95,6 +95,16 @@ pub async fn claim(
     now: i64,
     lease_until: i64,
 ) -> Result<Option<JobRow>, sqlx::Error> {
+    // A read first, so an idle worker never takes SQLite's write lock.
+    let waiting: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < $1) LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if waiting.is_none() {
+        return Ok(None);
+    }
     let pick = match backend {
         Backend::Postgres => {
             "SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < $1) \

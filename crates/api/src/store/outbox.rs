@@ -61,6 +61,17 @@ pub async fn mark_failed<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
+/// Whether any mail is due: a read, so an idle worker never takes SQLite's write lock.
+pub async fn any_due<'c, E: Executor<'c, Database = Any>>(db: E, now: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Claims up to `limit` due mails for this worker until `lock_until` in one
 /// statement (another replica skips them), and returns them.
 pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(

@@ -29,6 +29,9 @@ fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
         ("POST", format!("/api/v1/enterprises/{e}/imports"), json!("email")),
         ("GET", format!("/api/v1/enterprises/{e}/member-counts"), Value::Null),
         ("GET", format!("/api/v1/enterprises/{e}/analytics"), Value::Null),
+        ("GET", format!("/api/v1/enterprises/{e}/admins"), Value::Null),
+        ("PUT", format!("/api/v1/enterprises/{e}/admins/{ANY_ID}"), json!({})),
+        ("DELETE", format!("/api/v1/enterprises/{e}/admins/{ANY_ID}"), Value::Null),
         ("GET", format!("/api/v1/enterprises/{e}/jobs/{ANY_ID}/errors.csv"), Value::Null),
     ]
 }
@@ -39,6 +42,7 @@ async fn call(app: &TestApp, method: &str, path: &str, body: &Value, token: Opti
         "PATCH" => app.patch(path, body.clone(), token).await,
         "POST" => app.post(path, body.clone(), token).await,
         "DELETE" => app.delete(path, token).await,
+        "PUT" => app.send_put(path, body, token).await,
         _ => unreachable!(),
     }
 }

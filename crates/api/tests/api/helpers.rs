@@ -327,6 +327,13 @@ impl TestApp {
     pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
         self.send(self.http.post(self.url(path)).json(&body), token).await
     }
+    pub async fn send_put(&self, path: &str, body: &Value, token: Option<&str>) -> Resp {
+        self.send(self.http.put(self.url(path)).json(body), token).await
+    }
+    /// PUT with an empty JSON object.
+    pub async fn put_json(&self, path: &str, token: &str) -> Resp {
+        self.send_put(path, &json!({}), Some(token)).await
+    }
     pub async fn patch(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
         self.send(self.http.patch(self.url(path)).json(&body), token).await
     }

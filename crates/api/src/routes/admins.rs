@@ -1,0 +1,51 @@
+//! Admins of an enterprise: listed by any admin, granted and revoked by the PMA.
+
+use actix_web::{web, HttpResponse};
+use muster_model::{AdminEntry, Module, Problem};
+
+use super::State;
+use crate::{
+    auth::{console, Authed},
+    error::ApiResult,
+    services::admins,
+};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/enterprises/{e}/admins", web::get().to(list))
+        .route("/enterprises/{e}/admins/{account_id}", web::put().to(grant))
+        .route("/enterprises/{e}/admins/{account_id}", web::delete().to(revoke));
+}
+
+/// The enterprise's admins, the PMA first.
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/admins", tag = "users", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")),
+    responses((status = 200, body = [AdminEntry]), (status = 404, body = Problem)))]
+pub async fn list(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::Users)).await?;
+    Ok(HttpResponse::Ok().json(admins::list(&state, &c).await?))
+}
+
+/// Make an enrolled member an admin (Primary Master Admin only).
+#[utoipa::path(put, path = "/api/v1/enterprises/{e}/admins/{account_id}", tag = "users", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ("account_id" = String, Path, description = "the member's account id")),
+    responses((status = 200, body = AdminEntry), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn grant(state: State, Authed(caller): Authed, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    let (e, account) = path.into_inner();
+    let c = console(&state, &caller, &e, Some(Module::Users)).await?;
+    Ok(HttpResponse::Ok().json(admins::grant(&state, &c, &caller.account, &account).await?))
+}
+
+/// Take admin rights back (Primary Master Admin only; the PMA stays).
+#[utoipa::path(delete, path = "/api/v1/enterprises/{e}/admins/{account_id}", tag = "users", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ("account_id" = String, Path, description = "the admin's account id")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "cannot_remove_pma", body = Problem)))]
+pub async fn revoke(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (e, account) = path.into_inner();
+    let c = console(&state, &caller, &e, Some(Module::Users)).await?;
+    admins::revoke(&state, &c, &caller.account, &account).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
