@@ -46,6 +46,10 @@ test('an invited person accepts, is made managed, and Billing counts the seat', 
   await expect(page.locator('[data-test=users-notice]')).toContainText('1 made managed');
   await expect(row.locator('[data-test=state]')).toHaveText('managed');
 
+  // The PMA makes the member an admin.
+  await row.getByRole('button', { name: 'Make admin' }).click();
+  await expect(page.locator('[data-test=admins]')).toContainText(grace);
+
   // Search on the server.
   await page.getByLabel('Search users').fill('grace');
   await page.getByRole('button', { name: 'Search' }).click();

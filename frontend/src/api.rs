@@ -287,6 +287,19 @@ impl Api {
         self.get(&path).await
     }
 
+    pub async fn admins(&self, id: &str) -> ApiResult<Vec<AdminEntry>> {
+        self.get(&format!("/api/v1/enterprises/{}/admins", enc(id))).await
+    }
+
+    pub async fn grant_admin(&self, id: &str, account: &str) -> ApiResult<AdminEntry> {
+        let path = format!("/api/v1/enterprises/{}/admins/{}", enc(id), enc(account));
+        self.send_json(Request::put(&path), &serde_json::json!({})).await
+    }
+
+    pub async fn revoke_admin(&self, id: &str, account: &str) -> ApiResult<()> {
+        self.delete(&format!("/api/v1/enterprises/{}/admins/{}", enc(id), enc(account))).await
+    }
+
     pub async fn member_counts(&self, id: &str) -> ApiResult<MemberCounts> {
         self.get(&format!("/api/v1/enterprises/{}/member-counts", enc(id))).await
     }

@@ -170,7 +170,7 @@ fn page(
             Module::BulkInvite => view! { <BulkInvite enterprise_id=e.id domain=e.domain /> }.into_any(),
             Module::Import => view! { <Import enterprise_id=e.id /> }.into_any(),
             Module::Analytics => view! { <Analytics enterprise_id=e.id /> }.into_any(),
-            Module::Users => view! { <Users enterprise_id=e.id /> }.into_any(),
+            Module::Users => view! { <Users enterprise_id=e.id is_pma=e.role == muster_model::Role::Pma /> }.into_any(),
             Module::Billing => view! { <Billing enterprise_id=e.id /> }.into_any(),
             other => view! {
                 <h1>{other.title()}</h1>

@@ -5,12 +5,47 @@ use std::collections::HashSet;
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
-use muster_model::{Member, MemberState, UpdateMemberRequest};
+use muster_model::{AdminEntry, Member, MemberState, Role, UpdateMemberRequest};
 
 use crate::{api::ApiError, components::ErrorBox, use_api};
 
+/// The enterprise's admins; the PMA can remove them (and add them from the table).
 #[component]
-pub fn Users(enterprise_id: String) -> impl IntoView {
+fn Admins(enterprise_id: String, is_pma: bool, admins: RwSignal<Vec<AdminEntry>>) -> impl IntoView {
+    let api = use_api();
+    let id = StoredValue::new(enterprise_id);
+    let error = RwSignal::new(None::<ApiError>);
+    let remove = move |account: String| {
+        spawn_local(async move {
+            match api.revoke_admin(&id.get_value(), &account).await {
+                Ok(()) => admins.update(|a| a.retain(|x| x.account_id != account)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-test="admins">
+            <h2>"Admins"</h2>
+            <p class="muted">"Admins can do everything in the console except change the plan or manage admins."</p>
+            <ul class="choices">
+                {move || admins.get().into_iter().map(|a| {
+                    let account = a.account_id.clone();
+                    view! {
+                        <li>{a.email.clone()} " " <span class="muted">{if a.role == Role::Pma { "Primary Master Admin" } else { "Admin" }}</span>
+                            {(is_pma && a.role != Role::Pma).then(|| view! {
+                                " " <button type="button" class="ghost small" on:click=move |_| remove(account.clone())>"Remove"</button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <ErrorBox error=error />
+        </section>
+    }
+}
+
+#[component]
+pub fn Users(enterprise_id: String, is_pma: bool) -> impl IntoView {
     let api = use_api();
     let id = StoredValue::new(enterprise_id.clone());
     let search = RwSignal::new(String::new());
@@ -75,6 +110,21 @@ pub fn Users(enterprise_id: String) -> impl IntoView {
                         *slot = m;
                     }
                 }),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let admins = RwSignal::new(Vec::<AdminEntry>::new());
+    spawn_local(async move {
+        if let Ok(list) = api.admins(&id.get_value()).await {
+            admins.set(list);
+        }
+    });
+    let make_admin = move |account: String| {
+        error.set(None);
+        spawn_local(async move {
+            match api.grant_admin(&id.get_value(), &account).await {
+                Ok(entry) => admins.update(|a| a.push(entry)),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -145,6 +195,14 @@ pub fn Users(enterprise_id: String) -> impl IntoView {
                                     <td><span class="badge" class:ok=m.state == MemberState::Managed class:warn=m.state == MemberState::Invited class:bad=m.state == MemberState::Suspended data-test="state">{m.state.as_str()}</span></td>
                                     <td>{action.map(|(label, to)| view! {
                                         <button type="button" class="ghost small" on:click={let member = member.clone(); move |_| set_state(member.clone(), to)}>{label}</button>
+                                    })}
+                                    {m.account_id.clone().filter(|_| is_pma && matches!(m.state, MemberState::Managed | MemberState::Unmanaged)).map(|account| {
+                                        let shown = account.clone();
+                                        view! {
+                                            <Show when=move || admins.with(|a| !a.iter().any(|x| x.account_id == shown))>
+                                                <button type="button" class="ghost small" on:click={let account = account.clone(); move |_| make_admin(account.clone())}>"Make admin"</button>
+                                            </Show>
+                                        }
                                     })}</td>
                                 </tr>
                             }
@@ -156,5 +214,6 @@ pub fn Users(enterprise_id: String) -> impl IntoView {
         <Show when=move || cursor.with(Option::is_some)>
             <button type="button" class="ghost" on:click=move |_| load(true)>"Load more"</button>
         </Show>
+        <Admins enterprise_id=id.get_value() is_pma=is_pma admins=admins />
     }
 }

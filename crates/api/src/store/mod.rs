@@ -53,7 +53,8 @@ impl Db {
                     if conn.backend_name() == "SQLite" {
                         conn.execute(
                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
-                             PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;",
+                             PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; \
+                             PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;",
                         )
                         .await?;
                     }
