@@ -1,22 +1,11 @@
 // Bulk Invite: a file with bad lines is previewed line by line, then run as
 // a job whose progress and per-line results the page follows.
 import { expect, test } from '@playwright/test';
-import { act, check, find, uniqueDomain } from './support';
+import { act, check, find } from './support';
 
 test('a bulk file with bad lines is previewed, then invited by a job', async ({ page }) => {
   const errors = check.noConsoleErrors(page);
-  const domain = uniqueDomain();
-  const admin = `pma@${domain}`;
-  await act.signUp(page, admin);
-  await act.activate(page, admin);
-  await act.signIn(page, admin);
-  await page.getByRole('link', { name: 'Set up my enterprise' }).click();
-  await page.getByRole('button', { name: 'Claim domain' }).click();
-  await act.reauth(page);
-  const txt = (await page.locator('[data-test=txt-value]').textContent())!;
-  act.publishDns([`txt-record=_muster-challenge.${domain},"${txt}"`]);
-  await page.getByRole('button', { name: 'Check now' }).click();
-  await expect(page.locator('.topbar [data-status]')).toHaveText('Verified');
+  const { domain } = await act.verifiedAdmin(page);
 
   await page.locator('a[data-module=bulk-invite]').click();
   await page.locator('#f-bulk-file').setInputFiles({

@@ -4,25 +4,9 @@ import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { act, check, find, PASSWORD, uniqueDomain } from './support';
 
-async function verifiedAdmin(page: import('@playwright/test').Page) {
-  const domain = uniqueDomain();
-  const email = `pma@${domain}`;
-  await act.signUp(page, email);
-  await act.activate(page, email);
-  await act.signIn(page, email);
-  await page.getByRole('link', { name: 'Set up my enterprise' }).click();
-  await page.getByRole('button', { name: 'Claim domain' }).click();
-  await act.reauth(page);
-  const txt = (await page.locator('[data-test=txt-value]').textContent())!;
-  act.publishDns([`txt-record=_muster-challenge.${domain},"${txt}"`]);
-  await page.getByRole('button', { name: 'Check now' }).click();
-  await expect(page.locator('.topbar [data-status]')).toHaveText('Verified');
-  return { domain, email };
-}
-
 test('the PMA changes the plan and Analytics unlocks', async ({ page }) => {
   const errors = check.noConsoleErrors(page);
-  await verifiedAdmin(page);
+  await act.verifiedAdmin(page);
   await page.locator('a[data-module=dashboard]').click();
   await expect(page.locator('[data-test=plan]')).toHaveText('Free');
   await expect(page.locator('a[data-module=analytics]')).toHaveClass(/locked/);
@@ -38,7 +22,7 @@ test('the PMA changes the plan and Analytics unlocks', async ({ page }) => {
 });
 
 test('a new sign-in asks for the password again, and a wrong one is refused in words', async ({ page }) => {
-  const { email } = await verifiedAdmin(page);
+  const { email } = await act.verifiedAdmin(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await act.signIn(page, email);
   await expect(page.getByRole('heading', { name: "Confirm it's you" })).toBeVisible();
@@ -50,7 +34,7 @@ test('a new sign-in asks for the password again, and a wrong one is refused in w
 });
 
 test('when the server ends the session, the console returns to sign-in and says why', async ({ page, request }) => {
-  await verifiedAdmin(page);
+  await act.verifiedAdmin(page);
   const token = await page.evaluate(() => localStorage.getItem('muster.token'));
   const r = await request.delete('/api/v1/sessions/current', { headers: { Authorization: `Bearer ${token}` } });
   expect(r.status()).toBe(204);
@@ -60,7 +44,7 @@ test('when the server ends the session, the console returns to sign-in and says 
 });
 
 test('a second claimant of a domain is told that its admin was notified', async ({ page }) => {
-  const { domain, email } = await verifiedAdmin(page);
+  const { domain, email } = await act.verifiedAdmin(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
   const other = `grace@${domain}`;
   await act.signUp(page, other);

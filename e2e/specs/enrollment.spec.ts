@@ -1,22 +1,11 @@
 // Enrollment end to end: invite → mail in the SMTP sink → accept page →
 // member listed → made managed → Billing shows the seat.
 import { expect, test } from '@playwright/test';
-import { act, check, find, PASSWORD, uniqueDomain } from './support';
+import { act, check, find, PASSWORD } from './support';
 
 test('an invited person accepts, is made managed, and Billing counts the seat', async ({ page, browser }) => {
   const errors = check.noConsoleErrors(page);
-  const domain = uniqueDomain();
-  const admin = `pma@${domain}`;
-  await act.signUp(page, admin);
-  await act.activate(page, admin);
-  await act.signIn(page, admin);
-  await page.getByRole('link', { name: 'Set up my enterprise' }).click();
-  await page.getByRole('button', { name: 'Claim domain' }).click();
-  await act.reauth(page);
-  const txt = (await page.locator('[data-test=txt-value]').textContent())!;
-  act.publishDns([`txt-record=_muster-challenge.${domain},"${txt}"`]);
-  await page.getByRole('button', { name: 'Check now' }).click();
-  await expect(page.locator('.topbar [data-status]')).toHaveText('Verified');
+  const { domain, email: admin } = await act.verifiedAdmin(page);
 
   // Invite: the preview counts addresses as you type; each gets an outcome.
   await page.locator('a[data-module=invite]').click();

@@ -2,22 +2,11 @@
 // and its error report downloaded.
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { act, check, find, uniqueDomain } from './support';
+import { act, check, find } from './support';
 
 test('an import is previewed, applied, and its errors downloaded', async ({ page }) => {
   const errors = check.noConsoleErrors(page);
-  const domain = uniqueDomain();
-  const admin = `pma@${domain}`;
-  await act.signUp(page, admin);
-  await act.activate(page, admin);
-  await act.signIn(page, admin);
-  await page.getByRole('link', { name: 'Set up my enterprise' }).click();
-  await page.getByRole('button', { name: 'Claim domain' }).click();
-  await act.reauth(page);
-  const txt = (await page.locator('[data-test=txt-value]').textContent())!;
-  act.publishDns([`txt-record=_muster-challenge.${domain},"${txt}"`]);
-  await page.getByRole('button', { name: 'Check now' }).click();
-  await expect(page.locator('.topbar [data-status]')).toHaveText('Verified');
+  const { domain } = await act.verifiedAdmin(page);
 
   await page.locator('a[data-module=import]').click();
   const csv = `\ufeffEmail,First Name,Department\r\nlin@${domain},Lin,"Research, Applied"\r\nmo@${domain},Mo,Sales\r\n=SUM(1+1),Bad,\r\n`;

@@ -71,6 +71,23 @@ export const act = {
     await page.getByRole('button', { name: 'Sign in' }).click();
   },
 
+  /** Signs up a PMA of a new domain, claims it, publishes the TXT record and verifies: the console is open. */
+  async verifiedAdmin(page: Page): Promise<{ domain: string; email: string }> {
+    const domain = uniqueDomain();
+    const email = `pma@${domain}`;
+    await act.signUp(page, email);
+    await act.activate(page, email);
+    await act.signIn(page, email);
+    await page.getByRole('link', { name: 'Set up my enterprise' }).click();
+    await page.getByRole('button', { name: 'Claim domain' }).click();
+    await act.reauth(page);
+    const txt = (await page.locator('[data-test=txt-value]').textContent())!;
+    act.publishDns([`txt-record=_muster-challenge.${domain},"${txt}"`]);
+    await page.getByRole('button', { name: 'Check now' }).click();
+    await expect(page.locator('.topbar [data-status]')).toHaveText('Verified');
+    return { domain, email };
+  },
+
   async reauth(page: Page) {
     await expect(page.getByRole('heading', { name: "Confirm it's you" })).toBeVisible();
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);

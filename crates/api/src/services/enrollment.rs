@@ -183,46 +183,12 @@ pub async fn invite_in(
         ]);
         if send {
             let m = mail::invitation(email, &state.config.public_url, domain, &token, Some(&inviter), &expires);
-            mails.push(vec![
-                Cell::from(store::new_id()),
-                m.to.into(),
-                m.subject.into(),
-                m.body.into(),
-                m.kind.into(),
-                id.as_str().into(),
-                now.into(),
-                now.into(),
-            ]);
+            mails.push(outbox::bulk_row(m, &id, now));
         }
         results[*i].invitation_id = Some(id);
     }
-    bulk::insert(
-        tx,
-        backend,
-        "invitations",
-        &[
-            "id",
-            "enterprise_id",
-            "member_id",
-            "email",
-            "token_hash",
-            "invited_by",
-            "status",
-            "sent_at",
-            "expires_at",
-            "created_at",
-        ],
-        invitation_rows,
-    )
-    .await?;
-    bulk::insert(
-        tx,
-        backend,
-        "outbox",
-        &["id", "to_addr", "subject", "body_text", "kind", "ref_id", "created_at", "next_attempt_at"],
-        mails,
-    )
-    .await?;
+    bulk::insert(tx, backend, "invitations", invitations::BULK_COLUMNS, invitation_rows).await?;
+    bulk::insert(tx, backend, "outbox", outbox::BULK_COLUMNS, mails).await?;
     let mut counts = InviteCounts::default();
     for r in &results {
         counts.add(r.outcome);
@@ -384,26 +350,10 @@ pub async fn send_pending_run(
                 continue;
             }
             let m = mail::invitation(&inv.email, &state.config.public_url, &e.domain, &token, Some(&inviter), &expires);
-            mails.push(vec![
-                Cell::from(store::new_id()),
-                m.to.into(),
-                m.subject.into(),
-                m.body.into(),
-                m.kind.into(),
-                inv.id.as_str().into(),
-                now.into(),
-                now.into(),
-            ]);
+            mails.push(outbox::bulk_row(m, &inv.id, now));
         }
         sent += mails.len() as i64;
-        bulk::insert(
-            &mut tx,
-            state.db.backend,
-            "outbox",
-            &["id", "to_addr", "subject", "body_text", "kind", "ref_id", "created_at", "next_attempt_at"],
-            mails,
-        )
-        .await?;
+        bulk::insert(&mut tx, state.db.backend, "outbox", outbox::BULK_COLUMNS, mails).await?;
         jobs::progress(&mut *tx, &job.id, sent, Some(total), now + state.lease_ms()).await?;
         tx.commit().await?;
         state.wake_outbox();

@@ -23,8 +23,8 @@ use crate::{
     },
     state::AppState,
     store::{
-        self, accounts, audit as audit_store, bulk, bulk::Cell, enterprises, enterprises::EnterpriseRow, jobs,
-        jobs::JobRow, jobs::ResultRow, members, now_ms, rfc3339,
+        self, accounts, audit as audit_store, bulk, bulk::Cell, enterprises, enterprises::EnterpriseRow, invitations,
+        jobs, jobs::JobRow, jobs::ResultRow, members, now_ms, outbox, rfc3339,
     },
 };
 
@@ -277,16 +277,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
                                 Some(&inviter),
                                 &expires,
                             );
-                            mails.push(vec![
-                                Cell::from(store::new_id()),
-                                m.to.into(),
-                                m.subject.into(),
-                                m.body.into(),
-                                m.kind.into(),
-                                inv_id.into(),
-                                now.into(),
-                                now.into(),
-                            ]);
+                            mails.push(outbox::bulk_row(m, &inv_id, now));
                         }
                     }
                     results.push(result(row.row, row.email, "create", None, Some(created)));
@@ -298,33 +289,8 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
         columns.extend(FIELDS);
         columns.extend(["created_at", "updated_at"]);
         bulk::insert(&mut tx, backend, "members", &columns, new_members).await?;
-        bulk::insert(
-            &mut tx,
-            backend,
-            "invitations",
-            &[
-                "id",
-                "enterprise_id",
-                "member_id",
-                "email",
-                "token_hash",
-                "invited_by",
-                "status",
-                "sent_at",
-                "expires_at",
-                "created_at",
-            ],
-            invitations,
-        )
-        .await?;
-        bulk::insert(
-            &mut tx,
-            backend,
-            "outbox",
-            &["id", "to_addr", "subject", "body_text", "kind", "ref_id", "created_at", "next_attempt_at"],
-            mails,
-        )
-        .await?;
+        bulk::insert(&mut tx, backend, "invitations", invitations::BULK_COLUMNS, invitations).await?;
+        bulk::insert(&mut tx, backend, "outbox", outbox::BULK_COLUMNS, mails).await?;
         let n = results.len() as i64;
         jobs::insert_results(&mut tx, backend, &job.id, seq, results).await?;
         seq += n;

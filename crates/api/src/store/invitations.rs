@@ -20,6 +20,20 @@ pub struct InvitationRow {
 const COLUMNS: &str =
     "id, enterprise_id, member_id, email, invited_by, grants_role, status, sent_at, expires_at, accepted_at, created_at";
 
+/// Columns of an invitation row for a multi-row insert (the token goes in hashed).
+pub const BULK_COLUMNS: &[&str] = &[
+    "id",
+    "enterprise_id",
+    "member_id",
+    "email",
+    "token_hash",
+    "invited_by",
+    "status",
+    "sent_at",
+    "expires_at",
+    "created_at",
+];
+
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     db: E,
     i: &InvitationRow,

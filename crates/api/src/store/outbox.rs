@@ -24,6 +24,25 @@ pub struct MailRow {
     pub attempts: i64,
 }
 
+/// Columns of a mail row, for [`super::bulk::insert`] with [`bulk_row`].
+pub const BULK_COLUMNS: &[&str] =
+    &["id", "to_addr", "subject", "body_text", "kind", "ref_id", "created_at", "next_attempt_at"];
+
+/// A queued mail as cells for a multi-row insert.
+pub fn bulk_row(mail: NewMail, ref_id: &str, now: i64) -> Vec<super::bulk::Cell> {
+    use super::bulk::Cell;
+    vec![
+        Cell::from(super::new_id()),
+        mail.to.into(),
+        mail.subject.into(),
+        mail.body.into(),
+        mail.kind.into(),
+        ref_id.into(),
+        now.into(),
+        now.into(),
+    ]
+}
+
 pub async fn enqueue<'c, E: Executor<'c, Database = Any>>(
     db: E,
     mail: &NewMail,
