@@ -42,6 +42,19 @@ pub struct Console {
     pub role: Role,
 }
 
+impl Console {
+    /// The module must be open for this enterprise (domain verified, plan enables it).
+    pub fn require(&self, module: Module) -> ApiResult<()> {
+        let plan = muster_model::Plan::parse(&self.enterprise.plan).unwrap_or_default();
+        let status = muster_model::DomainStatus::parse(&self.enterprise.domain_status)
+            .unwrap_or(muster_model::DomainStatus::Unverified);
+        match module.lock_reason(plan, status) {
+            Some(reason) => Err(ApiError::Locked(reason)),
+            None => Ok(()),
+        }
+    }
+}
+
 /// `module` None: the enterprise shell and Domain Management, open before verification.
 pub async fn console(
     state: &AppState,
@@ -53,16 +66,12 @@ pub async fn console(
     if !caller.is_elevated(now_ms()) {
         return Err(ApiError::ElevationRequired);
     }
+    let c = Console { enterprise, role };
     if let Some(module) = module {
-        let plan = muster_model::Plan::parse(&enterprise.plan).unwrap_or_default();
-        let status = muster_model::DomainStatus::parse(&enterprise.domain_status)
-            .unwrap_or(muster_model::DomainStatus::Unverified);
-        if let Some(reason) = module.lock_reason(plan, status) {
-            return Err(ApiError::Locked(reason));
-        }
+        c.require(module)?;
     }
     sessions::slide_elevation(state, caller).await?;
-    Ok(Console { enterprise, role })
+    Ok(c)
 }
 
 pub fn client_ip(req: &HttpRequest) -> String {

@@ -8,9 +8,11 @@ use serde_json::json;
 
 use super::{page_limit, upload, State};
 use crate::{
-    auth::{console, Authed},
+    auth::{console, Authed, Console},
     error::{ApiError, ApiResult},
+    services::sessions::Caller,
     services::{bulk_invite, csv_import::spreadsheet_safe, import, jobs},
+    state::AppState,
     store::jobs as job_store,
 };
 
@@ -61,6 +63,23 @@ pub async fn send_pending(state: State, Authed(caller): Authed, path: web::Path<
     Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
 }
 
+/// The job, gated by the module its kind belongs to.
+async fn job_in_console(
+    state: &AppState,
+    caller: &Caller,
+    enterprise_id: &str,
+    id: &str,
+) -> ApiResult<(Console, job_store::JobRow)> {
+    let c = console(state, caller, enterprise_id, None).await?;
+    let row = job_store::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("job"))?;
+    c.require(match JobKind::parse(&row.kind) {
+        Some(JobKind::Import) => Module::Import,
+        Some(JobKind::SendPending) => Module::Invite,
+        _ => Module::BulkInvite,
+    })?;
+    Ok((c, row))
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct JobQuery {
     /// Results per page, 1–200 (default 50).
@@ -80,14 +99,7 @@ pub async fn get(
     q: web::Query<JobQuery>,
 ) -> ApiResult<HttpResponse> {
     let (e, id) = path.into_inner();
-    let c = console(&state, &caller, &e, None).await?;
-    let row = job_store::by_id(&state.db.pool, &c.enterprise.id, &id).await?.ok_or(ApiError::NotFound("job"))?;
-    let module = match JobKind::parse(&row.kind) {
-        Some(JobKind::Import) => Module::Import,
-        Some(JobKind::SendPending) => Module::Invite,
-        _ => Module::BulkInvite,
-    };
-    console(&state, &caller, &e, Some(module)).await?;
+    let (_, row) = job_in_console(&state, &caller, &e, &id).await?;
     Ok(HttpResponse::Ok().json(jobs::view(&state, row, q.cursor.as_deref(), page_limit(q.limit)?).await?))
 }
 
@@ -133,8 +145,7 @@ pub async fn errors_csv(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (e, id) = path.into_inner();
-    let c = console(&state, &caller, &e, Some(Module::Import)).await?;
-    let row = job_store::by_id(&state.db.pool, &c.enterprise.id, &id).await?.ok_or(ApiError::NotFound("job"))?;
+    let (_, row) = job_in_console(&state, &caller, &e, &id).await?;
     let outcome = if row.kind == JobKind::Import.as_str() { "error" } else { "invalid" };
     let mut out = csv::Writer::from_writer(Vec::new());
     let write =

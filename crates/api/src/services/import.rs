@@ -41,23 +41,14 @@ pub async fn create(
     send: bool,
 ) -> ApiResult<JobRow> {
     use futures_util::StreamExt;
-    let row = JobRow {
-        id: store::new_id(),
-        enterprise_id: e.id.clone(),
-        kind: JobKind::Import.as_str().into(),
-        status: "queued".into(),
-        dry_run: dry_run as i64,
-        options: json!({"send_invitations": send}).to_string(),
-        processed: 0,
-        total: None,
-        counts: "{}".into(),
-        error: None,
-        created_by: Some(actor.id.clone()),
-        attempts: 0,
-        created_at: now_ms(),
-        started_at: None,
-        finished_at: None,
-    };
+    let row = JobRow::queued(
+        &e.id,
+        &actor.id,
+        JobKind::Import.as_str(),
+        dry_run,
+        json!({"send_invitations": send}).to_string(),
+        now_ms(),
+    );
     let mut tx = state.db.pool.begin().await?;
     jobs::insert(&mut *tx, &row).await?;
     let mut pending: Vec<u8> = Vec::with_capacity(job_service::CHUNK_BYTES);

@@ -6,7 +6,7 @@ use muster_model::{Job, JobCounts, JobKind, JobProgress, JobResult, JobStatus};
 use crate::{
     error::{ApiError, ApiResult},
     state::AppState,
-    store::{self, accounts::AccountRow, enterprises::EnterpriseRow, jobs, jobs::JobRow, now_ms, rfc3339},
+    store::{accounts::AccountRow, enterprises::EnterpriseRow, jobs, jobs::JobRow, now_ms, rfc3339},
 };
 
 /// Input is stored in chunks of this size, so no reader holds a file whole.
@@ -67,23 +67,7 @@ pub async fn create(
     options: serde_json::Value,
     input: &[u8],
 ) -> ApiResult<JobRow> {
-    let row = JobRow {
-        id: store::new_id(),
-        enterprise_id: e.id.clone(),
-        kind: kind.as_str().into(),
-        status: JobStatus::Queued.as_str().into(),
-        dry_run: dry_run as i64,
-        options: options.to_string(),
-        processed: 0,
-        total: None,
-        counts: "{}".into(),
-        error: None,
-        created_by: Some(actor.id.clone()),
-        attempts: 0,
-        created_at: now_ms(),
-        started_at: None,
-        finished_at: None,
-    };
+    let row = JobRow::queued(&e.id, &actor.id, kind.as_str(), dry_run, options.to_string(), now_ms());
     let mut tx = state.db.pool.begin().await?;
     jobs::insert(&mut *tx, &row).await?;
     for (seq, chunk) in input.chunks(CHUNK_BYTES).enumerate() {

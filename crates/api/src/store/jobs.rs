@@ -24,6 +24,29 @@ pub struct JobRow {
     pub finished_at: Option<i64>,
 }
 
+impl JobRow {
+    /// A new queued job of `kind`, started by `created_by`.
+    pub fn queued(enterprise_id: &str, created_by: &str, kind: &str, dry_run: bool, options: String, now: i64) -> Self {
+        Self {
+            id: super::new_id(),
+            enterprise_id: enterprise_id.into(),
+            kind: kind.into(),
+            status: "queued".into(),
+            dry_run: dry_run as i64,
+            options,
+            processed: 0,
+            total: None,
+            counts: "{}".into(),
+            error: None,
+            created_by: Some(created_by.into()),
+            attempts: 0,
+            created_at: now,
+            started_at: None,
+            finished_at: None,
+        }
+    }
+}
+
 const COLUMNS: &str =
     "id, enterprise_id, kind, status, dry_run, options, processed, total, counts, error, created_by, \
     attempts, created_at, started_at, finished_at";
