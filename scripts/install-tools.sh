@@ -37,6 +37,7 @@ command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/sbin/slapd ] || need+=(slapd ldap-utils)
+command -v wrk >/dev/null || need+=(wrk)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
 if [ ${#need[@]} -gt 0 ]; then
   log "apt: ${need[*]}"

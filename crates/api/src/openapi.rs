@@ -22,6 +22,9 @@ use crate::routes;
         routes::jobs::bulk_invite, routes::jobs::send_pending, routes::jobs::get, routes::jobs::import, routes::jobs::errors_csv,
         routes::analytics::counts, routes::analytics::funnel,
         routes::admins::list, routes::admins::grant, routes::admins::revoke,
+        routes::directory::get, routes::directory::put, routes::directory::test, routes::directory::browse,
+        routes::directory::start, routes::directory::runs, routes::directory::run, routes::directory::report,
+        routes::directory::lists, routes::directory::list,
         routes::health::healthz, routes::health::readyz,
     ),
     modifiers(&BearerAuth),
@@ -34,6 +37,7 @@ use crate::routes;
         (name = "enrollment", description = "Invite and manage invitations"),
         (name = "users", description = "Members, their profile and state (managed seats)"),
         (name = "billing", description = "Seats and charges"),
+        (name = "directory-sync", description = "LDAP / Active Directory sync, its runs and distribution lists"),
         (name = "analytics", description = "Dashboard counts and the enrollment funnel (premium)"),
         (name = "health", description = "Probes"),
     )

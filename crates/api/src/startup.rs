@@ -73,6 +73,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Shared> {
         limits,
         outbox_wake: Notify::new(),
         jobs_wake: Notify::new(),
+        schedules_wake: Notify::new(),
         job_progress: Default::default(),
     }))
 }

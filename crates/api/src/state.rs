@@ -30,6 +30,8 @@ pub struct AppState {
     pub outbox_wake: Notify,
     /// Wakes the job worker when a job is queued.
     pub jobs_wake: Notify,
+    /// Tells this replica's sync scheduler that a schedule changed.
+    pub schedules_wake: Notify,
     /// Rows processed by jobs running in this process. An import holds its
     /// transaction open, and on SQLite that blocks writing progress to the row.
     pub job_progress: Mutex<HashMap<String, i64>>,
@@ -57,6 +59,15 @@ impl RateLimits {
 impl AppState {
     pub fn wake_outbox(&self) {
         self.outbox_wake.notify_one();
+    }
+
+    pub fn directory_schedules_changed(&self) {
+        self.schedules_wake.notify_one();
+    }
+
+    /// Progress in memory only (callers that cannot wait for the database).
+    pub fn note_progress(&self, job_id: &str, processed: i64) {
+        self.job_progress.lock().unwrap_or_else(|p| p.into_inner()).insert(job_id.to_string(), processed);
     }
 
     pub fn wake_jobs(&self) {

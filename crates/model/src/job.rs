@@ -12,8 +12,14 @@ pub enum JobKind {
     BulkInvite,
     Import,
     SendPending,
+    DirectorySync,
 }
-wire_enum!(JobKind { BulkInvite => "bulk_invite", Import => "import", SendPending => "send_pending" });
+wire_enum!(JobKind {
+    BulkInvite => "bulk_invite",
+    Import => "import",
+    SendPending => "send_pending",
+    DirectorySync => "directory_sync",
+});
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -26,6 +26,7 @@ macro_rules! wire_enum {
 pub mod account;
 pub mod audit;
 pub mod bulk;
+pub mod directory;
 pub mod enrollment;
 pub mod enterprise;
 pub mod invitation;
@@ -35,6 +36,7 @@ pub mod validate;
 
 pub use account::*;
 pub use audit::*;
+pub use directory::*;
 pub use enrollment::*;
 pub use enterprise::*;
 pub use invitation::*;

@@ -1,6 +1,7 @@
 //! The only modules that talk to the outside world: DNS, the web (meta-tag
-//! fetch) and mail.
+//! fetch), mail and LDAP directories.
 
 pub mod dns;
+pub mod ldap;
 pub mod mailer;
 pub mod web;

@@ -5,6 +5,7 @@ pub mod admins;
 pub mod analytics;
 pub mod audit;
 pub mod billing;
+pub mod directory;
 pub mod enrollment;
 pub mod enterprises;
 pub mod health;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(billing::configure)
             .configure(analytics::configure)
             .configure(admins::configure)
+            .configure(directory::configure)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) })),
     )
     .configure(health::configure);

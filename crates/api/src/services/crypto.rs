@@ -53,9 +53,58 @@ pub fn verification_token() -> String {
     hex::encode(bytes)
 }
 
+/// Seals a stored secret (a directory's bind password) with AES-256-GCM under
+/// the data-dir key: a fresh 96-bit nonce, then the ciphertext and tag. The
+/// `context` (e.g. the enterprise id) is bound as associated data, so a sealed
+/// value copied to another row does not open.
+pub fn seal(key: &[u8], context: &str, plaintext: &[u8]) -> anyhow::Result<Vec<u8>> {
+    use aes_gcm::{
+        aead::{Aead, AeadCore, KeyInit, OsRng, Payload},
+        Aes256Gcm,
+    };
+    let cipher =
+        Aes256Gcm::new_from_slice(&key[..32]).map_err(|_| anyhow::anyhow!("encryption key is not 256 bits"))?;
+    let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+    let sealed = cipher
+        .encrypt(&nonce, Payload { msg: plaintext, aad: context.as_bytes() })
+        .map_err(|_| anyhow::anyhow!("encryption failed"))?;
+    let mut out = nonce.to_vec();
+    out.extend(sealed);
+    Ok(out)
+}
+
+/// Opens what [`seal`] made; fails on a wrong key, context or tampering.
+pub fn open(key: &[u8], context: &str, sealed: &[u8]) -> anyhow::Result<Vec<u8>> {
+    use aes_gcm::{
+        aead::{Aead, KeyInit, Payload},
+        Aes256Gcm, Nonce,
+    };
+    anyhow::ensure!(sealed.len() >= 12 + 16, "sealed value is too short");
+    let cipher =
+        Aes256Gcm::new_from_slice(&key[..32]).map_err(|_| anyhow::anyhow!("encryption key is not 256 bits"))?;
+    let (nonce, body) = sealed.split_at(12);
+    cipher
+        .decrypt(Nonce::from_slice(nonce), Payload { msg: body, aad: context.as_bytes() })
+        .map_err(|_| anyhow::anyhow!("the stored secret does not open with this data dir's encryption.key"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_secrets_open_only_with_their_key_and_context() {
+        let key = [7u8; 32];
+        let sealed = seal(&key, "ent-1", b"bind secret").unwrap();
+        assert!(!sealed.windows(11).any(|w| w == b"bind secret"), "plaintext visible");
+        assert_eq!(open(&key, "ent-1", &sealed).unwrap(), b"bind secret");
+        assert!(open(&key, "ent-2", &sealed).is_err());
+        assert!(open(&[8u8; 32], "ent-1", &sealed).is_err());
+        let mut tampered = sealed.clone();
+        *tampered.last_mut().unwrap() ^= 1;
+        assert!(open(&key, "ent-1", &tampered).is_err());
+        assert_ne!(seal(&key, "ent-1", b"bind secret").unwrap(), sealed, "nonce reused");
+    }
 
     #[test]
     fn passwords_round_trip_as_argon2id() {

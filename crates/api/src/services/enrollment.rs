@@ -167,22 +167,23 @@ pub async fn invite_in(
     let mut invitation_rows = Vec::with_capacity(fresh.len());
     let mut mails = Vec::new();
     for (i, member_id, email) in &fresh {
-        let (token, hash) = crypto::new_token();
+        // An unsent invitation has no token: send-pending makes one with its mail.
+        let token = send.then(crypto::new_token);
         let id = store::new_id();
         invitation_rows.push(vec![
             Cell::from(id.clone()),
             e.id.as_str().into(),
             member_id.as_str().into(),
             email.as_str().into(),
-            hash.into(),
+            Cell::Text(token.as_ref().map(|(_, hash)| hash.clone())),
             actor.id.as_str().into(),
             "pending".into(),
             Cell::Int(send.then_some(now)),
             expires_at.into(),
             now.into(),
         ]);
-        if send {
-            let m = mail::invitation(email, &state.config.public_url, domain, &token, Some(&inviter), &expires);
+        if let Some((token, _)) = &token {
+            let m = mail::invitation(email, &state.config.public_url, domain, token, Some(&inviter), &expires);
             mails.push(outbox::bulk_row(m, &id, now));
         }
         results[*i].invitation_id = Some(id);

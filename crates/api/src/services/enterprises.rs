@@ -170,9 +170,8 @@ async fn forward_to_admin(state: &AppState, requester: &AccountRow, e: &Enterpri
 /// The enterprise and the caller's role in it; 404 for anyone who is not its admin.
 pub async fn administered(state: &AppState, caller: &Caller, enterprise_id: &str) -> ApiResult<(EnterpriseRow, Role)> {
     let not_found = || ApiError::NotFound("enterprise");
-    let role =
-        enterprises::admin_role(&state.db.pool, enterprise_id, &caller.account.id).await?.ok_or_else(not_found)?;
-    let e = enterprises::by_id(&state.db.pool, enterprise_id).await?.ok_or_else(not_found)?;
+    let (e, role) =
+        enterprises::with_admin_role(&state.db.pool, enterprise_id, &caller.account.id).await?.ok_or_else(not_found)?;
     Ok((e, Role::parse(&role).unwrap_or(Role::Admin)))
 }
 

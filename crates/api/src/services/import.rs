@@ -245,26 +245,27 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
                         cells.extend(row.fields.iter().cloned().map(Cell::from));
                         cells.extend([now.into(), now.into()]);
                         new_members.push(cells);
-                        let (token, hash) = crypto::new_token();
+                        // An unsent invitation has no token: send-pending makes one with its mail.
+                        let token = send.then(crypto::new_token);
                         let inv_id = store::new_id();
                         invitations.push(vec![
                             Cell::from(inv_id.clone()),
                             e.id.as_str().into(),
                             member_id.into(),
                             row.email.as_str().into(),
-                            hash.into(),
+                            Cell::Text(token.as_ref().map(|(_, hash)| hash.clone())),
                             actor.id.as_str().into(),
                             "pending".into(),
                             Cell::Int(send.then_some(now)),
                             expires_at.into(),
                             now.into(),
                         ]);
-                        if send {
+                        if let Some((token, _)) = &token {
                             let m = mail::invitation(
                                 &row.email,
                                 &state.config.public_url,
                                 &e.domain,
-                                &token,
+                                token,
                                 Some(&inviter),
                                 &expires,
                             );

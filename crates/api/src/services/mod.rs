@@ -8,6 +8,7 @@ pub mod billing;
 pub mod bulk_invite;
 pub mod crypto;
 pub mod csv_import;
+pub mod directory;
 pub mod enrollment;
 pub mod enterprises;
 pub mod import;

@@ -127,7 +127,7 @@ pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> ApiResult<C
         })?
         .claims;
     let invalid = || ApiError::unauthorized("token_invalid", "The access token is not valid; sign in again.");
-    let session = sessions::by_id(&state.db.pool, &claims.sid).await?.ok_or_else(invalid)?;
+    let (session, account) = sessions::with_account(&state.db.pool, &claims.sid).await?.ok_or_else(invalid)?;
     if session.account_id != claims.sub {
         return Err(invalid());
     }
@@ -153,7 +153,6 @@ pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> ApiResult<C
     } else {
         session.last_seen_at
     };
-    let account = accounts::by_id(&state.db.pool, &session.account_id).await?.ok_or_else(invalid)?;
     Ok(Caller { account, session: SessionRow { last_seen_at, ..session } })
 }
 

@@ -144,6 +144,31 @@ pub async fn lease_check<'c, E: Executor<'c, Database = Any>>(
     Ok(done.rows_affected() == 1)
 }
 
+/// The enterprise with the account's admin role in it, in one read (every console request asks).
+pub async fn with_admin_role<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    account_id: &str,
+) -> Result<Option<(EnterpriseRow, String)>, sqlx::Error> {
+    #[derive(FromRow)]
+    struct Administered {
+        #[sqlx(flatten)]
+        enterprise: EnterpriseRow,
+        role: String,
+    }
+    let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("e.{}", c.trim())).collect();
+    let row: Option<Administered> = sqlx::query_as(&format!(
+        "SELECT {}, a.role FROM enterprise_admins a JOIN enterprises e ON e.id = a.enterprise_id \
+         WHERE a.enterprise_id = $1 AND a.account_id = $2",
+        columns.join(", ")
+    ))
+    .bind(enterprise_id)
+    .bind(account_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.enterprise, r.role)))
+}
+
 pub async fn admin_role<'c, E: Executor<'c, Database = Any>>(
     db: E,
     enterprise_id: &str,

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod directory;
 pub mod enterprises;
 pub mod invitations;
 pub mod jobs;
@@ -48,6 +49,9 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10))
+            // A SQLite connection is a local file handle that cannot drop; the
+            // ping would double the thread hand-offs of every query.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     if conn.backend_name() == "SQLite" {

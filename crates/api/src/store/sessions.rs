@@ -2,6 +2,8 @@
 
 use sqlx::{Any, Executor, FromRow};
 
+use super::accounts::AccountRow;
+
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
     pub id: String,
@@ -40,6 +42,44 @@ pub async fn by_id<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Resu
     .bind(id)
     .fetch_optional(db)
     .await
+}
+
+/// The session and its account in one read (every authenticated request asks).
+pub async fn with_account<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+) -> Result<Option<(SessionRow, AccountRow)>, sqlx::Error> {
+    #[derive(FromRow)]
+    struct Joined {
+        #[sqlx(flatten)]
+        account: AccountRow,
+        session_id: String,
+        session_created_at: i64,
+        last_seen_at: i64,
+        expires_at: i64,
+        elevated_until: Option<i64>,
+        revoked_at: Option<i64>,
+    }
+    let row: Option<Joined> = sqlx::query_as(
+        "SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at, s.expires_at, \
+         s.elevated_until, s.revoked_at, a.id, a.email, a.password_hash, a.first_name, a.last_name, a.status, \
+         a.email_verified, a.created_at FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|j| {
+        let session = SessionRow {
+            id: j.session_id,
+            account_id: j.account.id.clone(),
+            created_at: j.session_created_at,
+            last_seen_at: j.last_seen_at,
+            expires_at: j.expires_at,
+            elevated_until: j.elevated_until,
+            revoked_at: j.revoked_at,
+        };
+        (session, j.account)
+    }))
 }
 
 /// Slides the idle window; console use also slides the elevation window.

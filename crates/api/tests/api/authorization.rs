@@ -33,7 +33,23 @@ fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
         ("PUT", format!("/api/v1/enterprises/{e}/admins/{ANY_ID}"), json!({})),
         ("DELETE", format!("/api/v1/enterprises/{e}/admins/{ANY_ID}"), Value::Null),
         ("GET", format!("/api/v1/enterprises/{e}/jobs/{ANY_ID}/errors.csv"), Value::Null),
+        ("GET", format!("/api/v1/enterprises/{e}/directory-sync"), Value::Null),
+        ("PUT", format!("/api/v1/enterprises/{e}/directory-sync"), directory_config()),
+        ("POST", format!("/api/v1/enterprises/{e}/directory-sync/test"), Value::Null),
+        ("GET", format!("/api/v1/enterprises/{e}/directory-sync/browse"), Value::Null),
+        ("POST", format!("/api/v1/enterprises/{e}/directory-sync/runs"), json!({"dry_run": true})),
+        ("GET", format!("/api/v1/enterprises/{e}/directory-sync/runs"), Value::Null),
+        ("GET", format!("/api/v1/enterprises/{e}/directory-sync/runs/{ANY_ID}"), Value::Null),
+        ("GET", format!("/api/v1/enterprises/{e}/directory-sync/runs/{ANY_ID}/report.csv"), Value::Null),
+        ("GET", format!("/api/v1/enterprises/{e}/distribution-lists"), Value::Null),
+        ("GET", format!("/api/v1/enterprises/{e}/distribution-lists/{ANY_ID}"), Value::Null),
     ]
+}
+
+/// A valid body, so the refusal is about who asks and not what they sent.
+fn directory_config() -> Value {
+    json!({"url": "ldap://127.0.0.1:1", "bind_dn": "cn=x,dc=example,dc=test", "bind_password": "x",
+           "base_dn": "dc=example,dc=test"})
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, body: &Value, token: Option<&str>) -> crate::helpers::Resp {

@@ -20,7 +20,7 @@ fn services_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e/services")
 }
 
-fn script(name: &str, args: &[&str]) {
+pub fn script(name: &str, args: &[&str]) {
     let out = Command::new("bash")
         .arg(services_dir().join(name))
         .args(args)

@@ -7,6 +7,7 @@ mod analytics;
 mod authorization;
 mod contract;
 mod crash;
+mod directory;
 mod enrollment;
 mod enterprises;
 mod helpers;

@@ -1,0 +1,181 @@
+//! Directory Sync: configuration, test connection, browse, runs with their
+//! diff and report, and the distribution lists synced groups become.
+
+use actix_web::{web, HttpResponse};
+use muster_model::{
+    ConnectionTest, DirectoryConfig, DirectoryConfigRequest, DirectoryTree, DistributionListDetail,
+    DistributionListPage, Module, Problem, StartSyncRequest, SyncRun, SyncRunPage, SyncTrigger,
+};
+use serde::Deserialize;
+
+use super::{optional_json, page_limit, State};
+use crate::{
+    auth::{console, Authed},
+    error::{ApiError, ApiResult},
+    services::directory,
+};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/enterprises/{e}/directory-sync", web::get().to(get))
+        .route("/enterprises/{e}/directory-sync", web::put().to(put))
+        .route("/enterprises/{e}/directory-sync/test", web::post().to(test))
+        .route("/enterprises/{e}/directory-sync/browse", web::get().to(browse))
+        .route("/enterprises/{e}/directory-sync/runs", web::post().to(start))
+        .route("/enterprises/{e}/directory-sync/runs", web::get().to(runs))
+        .route("/enterprises/{e}/directory-sync/runs/{id}", web::get().to(run))
+        .route("/enterprises/{e}/directory-sync/runs/{id}/report.csv", web::get().to(report))
+        .route("/enterprises/{e}/distribution-lists", web::get().to(lists))
+        .route("/enterprises/{e}/distribution-lists/{id}", web::get().to(list));
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The connection configuration (the bind password is never returned; see `bind_password_set`).
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync", tag = "directory-sync", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")),
+    responses((status = 200, body = DirectoryConfig), (status = 404, description = "not configured yet", body = Problem)))]
+pub async fn get(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
+    Ok(HttpResponse::Ok().json(directory::get(&state, &c).await?))
+}
+
+/// Save the configuration. `bind_password` is required the first time and kept when left out later;
+/// it is stored encrypted (AES-256-GCM with the data-dir key).
+#[utoipa::path(put, path = "/api/v1/enterprises/{e}/directory-sync", tag = "directory-sync", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")), request_body = DirectoryConfigRequest,
+    responses((status = 200, body = DirectoryConfig),
+              (status = 422, description = "invalid_configuration, bind_password_required", body = Problem)))]
+pub async fn put(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    body: web::Json<DirectoryConfigRequest>,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
+    Ok(HttpResponse::Ok().json(directory::put(&state, &c, &caller.account, body.into_inner()).await?))
+}
+
+/// Bind and run the user search: the count and the first five entries, or what went wrong in words
+/// (`ok: false` with `code`: unreachable, tls, invalid_credentials, no_such_base_dn, size_limit, timeout …).
+/// With a body, tests those settings (unsaved; the stored password is used when none is given).
+#[utoipa::path(post, path = "/api/v1/enterprises/{e}/directory-sync/test", tag = "directory-sync", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")), request_body(content = Option<DirectoryConfigRequest>),
+    responses((status = 200, body = ConnectionTest), (status = 404, body = Problem)))]
+pub async fn test(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
+    let req: Option<DirectoryConfigRequest> = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::MalformedJson(e.to_string()))?
+    };
+    Ok(HttpResponse::Ok().json(directory::test(&state, &c, req).await?))
+}
+
+/// Organisational units and groups under the base DN (with the saved connection), for the picker.
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync/browse", tag = "directory-sync", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")),
+    responses((status = 200, body = DirectoryTree), (status = 409, description = "directory_unavailable", body = Problem)))]
+pub async fn browse(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
+    Ok(HttpResponse::Ok().json(directory::browse(&state, &c).await?))
+}
+
+/// Start a run ("Sync now", or a dry run that only computes the diff) → 202 with the run.
+#[utoipa::path(post, path = "/api/v1/enterprises/{e}/directory-sync/runs", tag = "directory-sync", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")), request_body(content = Option<StartSyncRequest>),
+    responses((status = 202, body = SyncRun), (status = 409, description = "sync_running", body = Problem)))]
+pub async fn start(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
+    let req: StartSyncRequest = optional_json(&body)?;
+    let row = directory::start(&state, &c.enterprise.id, Some(&caller.account), req.dry_run, SyncTrigger::Manual, None)
+        .await?
+        .ok_or_else(|| ApiError::conflict("sync_running", "A sync is already queued or running."))?;
+    Ok(HttpResponse::Accepted().json(directory::run(&state, &c, &row.id, None, 0).await?))
+}
+
+/// Run history, newest first (without the diff; fetch one run for it).
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync/runs", tag = "directory-sync", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), PageQuery),
+    responses((status = 200, body = SyncRunPage)))]
+pub async fn runs(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
+    Ok(HttpResponse::Ok().json(directory::runs(&state, &c, q.cursor.as_deref(), page_limit(q.limit)?).await?))
+}
+
+/// One run with a page of its field-level diff (`cursor` pages through it).
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync/runs/{id}", tag = "directory-sync", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "run id"), PageQuery),
+    responses((status = 200, body = SyncRun), (status = 404, body = Problem)))]
+pub async fn run(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<(String, String)>,
+    q: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (e, id) = path.into_inner();
+    let c = console(&state, &caller, &e, Some(Module::DirectorySync)).await?;
+    Ok(HttpResponse::Ok().json(directory::run(&state, &c, &id, q.cursor.as_deref(), page_limit(q.limit)?).await?))
+}
+
+/// The run's whole diff as CSV (`action,email,dn,field,before,after,detail`), safe to open in a spreadsheet.
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync/runs/{id}/report.csv", tag = "directory-sync",
+    security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "run id")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
+pub async fn report(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (e, id) = path.into_inner();
+    let c = console(&state, &caller, &e, Some(Module::DirectorySync)).await?;
+    let body = directory::report(&state, &c, &id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"muster-sync-{id}.csv\"")))
+        .body(body))
+}
+
+/// Distribution lists (from the synced directory groups), by name.
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/distribution-lists", tag = "directory-sync", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), PageQuery),
+    responses((status = 200, body = DistributionListPage)))]
+pub async fn lists(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
+    Ok(HttpResponse::Ok().json(directory::lists(&state, &c, q.cursor.as_deref(), page_limit(q.limit)?).await?))
+}
+
+/// One distribution list with its members' emails.
+#[utoipa::path(get, path = "/api/v1/enterprises/{e}/distribution-lists/{id}", tag = "directory-sync", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "list id")),
+    responses((status = 200, body = DistributionListDetail), (status = 404, body = Problem)))]
+pub async fn list(state: State, Authed(caller): Authed, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    let (e, id) = path.into_inner();
+    let c = console(&state, &caller, &e, Some(Module::DirectorySync)).await?;
+    Ok(HttpResponse::Ok().json(directory::list(&state, &c, &id).await?))
+}

@@ -1,0 +1,795 @@
+//! One sync run: read the chosen OUs with paged searches, diff the people
+//! against the members (create / update with before→after / unchanged /
+//! suspend / restore / relink / excluded) and the chosen groups against the
+//! distribution lists, check the safeguards, then — unless it is a dry run —
+//! write everything in one transaction with multi-row statements.
+//!
+//! Nothing is written until the directory has been read to the end: a search
+//! that stops early fails the run, and a run that would suspend too many
+//! people, or sees far fewer entries than the last good run, is `blocked`.
+
+use std::collections::{HashMap, HashSet};
+
+use muster_model::{normalize_dn, RuleTarget, SyncChange, SyncCounts};
+use serde_json::{json, Map, Value};
+
+use super::{mapping, mapping::Person, rules::Rules, Settings};
+use crate::{
+    error::{ApiError, ApiResult},
+    integrations::ldap,
+    services::{audit, crypto, csv_import::FIELDS, mail},
+    state::AppState,
+    store::{
+        self, accounts, audit as audit_store, bulk, bulk::Cell, directory, directory::SyncedMember, enterprises,
+        enterprises::EnterpriseRow, invitations, jobs, jobs::JobRow, jobs::ResultRow, members, now_ms, outbox, rfc3339,
+    },
+};
+
+/// A run whose search returns less than this share of the last good run's
+/// entries is blocked (a wrong base DN or a bind account that sees less).
+const SHRINK_BLOCK_RATIO: f64 = 0.5;
+/// Below this many entries in the last good run, shrinkage is not judged.
+const SHRINK_MIN_ENTRIES: i64 = 20;
+
+/// A group chosen for a distribution list, as read from the directory.
+struct Group {
+    directory_id: String,
+    dn: String,
+    name: String,
+    email: Option<String>,
+}
+
+/// What the directory holds for this run.
+#[derive(Default)]
+struct Snapshot {
+    people: Vec<Person>,
+    /// (dn, email, directory id, reason): excluded entries, left alone.
+    excluded: Vec<(String, Option<String>, Option<String>, String)>,
+    /// (dn, reason): entries that cannot be taken (no id).
+    errors: Vec<(String, String)>,
+    groups: Vec<Group>,
+    /// Chosen groups that are excluded or gone, by normalised DN.
+    groups_excluded: Vec<(String, String)>,
+    entries: u64,
+}
+
+/// The run's outcome before it is written.
+#[derive(Default)]
+struct Plan {
+    creates: Vec<(Person, NewMember)>,
+    /// (member id, person, field changes, linked to a new directory id)
+    updates: Vec<(String, Person, Map<String, Value>, bool)>,
+    suspends: Vec<(SyncedMember, String)>,
+    restores: Vec<(SyncedMember, Person)>,
+    list_changes: Vec<ListChange>,
+    results: Vec<ResultRow>,
+    counts: SyncCounts,
+}
+
+enum NewMember {
+    Fresh(String),
+    /// A removed member (revoked invitation) invited again.
+    Revived(String),
+}
+
+impl NewMember {
+    fn id(&self) -> &str {
+        match self {
+            Self::Fresh(id) | Self::Revived(id) => id,
+        }
+    }
+}
+
+enum ListChange {
+    Create { group: usize, members: Vec<String> },
+    Update { id: String, group: usize, added: Vec<String>, removed: Vec<String> },
+    Remove { id: String },
+}
+
+pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<SyncCounts> {
+    let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(ApiError::NotFound("enterprise"))?;
+    let actor = match job.created_by.as_deref() {
+        Some(id) => accounts::by_id(&state.db.pool, id).await?,
+        None => None,
+    };
+    let loaded = super::load(state, &e.id)
+        .await?
+        .ok_or_else(|| ApiError::Validation("Directory Sync is not configured any more.".into()))?;
+    let settings = loaded.settings;
+    let dry_run = job.dry_run != 0;
+    if let Some(total) = loaded.row.last_good_entries {
+        jobs::set_total(&state.db.pool, &job.id, total).await?;
+    }
+
+    let snapshot = match read(state, job, &settings, loaded.password).await {
+        Ok(s) => s,
+        // A base DN that does not exist must never read as "everyone left".
+        Err(f) if f.code == "no_such_base_dn" => {
+            return finish_blocked(state, job, &e, actor.as_ref(), SyncCounts::default(), f.message).await
+        }
+        Err(f) => return Err(ApiError::Unavailable(f.message)),
+    };
+    let current = directory::members(&state.db.pool, &e.id).await?;
+    let lists = directory::all_lists(&state.db.pool, &e.id).await?;
+    let list_members = directory::lists_with_members(&state.db.pool, &e.id).await?;
+    let mut plan = diff(&e, &snapshot, &current, &lists, &list_members);
+
+    if let Some(why) = safeguard(&settings, loaded.row.last_good_entries, &snapshot, &current, &plan) {
+        let counts = plan.counts;
+        let mut tx = state.db.pool.begin().await?;
+        write_results(state, &mut tx, job, std::mem::take(&mut plan.results)).await?;
+        tx.commit().await?;
+        return finish_blocked(state, job, &e, actor.as_ref(), counts, why).await;
+    }
+
+    let mut tx = state.db.pool.begin().await?;
+    let now = now_ms();
+    if !dry_run {
+        enterprises::lock_for_update(&mut *tx, &e.id).await?;
+        apply(state, &mut tx, &e, actor.as_ref(), &settings, &snapshot, &mut plan, now).await?;
+        directory::set_last_good(&mut *tx, &e.id, snapshot.entries as i64).await?;
+    }
+    let counts = plan.counts;
+    write_results(state, &mut tx, job, std::mem::take(&mut plan.results)).await?;
+    let counts_json = serde_json::to_string(&counts).map_err(anyhow::Error::new)?;
+    jobs::finish_with(&mut *tx, &job.id, "succeeded", &counts_json, None, snapshot.entries as i64, now_ms()).await?;
+    let action = if dry_run { "directory_sync.dry_run" } else { "directory_sync.applied" };
+    audit_store::record(
+        &mut *tx,
+        &audit::by(actor.as_ref(), &e.id, action, None, json!({"run": job.id, "counts": counts})),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.forget_progress(&job.id);
+    if !dry_run && settings.send_invitations && counts.invited > 0 {
+        state.wake_outbox();
+    }
+    Ok(counts)
+}
+
+async fn finish_blocked(
+    state: &AppState,
+    job: &JobRow,
+    e: &EnterpriseRow,
+    actor: Option<&accounts::AccountRow>,
+    counts: SyncCounts,
+    why: String,
+) -> ApiResult<SyncCounts> {
+    let mut tx = state.db.pool.begin().await?;
+    let counts_json = serde_json::to_string(&counts).map_err(anyhow::Error::new)?;
+    jobs::finish(&mut *tx, &job.id, "blocked", &counts_json, Some(&why), now_ms()).await?;
+    let details = json!({"run": job.id, "reason": why});
+    audit_store::record(&mut *tx, &audit::by(actor, &e.id, "directory_sync.blocked", None, details), now_ms()).await?;
+    tx.commit().await?;
+    state.forget_progress(&job.id);
+    tracing::warn!(job = %job.id, enterprise = %e.id, reason = %why, "directory sync blocked by a safeguard");
+    Ok(counts)
+}
+
+/// Reads the chosen OUs (the base DN when none is chosen) and groups.
+async fn read(state: &AppState, job: &JobRow, s: &Settings, password: String) -> Result<Snapshot, ldap::Failure> {
+    let target = s.target(password);
+    let rules =
+        Rules::compile(&s.exclusion_rules).map_err(|why| ldap::Failure { code: "invalid_rule", message: why })?;
+    let mut conn = ldap::connect(&target).await?;
+    let map = &s.attribute_map;
+    let attrs = mapping::attributes(map);
+    let mut snap = Snapshot::default();
+    let mut seen_dns = HashSet::new();
+    let bases =
+        if s.organizational_units.is_empty() { vec![s.base_dn.clone()] } else { s.organizational_units.clone() };
+    let filter = s.user_filter();
+    for base in &bases {
+        ldap::search(&mut conn, &target, base, &filter, &attrs, |entry| {
+            // Nested OUs can both be chosen: an entry counts once.
+            if !seen_dns.insert(normalize_dn(&entry.dn)) {
+                return Ok(());
+            }
+            snap.entries += 1;
+            if snap.entries % 500 == 0 {
+                state.note_progress(&job.id, snap.entries as i64);
+            }
+            let person = mapping::person(&entry, map);
+            if let Some(rule) = rules.excludes(RuleTarget::User, &entry) {
+                let (email, id) = match &person {
+                    Ok(p) => (Some(p.email.clone()), Some(p.directory_id.clone())),
+                    Err(_) => (ldap::text(&entry, &map.email).map(str::to_lowercase), None),
+                };
+                snap.excluded.push((entry.dn, email, id, format!("Excluded by the rule {rule}.")));
+                return Ok(());
+            }
+            match person {
+                Ok(p) => snap.people.push(p),
+                Err(mapping::Unusable::NoEmail) => {
+                    snap.excluded.push((entry.dn, None, None, format!("No email address ({}).", map.email)))
+                }
+                Err(mapping::Unusable::NoId) => {
+                    snap.errors.push((entry.dn, format!("The entry has no {} to keep it linked by.", map.id)))
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    let group_attrs = vec![map.id.clone(), "cn".to_string(), "mail".to_string()];
+    for dn in &s.groups {
+        let mut found = None;
+        let searched = ldap::search(&mut conn, &target, dn, "(objectClass=*)", &group_attrs, |entry| {
+            if found.is_none() && normalize_dn(&entry.dn) == normalize_dn(dn) {
+                if let Some(rule) = rules.excludes(RuleTarget::Group, &entry) {
+                    snap.groups_excluded.push((normalize_dn(dn), format!("Excluded by the rule {rule}.")));
+                    found = Some(None);
+                } else {
+                    let id = mapping::directory_id(&entry, &map.id).unwrap_or_else(|| normalize_dn(&entry.dn));
+                    let name = ldap::text(&entry, "cn").unwrap_or(&entry.dn).to_string();
+                    let email = ldap::text(&entry, "mail").map(str::to_lowercase);
+                    found = Some(Some(Group { directory_id: id, dn: entry.dn, name, email }));
+                }
+            }
+            Ok(())
+        })
+        .await;
+        match searched {
+            Ok(_) => {}
+            Err(f) if f.code == "no_such_base_dn" => {}
+            Err(f) => return Err(f),
+        }
+        match found {
+            Some(Some(g)) => snap.groups.push(g),
+            Some(None) => {}
+            None => snap.groups_excluded.push((normalize_dn(dn), "The group is not in the directory.".into())),
+        }
+    }
+    let _ = conn.unbind().await;
+    state.note_progress(&job.id, snap.entries as i64);
+    Ok(snap)
+}
+
+fn field_changes(before: [&Option<String>; 5], after: &[Option<String>; 5]) -> Map<String, Value> {
+    FIELDS
+        .iter()
+        .zip(before)
+        .zip(after)
+        .filter_map(|((f, b), a)| match a {
+            // The directory only sets what it has: an empty attribute clears nothing.
+            Some(a) if b.as_deref() != Some(a.as_str()) => Some((f.to_string(), json!({"before": b, "after": a}))),
+            _ => None,
+        })
+        .collect()
+}
+
+fn result(
+    action: &str,
+    email: Option<String>,
+    dn: Option<&str>,
+    detail: Option<String>,
+    fields: Option<Map<String, Value>>,
+) -> ResultRow {
+    let mut changes = Map::new();
+    if let Some(dn) = dn {
+        changes.insert("dn".into(), dn.into());
+    }
+    if let Some(f) = fields.filter(|f| !f.is_empty()) {
+        changes.insert("fields".into(), Value::Object(f));
+    }
+    ResultRow {
+        seq: 0,
+        line: None,
+        email,
+        outcome: action.into(),
+        detail,
+        changes: (!changes.is_empty()).then(|| Value::Object(changes).to_string()),
+    }
+}
+
+/// The stored result as the API shows a change.
+pub fn change_view(r: ResultRow) -> SyncChange {
+    let mut parsed: Map<String, Value> =
+        r.changes.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+    SyncChange {
+        action: r.outcome,
+        email: r.email,
+        dn: parsed.remove("dn").and_then(|d| d.as_str().map(str::to_string)),
+        detail: r.detail,
+        changes: parsed.remove("fields"),
+    }
+}
+
+fn diff(
+    e: &EnterpriseRow,
+    snap: &Snapshot,
+    current: &[SyncedMember],
+    lists: &[directory::ListRow],
+    list_members: &[(String, Option<String>)],
+) -> Plan {
+    let mut plan = Plan::default();
+    let counts = &mut plan.counts;
+    counts.entries = snap.entries;
+    let by_id: HashMap<&str, &SyncedMember> =
+        current.iter().filter_map(|m| m.directory_id.as_deref().map(|d| (d, m))).collect();
+    let by_email: HashMap<&str, &SyncedMember> = current.iter().map(|m| (m.email.as_str(), m)).collect();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let suffix = format!("@{}", e.domain);
+
+    for (dn, email, id, why) in &snap.excluded {
+        counts.excluded += 1;
+        let known = id.as_deref().and_then(|i| by_id.get(i)).or_else(|| email.as_deref().and_then(|m| by_email.get(m)));
+        if let Some(m) = known {
+            seen.insert(m.id.as_str());
+        }
+        plan.results.push(result("exclude", email.clone(), Some(dn), Some(why.clone()), None));
+    }
+    for (dn, why) in &snap.errors {
+        counts.errors += 1;
+        plan.results.push(result("error", None, Some(dn), Some(why.clone()), None));
+    }
+
+    // Member ids (existing or to be created) by the normalised DN of each group they are in.
+    let mut in_group: HashMap<String, Vec<String>> = HashMap::new();
+    let mut emails_taken: HashMap<String, String> = HashMap::new();
+    let mut ids_taken: HashSet<String> = HashSet::new();
+    for p in &snap.people {
+        if !p.email.ends_with(&suffix) {
+            counts.excluded += 1;
+            plan.results.push(result(
+                "exclude",
+                Some(p.email.clone()),
+                Some(&p.dn),
+                Some(format!("The address is not in {}.", e.domain)),
+                None,
+            ));
+            continue;
+        }
+        if let Some(first) = emails_taken.get(&p.email) {
+            counts.errors += 1;
+            plan.results.push(result(
+                "error",
+                Some(p.email.clone()),
+                Some(&p.dn),
+                Some(format!("{first} has the same email address; fix one of them in the directory.")),
+                None,
+            ));
+            continue;
+        }
+        if !ids_taken.insert(p.directory_id.clone()) {
+            counts.errors += 1;
+            plan.results.push(result(
+                "error",
+                Some(p.email.clone()),
+                Some(&p.dn),
+                Some("Another entry has the same directory id.".into()),
+                None,
+            ));
+            continue;
+        }
+        emails_taken.insert(p.email.clone(), p.dn.clone());
+        let existing = by_id.get(p.directory_id.as_str()).or_else(|| by_email.get(p.email.as_str())).copied();
+        let member_id = match existing {
+            None if p.disabled => {
+                counts.excluded += 1;
+                plan.results.push(result(
+                    "exclude",
+                    Some(p.email.clone()),
+                    Some(&p.dn),
+                    Some("The account is disabled in the directory.".into()),
+                    None,
+                ));
+                continue;
+            }
+            None => {
+                let id = store::new_id();
+                plan.creates.push((p.clone(), NewMember::Fresh(id.clone())));
+                id
+            }
+            Some(m) if m.state == "removed" => {
+                seen.insert(m.id.as_str());
+                plan.creates.push((p.clone(), NewMember::Revived(m.id.clone())));
+                m.id.clone()
+            }
+            Some(m) => {
+                seen.insert(m.id.as_str());
+                let relink = m.directory_id.as_deref() != Some(p.directory_id.as_str());
+                let changes =
+                    field_changes([&m.first_name, &m.last_name, &m.department, &m.phone, &m.job_title], &p.fields);
+                let suspend = p.disabled && m.state != "suspended";
+                let restore = !p.disabled && m.state == "suspended" && m.sync_suspended_from.is_some();
+                if suspend {
+                    plan.suspends.push((m.clone(), "The account is disabled in the directory.".into()));
+                }
+                if restore {
+                    plan.restores.push((m.clone(), p.clone()));
+                }
+                if relink || !changes.is_empty() {
+                    plan.updates.push((m.id.clone(), p.clone(), changes, relink));
+                } else if !suspend && !restore {
+                    counts.unchanged += 1;
+                }
+                m.id.clone()
+            }
+        };
+        for g in &p.groups {
+            in_group.entry(g.clone()).or_default().push(member_id.clone());
+        }
+    }
+
+    // Linked members the directory no longer shows are suspended, never deleted.
+    for m in current {
+        if m.directory_id.is_some()
+            && !seen.contains(m.id.as_str())
+            && !matches!(m.state.as_str(), "suspended" | "removed")
+        {
+            plan.suspends
+                .push((m.clone(), "No longer in the directory (or outside the chosen organisational units).".into()));
+        }
+    }
+
+    for (p, revived) in &plan.creates {
+        counts.created += 1;
+        let fields: Map<String, Value> = FIELDS
+            .iter()
+            .zip(&p.fields)
+            .filter_map(|(f, v)| v.as_ref().map(|v| (f.to_string(), json!({"before": null, "after": v}))))
+            .collect();
+        let detail = matches!(revived, NewMember::Revived(_))
+            .then(|| "Invited again: the directory lists this person once more.".to_string());
+        plan.results.push(result("create", Some(p.email.clone()), Some(&p.dn), detail, Some(fields)));
+    }
+    for (_, p, changes, relinked) in &plan.updates {
+        if *relinked {
+            counts.relinked += 1;
+            plan.results.push(result(
+                "relink",
+                Some(p.email.clone()),
+                Some(&p.dn),
+                Some(format!("Linked by email to the directory entry with id {}.", p.directory_id)),
+                Some(changes.clone()),
+            ));
+        } else {
+            counts.updated += 1;
+            plan.results.push(result("update", Some(p.email.clone()), Some(&p.dn), None, Some(changes.clone())));
+        }
+    }
+    for (m, why) in &plan.suspends {
+        counts.suspended += 1;
+        let fields = Map::from_iter([("state".to_string(), json!({"before": m.state, "after": "suspended"}))]);
+        plan.results.push(result("suspend", Some(m.email.clone()), None, Some(why.clone()), Some(fields)));
+    }
+    for (m, p) in &plan.restores {
+        counts.restored += 1;
+        let to = m.sync_suspended_from.clone().unwrap_or_else(|| "unmanaged".into());
+        let fields = Map::from_iter([("state".to_string(), json!({"before": "suspended", "after": to}))]);
+        plan.results.push(result("restore", Some(m.email.clone()), Some(&p.dn), None, Some(fields)));
+    }
+
+    // Distribution lists: one per chosen group, members as the users' memberOf says.
+    let mut current_members: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (list, member) in list_members {
+        let set = current_members.entry(list.as_str()).or_default();
+        if let Some(m) = member {
+            set.insert(m.as_str());
+        }
+    }
+    let email_of: HashMap<&str, &str> = current.iter().map(|m| (m.id.as_str(), m.email.as_str())).collect();
+    let lists_by_id: HashMap<&str, &directory::ListRow> = lists.iter().map(|l| (l.directory_id.as_str(), l)).collect();
+    let mut kept: HashSet<&str> = HashSet::new();
+    for (i, g) in snap.groups.iter().enumerate() {
+        let mut wanted: Vec<String> = in_group.get(&normalize_dn(&g.dn)).cloned().unwrap_or_default();
+        wanted.sort();
+        wanted.dedup();
+        match lists_by_id.get(g.directory_id.as_str()) {
+            None => {
+                counts.groups_created += 1;
+                let fields = Map::from_iter([("members".to_string(), json!({"before": 0, "after": wanted.len()}))]);
+                plan.results.push(result(
+                    "group_create",
+                    g.email.clone(),
+                    Some(&g.dn),
+                    Some(g.name.clone()),
+                    Some(fields),
+                ));
+                plan.list_changes.push(ListChange::Create { group: i, members: wanted });
+            }
+            Some(l) => {
+                kept.insert(l.id.as_str());
+                let have = current_members.get(l.id.as_str()).cloned().unwrap_or_default();
+                let want: HashSet<&str> = wanted.iter().map(String::as_str).collect();
+                let mut added: Vec<String> = want.difference(&have).map(|s| s.to_string()).collect();
+                let mut removed: Vec<String> = have.difference(&want).map(|s| s.to_string()).collect();
+                added.sort();
+                removed.sort();
+                let renamed = l.name != g.name || l.dn != g.dn || l.email != g.email || l.removed_at.is_some();
+                if added.is_empty() && removed.is_empty() && !renamed {
+                    continue;
+                }
+                counts.groups_updated += 1;
+                let mut fields = Map::new();
+                if l.name != g.name {
+                    fields.insert("name".into(), json!({"before": l.name, "after": g.name}));
+                }
+                if l.dn != g.dn {
+                    fields.insert("dn".into(), json!({"before": l.dn, "after": g.dn}));
+                }
+                let label = |ids: &[String]| -> Vec<String> {
+                    let mut out: Vec<String> = ids
+                        .iter()
+                        .map(|id| email_of.get(id.as_str()).map(|e| e.to_string()).unwrap_or_else(|| id.clone()))
+                        .collect();
+                    out.sort();
+                    out
+                };
+                if !added.is_empty() {
+                    fields.insert("members_added".into(), json!(label(&added)));
+                }
+                if !removed.is_empty() {
+                    fields.insert("members_removed".into(), json!(label(&removed)));
+                }
+                plan.results.push(result(
+                    "group_update",
+                    g.email.clone(),
+                    Some(&g.dn),
+                    Some(g.name.clone()),
+                    Some(fields),
+                ));
+                plan.list_changes.push(ListChange::Update { id: l.id.clone(), group: i, added, removed });
+            }
+        }
+    }
+    for l in lists {
+        if !kept.contains(l.id.as_str())
+            && l.removed_at.is_none()
+            && !snap.groups.iter().any(|g| g.directory_id == l.directory_id)
+        {
+            counts.groups_removed += 1;
+            plan.results.push(result(
+                "group_remove",
+                l.email.clone(),
+                Some(&l.dn),
+                Some(format!("{} is no longer chosen or in the directory; the list is kept, marked removed.", l.name)),
+                None,
+            ));
+            plan.list_changes.push(ListChange::Remove { id: l.id.clone() });
+        }
+    }
+    for (dn, why) in &snap.groups_excluded {
+        plan.results.push(result("exclude", None, Some(dn), Some(why.clone()), None));
+    }
+    plan
+}
+
+/// Why this run must not write, if it must not.
+fn safeguard(
+    s: &Settings,
+    last_good: Option<i64>,
+    snap: &Snapshot,
+    current: &[SyncedMember],
+    plan: &Plan,
+) -> Option<String> {
+    let linked = current
+        .iter()
+        .filter(|m| m.directory_id.is_some() && !matches!(m.state.as_str(), "suspended" | "removed"))
+        .count() as u64;
+    let suspend = plan.suspends.len() as u64;
+    if linked > 0 && suspend * 100 > s.max_suspend_percent as u64 * linked {
+        return Some(format!(
+            "This run would suspend {suspend} of the {linked} people synced from the directory ({:.0}%), more than the \
+             {}% allowed. Nothing was changed. If the directory is right, raise “Most suspended in one run” and run again.",
+            suspend as f64 * 100.0 / linked as f64,
+            s.max_suspend_percent
+        ));
+    }
+    if let Some(good) = last_good.filter(|g| *g >= SHRINK_MIN_ENTRIES) {
+        if (snap.entries as f64) < good as f64 * SHRINK_BLOCK_RATIO {
+            return Some(format!(
+                "The directory returned {} entries, far fewer than the {good} of the last good run — a wrong base DN or \
+                 OU, a changed filter, or a bind account that sees less? Nothing was changed.",
+                snap.entries
+            ));
+        }
+    }
+    None
+}
+
+async fn write_results(
+    state: &AppState,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    job: &JobRow,
+    results: Vec<ResultRow>,
+) -> ApiResult<()> {
+    jobs::clear_results(&mut **tx, &job.id).await?;
+    let mut seq = 1;
+    let mut rows = results.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<ResultRow> = rows.by_ref().take(5000).collect();
+        let n = chunk.len() as i64;
+        jobs::insert_results(tx, state.db.backend, &job.id, seq, chunk).await?;
+        seq += n;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    state: &AppState,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    e: &EnterpriseRow,
+    actor: Option<&accounts::AccountRow>,
+    s: &Settings,
+    snap: &Snapshot,
+    plan: &mut Plan,
+    now: i64,
+) -> ApiResult<()> {
+    let backend = state.db.backend;
+    let send = s.send_invitations;
+    let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
+    let expires = rfc3339(expires_at);
+    let inviter = actor.map(|a| a.display_name());
+
+    // New people: members, invitations and (when sending) their mail.
+    let mut new_members = Vec::new();
+    let mut invitation_rows = Vec::new();
+    let mut mails = Vec::new();
+    for (p, new) in &plan.creates {
+        match new {
+            NewMember::Fresh(id) => {
+                let mut cells = vec![
+                    Cell::from(id.as_str()),
+                    e.id.as_str().into(),
+                    p.email.as_str().into(),
+                    "invited".into(),
+                    "directory".into(),
+                ];
+                cells.extend(p.fields.iter().cloned().map(Cell::from));
+                cells.extend([Cell::from(p.directory_id.as_str()), now.into(), now.into()]);
+                new_members.push(cells);
+            }
+            NewMember::Revived(id) => {
+                directory::revive(&mut **tx, id, now).await?;
+                directory::update_member(&mut **tx, id, &p.directory_id, &p.fields, now).await?;
+            }
+        }
+        let member_id = new.id().to_string();
+        let token = send.then(crypto::new_token);
+        let inv_id = store::new_id();
+        invitation_rows.push(vec![
+            Cell::from(inv_id.clone()),
+            e.id.as_str().into(),
+            member_id.into(),
+            p.email.as_str().into(),
+            Cell::Text(token.as_ref().map(|(_, hash)| hash.clone())),
+            Cell::Text(actor.map(|a| a.id.clone())),
+            "pending".into(),
+            Cell::Int(send.then_some(now)),
+            expires_at.into(),
+            now.into(),
+        ]);
+        if let Some((token, _)) = &token {
+            let m =
+                mail::invitation(&p.email, &state.config.public_url, &e.domain, token, inviter.as_deref(), &expires);
+            mails.push(outbox::bulk_row(m, &inv_id, now));
+        }
+    }
+    plan.counts.invited = invitation_rows.len() as u64;
+    let mut columns = vec!["id", "enterprise_id", "email", "state", "source"];
+    columns.extend(FIELDS);
+    columns.extend(["directory_id", "created_at", "updated_at"]);
+    bulk::insert(tx, backend, "members", &columns, new_members).await?;
+    bulk::insert(tx, backend, "invitations", invitations::BULK_COLUMNS, invitation_rows).await?;
+    bulk::insert(tx, backend, "outbox", outbox::BULK_COLUMNS, mails).await?;
+
+    for (id, p, _, _) in &plan.updates {
+        directory::update_member(&mut **tx, id, &p.directory_id, &p.fields, now).await?;
+    }
+
+    // Suspensions release managed seats; restores take them back within the cap.
+    let ids: Vec<String> = plan.suspends.iter().map(|(m, _)| m.id.clone()).collect();
+    let released = directory::suspend(tx, &ids, now).await?;
+    seat_events(state, tx, e, &released, -1, now).await?;
+    let mut by_state: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for (m, _) in &plan.restores {
+        let to = m.sync_suspended_from.clone().unwrap_or_else(|| "unmanaged".into());
+        by_state.entry(to).or_default().push((m.id.clone(), m.email.clone()));
+    }
+    for (to, people) in by_state {
+        let ids: Vec<String> = people.iter().map(|(id, _)| id.clone()).collect();
+        if to == "managed" {
+            if members::adjust_seats(&mut **tx, &e.id, ids.len() as i64).await?.is_some() {
+                directory::restore(tx, &ids, "managed", now).await?;
+                seat_events(state, tx, e, &people, 1, now).await?;
+                continue;
+            }
+            // The contract cap is full: back as unmanaged, for an admin to decide.
+            directory::restore(tx, &ids, "unmanaged", now).await?;
+            continue;
+        }
+        directory::restore(tx, &ids, &to, now).await?;
+    }
+
+    // Distribution lists.
+    for change in &plan.list_changes {
+        match change {
+            ListChange::Create { group, members } => {
+                let g = &snap.groups[*group];
+                let list_id = store::new_id();
+                bulk::insert(
+                    tx,
+                    backend,
+                    "distribution_lists",
+                    &["id", "enterprise_id", "directory_id", "dn", "name", "email", "created_at", "updated_at"],
+                    vec![vec![
+                        Cell::from(list_id.clone()),
+                        e.id.as_str().into(),
+                        g.directory_id.as_str().into(),
+                        g.dn.as_str().into(),
+                        g.name.as_str().into(),
+                        Cell::Text(g.email.clone()),
+                        now.into(),
+                        now.into(),
+                    ]],
+                )
+                .await?;
+                let rows = members.iter().map(|m| vec![Cell::from(list_id.as_str()), Cell::from(m.as_str())]).collect();
+                bulk::insert(tx, backend, "distribution_list_members", &["list_id", "member_id"], rows).await?;
+            }
+            ListChange::Update { id, group, added, removed } => {
+                let g = &snap.groups[*group];
+                directory::update_list(&mut **tx, id, &g.dn, &g.name, g.email.as_deref(), None, now).await?;
+                directory::remove_list_members(tx, id, removed).await?;
+                let rows = added.iter().map(|m| vec![Cell::from(id.as_str()), Cell::from(m.as_str())]).collect();
+                bulk::insert(tx, backend, "distribution_list_members", &["list_id", "member_id"], rows).await?;
+            }
+            ListChange::Remove { id } => {
+                sqlx::query("UPDATE distribution_lists SET removed_at = $2, updated_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn seat_events(
+    state: &AppState,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    e: &EnterpriseRow,
+    people: &[(String, String)],
+    delta: i64,
+    now: i64,
+) -> ApiResult<()> {
+    if people.is_empty() {
+        return Ok(());
+    }
+    let after = if delta < 0 {
+        members::adjust_seats(&mut **tx, &e.id, delta * people.len() as i64).await?.unwrap_or_default()
+    } else {
+        members::managed_seats(&mut **tx, &e.id).await?
+    };
+    let mut running = after - delta * people.len() as i64;
+    let rows = people
+        .iter()
+        .map(|(id, email)| {
+            running += delta;
+            vec![
+                Cell::from(store::new_id()),
+                e.id.as_str().into(),
+                id.as_str().into(),
+                email.as_str().into(),
+                delta.into(),
+                running.into(),
+                Cell::Text(Some("Directory Sync".into())),
+                now.into(),
+            ]
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        state.db.backend,
+        "seat_events",
+        &["id", "enterprise_id", "member_id", "email", "delta", "seats_after", "actor_email", "created_at"],
+        rows,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,381 @@
+//! Directory Sync: the configuration row, runs (jobs of kind
+//! `directory_sync` with their trigger and schedule slot), the members a sync
+//! links by directory id, and distribution lists.
+
+use sqlx::{Any, AnyConnection, Executor, FromRow};
+
+use super::jobs::JobRow;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ConfigRow {
+    pub enterprise_id: String,
+    /// JSON of everything but the password.
+    pub settings: String,
+    /// nonce ‖ AES-256-GCM ciphertext (see `services::crypto::seal`).
+    pub bind_password: Option<Vec<u8>>,
+    pub schedule: Option<String>,
+    pub last_good_entries: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub async fn config<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<Option<ConfigRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT enterprise_id, settings, bind_password, schedule, last_good_entries, created_at, updated_at \
+         FROM directory_configs WHERE enterprise_id = $1",
+    )
+    .bind(enterprise_id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn save_config<'c, E: Executor<'c, Database = Any>>(db: E, c: &ConfigRow) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO directory_configs (enterprise_id, settings, bind_password, schedule, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) \
+         ON CONFLICT (enterprise_id) DO UPDATE SET settings = $2, bind_password = $3, schedule = $4, updated_at = $5",
+    )
+    .bind(&c.enterprise_id)
+    .bind(&c.settings)
+    .bind(&c.bind_password)
+    .bind(&c.schedule)
+    .bind(c.updated_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_last_good<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    entries: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE directory_configs SET last_good_entries = $2 WHERE enterprise_id = $1")
+        .bind(enterprise_id)
+        .bind(entries)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Every enterprise with a schedule (the scheduler reconciles against this).
+pub async fn schedules<'c, E: Executor<'c, Database = Any>>(db: E) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT enterprise_id, schedule FROM directory_configs WHERE schedule IS NOT NULL AND schedule <> ''",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Records a run for its job; false when this schedule slot already has one
+/// (another replica fired the same slot first).
+pub async fn insert_run<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    job_id: &str,
+    enterprise_id: &str,
+    trigger: &str,
+    scheduled_for: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO directory_runs (job_id, enterprise_id, trigger, scheduled_for) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(job_id)
+    .bind(enterprise_id)
+    .bind(trigger)
+    .bind(scheduled_for)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A run still queued or running for this enterprise, if any.
+pub async fn active_run<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE enterprise_id = $1 AND kind = 'directory_sync' AND status IN ('queued', 'running') LIMIT 1",
+    )
+    .bind(enterprise_id)
+    .fetch_optional(db)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RunRow {
+    #[sqlx(flatten)]
+    pub job: JobRow,
+    pub trigger: String,
+    pub scheduled_for: Option<i64>,
+}
+
+const RUN_COLUMNS: &str =
+    "j.id, j.enterprise_id, j.kind, j.status, j.dry_run, j.options, j.processed, j.total, j.counts, \
+    j.error, j.created_by, j.attempts, j.created_at, j.started_at, j.finished_at, r.trigger, r.scheduled_for";
+
+pub async fn run<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    id: &str,
+) -> Result<Option<RunRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {RUN_COLUMNS} FROM directory_runs r JOIN jobs j ON j.id = r.job_id WHERE r.enterprise_id = $1 AND r.job_id = $2"
+    ))
+    .bind(enterprise_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Newest first; `before` is the id of the last run of the previous page.
+pub async fn runs<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<RunRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {RUN_COLUMNS} FROM directory_runs r JOIN jobs j ON j.id = r.job_id \
+         WHERE r.enterprise_id = $1 AND ($2 IS NULL OR r.job_id < $2) ORDER BY r.job_id DESC LIMIT $3"
+    ))
+    .bind(enterprise_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// A member as a sync compares it.
+#[derive(Debug, Clone, FromRow)]
+pub struct SyncedMember {
+    pub id: String,
+    pub email: String,
+    pub directory_id: Option<String>,
+    pub state: String,
+    pub sync_suspended_from: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub department: Option<String>,
+    pub phone: Option<String>,
+    pub job_title: Option<String>,
+}
+
+/// Every member of the enterprise (a sync matches by directory id, then email).
+pub async fn members<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<Vec<SyncedMember>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, email, directory_id, state, sync_suspended_from, first_name, last_name, department, phone, job_title \
+         FROM members WHERE enterprise_id = $1",
+    )
+    .bind(enterprise_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Sets a member's profile as the directory has it and links it to its directory id.
+#[allow(clippy::too_many_arguments)]
+pub async fn update_member<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    directory_id: &str,
+    fields: &[Option<String>; 5],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE members SET directory_id = $2, first_name = $3, last_name = $4, department = $5, phone = $6, \
+         job_title = $7, updated_at = $8 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(directory_id)
+    .bind(&fields[0])
+    .bind(&fields[1])
+    .bind(&fields[2])
+    .bind(&fields[3])
+    .bind(&fields[4])
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Suspends the listed members, remembering the state each was in; returns
+/// the ids and emails of those that held a managed seat.
+pub async fn suspend(conn: &mut AnyConnection, ids: &[String], now: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let mut managed = Vec::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "UPDATE members SET sync_suspended_from = state, state = 'suspended', managed_since = NULL, updated_at = $1 \
+             WHERE state <> 'suspended' AND id IN ({}) RETURNING id, email, sync_suspended_from",
+            marks.join(", ")
+        );
+        let mut u = sqlx::query_as::<Any, (String, String, Option<String>)>(&sql).bind(now);
+        for id in chunk {
+            u = u.bind(id);
+        }
+        let moved = u.fetch_all(&mut *conn).await?;
+        managed.extend(
+            moved
+                .into_iter()
+                .filter(|(_, _, from)| from.as_deref() == Some("managed"))
+                .map(|(id, email, _)| (id, email)),
+        );
+    }
+    Ok(managed)
+}
+
+/// Puts members a sync suspended back in the state they were in (`to`).
+pub async fn restore(conn: &mut AnyConnection, ids: &[String], to: &str, now: i64) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "UPDATE members SET state = $2, sync_suspended_from = NULL, updated_at = $1, \
+             managed_since = CASE WHEN $2 = 'managed' THEN $1 ELSE NULL END \
+             WHERE state = 'suspended' AND id IN ({})",
+            marks.join(", ")
+        );
+        let mut u = sqlx::query::<Any>(&sql).bind(now).bind(to);
+        for id in chunk {
+            u = u.bind(id);
+        }
+        u.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// A removed member (revoked invitation) the directory brings back: invited again.
+pub async fn revive<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE members SET state = 'invited', source = 'directory', updated_at = $2 WHERE id = $1 AND state = 'removed'")
+        .bind(id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ListRow {
+    pub id: String,
+    pub directory_id: String,
+    pub dn: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub removed_at: Option<i64>,
+    pub updated_at: i64,
+    pub members: i64,
+}
+
+const LIST_COLUMNS: &str = "l.id, l.directory_id, l.dn, l.name, l.email, l.removed_at, l.updated_at, \
+    (SELECT COUNT(*) FROM distribution_list_members m WHERE m.list_id = l.id) AS members";
+
+pub async fn lists<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    after_name: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ListRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1 AND ($2 IS NULL OR l.name > $2) \
+         ORDER BY l.name LIMIT $3"
+    ))
+    .bind(enterprise_id)
+    .bind(after_name)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn list<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+    id: &str,
+) -> Result<Option<ListRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1 AND l.id = $2"))
+        .bind(enterprise_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn list_member_emails<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    list_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT m.email FROM distribution_list_members d JOIN members m ON m.id = d.member_id WHERE d.list_id = $1 ORDER BY m.email",
+    )
+    .bind(list_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Every list of the enterprise with its member ids (a sync diffs against this).
+pub async fn lists_with_members<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.id, d.member_id FROM distribution_lists l LEFT JOIN distribution_list_members d ON d.list_id = l.id \
+         WHERE l.enterprise_id = $1",
+    )
+    .bind(enterprise_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn all_lists<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<Vec<ListRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1"))
+        .bind(enterprise_id)
+        .fetch_all(db)
+        .await
+}
+
+pub async fn update_list<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    dn: &str,
+    name: &str,
+    email: Option<&str>,
+    removed_at: Option<i64>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE distribution_lists SET dn = $2, name = $3, email = $4, removed_at = $5, updated_at = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(dn)
+    .bind(name)
+    .bind(email)
+    .bind(removed_at)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_list_members(
+    conn: &mut AnyConnection,
+    list_id: &str,
+    member_ids: &[String],
+) -> Result<(), sqlx::Error> {
+    for chunk in member_ids.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql =
+            format!("DELETE FROM distribution_list_members WHERE list_id = $1 AND member_id IN ({})", marks.join(", "));
+        let mut q = sqlx::query::<Any>(&sql).bind(list_id);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
