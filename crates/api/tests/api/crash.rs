@@ -12,7 +12,7 @@ use sqlx::{any::AnyPoolOptions, AnyPool};
 
 use crate::helpers::{database_url, free_port, Dns, Smtp, PASSWORD};
 
-struct Server {
+pub struct Server {
     child: Child,
 }
 
@@ -23,7 +23,7 @@ impl Drop for Server {
     }
 }
 
-fn start(envs: &[(String, String)]) -> Server {
+pub fn start(envs: &[(String, String)]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_muster"))
         .arg("serve")
         .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -35,7 +35,7 @@ fn start(envs: &[(String, String)]) -> Server {
     Server { child }
 }
 
-async fn ready(http: &reqwest::Client, base: &str) {
+pub async fn ready(http: &reqwest::Client, base: &str) {
     for _ in 0..300 {
         if let Ok(r) = http.get(format!("{base}/readyz")).send().await {
             if r.status().is_success() {

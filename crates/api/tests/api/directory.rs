@@ -556,3 +556,65 @@ async fn another_enterprise_never_sees_a_run_a_list_or_the_configuration() {
     assert!(history.ok(200)["items"].as_array().unwrap().is_empty());
     app.post(&format!("{}/runs", base(&b)), json!({}), Some(&b.token)).await.problem(404, "not_found");
 }
+
+/// Three replicas — this test's own app and two `muster` processes — on one
+/// database, all with the schedule "every 5 seconds", for a minute: every
+/// slot ran exactly once, none was skipped, none overlapped.
+#[tokio::test]
+async fn a_schedule_slot_runs_exactly_once_across_replicas() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = verified_admin(&app).await;
+    let dir = Directory::start(&directory_ldif(&admin.domain, 10, 0));
+    let http = reqwest::Client::new();
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let port = free_port();
+        let config = &app.state.config;
+        let envs: Vec<(String, String)> = [
+            ("MUSTER_BIND", format!("127.0.0.1:{port}")),
+            ("MUSTER_DATA_DIR", config.data_dir.display().to_string()),
+            ("MUSTER_DATABASE_URL", config.database_url.clone()),
+            ("MUSTER_SMTP_URL", config.smtp_url.clone().unwrap_or_default()),
+            ("MUSTER_WORKER_TICK_MS", "100".into()),
+            ("MUSTER_SPA_DIR", config.spa_dir.display().to_string()),
+            ("MUSTER_LOG", "warn".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        replicas.push(crate::crash::start(&envs));
+        crate::crash::ready(&http, &format!("http://127.0.0.1:{port}")).await;
+    }
+    let mut body = config(&dir);
+    body["schedule"] = json!("*/5 * * * * *");
+    configure(&app, &admin, &body).await;
+    // Replicas pick up another's change within their reconcile interval.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    body["schedule"] = Value::Null;
+    configure(&app, &admin, &body).await;
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    drop(replicas);
+
+    let runs: Vec<(Option<i64>, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT r.scheduled_for, j.status, j.started_at, j.finished_at FROM directory_runs r JOIN jobs j ON j.id = r.job_id \
+         WHERE r.enterprise_id = $1 AND r.trigger = 'schedule' ORDER BY r.scheduled_for",
+    )
+    .bind(&admin.enterprise_id)
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert!(runs.len() >= 8, "a minute at every 5 s ran only {} slots", runs.len());
+    for pair in runs.windows(2) {
+        let (a, b) = (pair[0].0.unwrap(), pair[1].0.unwrap());
+        assert_eq!(b - a, 5000, "slots {a} and {b}: one missing or doubled in {runs:?}");
+        assert!(pair[0].3.unwrap() <= pair[1].2.unwrap(), "runs overlapped: {runs:?}");
+    }
+    assert!(runs.iter().all(|r| r.1 == "succeeded"), "{runs:?}");
+    let created: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE enterprise_id = $1 AND source = 'directory'")
+            .bind(&admin.enterprise_id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(created, 10, "the first scheduled run created them once; the rest changed nothing");
+}
