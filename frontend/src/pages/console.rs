@@ -175,8 +175,11 @@ fn page(
             other => view! {
                 <h1>{other.title()}</h1>
                 <div class="empty">
-                    <p>{format!("{} is not available in this version of Muster yet.", other.title())}</p>
-                    <p class="muted">"Your domain is verified, so it opens here as soon as it ships."</p>
+                    <p>{format!("The {} page is not in this version of the console yet.", other.title())}</p>
+                    <p class="muted">
+                        "Its REST API already works: see " <a href="/api/docs/" target="_blank">"the API docs"</a>
+                        " (tag directory-sync) to configure the connection, test it, run a dry run and sync."
+                    </p>
                 </div>
             }
             .into_any(),

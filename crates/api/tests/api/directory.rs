@@ -595,7 +595,8 @@ async fn a_schedule_slot_runs_exactly_once_across_replicas() {
     tokio::time::sleep(Duration::from_secs(12)).await;
     drop(replicas);
 
-    let runs: Vec<(Option<i64>, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+    type Slot = (Option<i64>, String, Option<i64>, Option<i64>);
+    let runs: Vec<Slot> = sqlx::query_as(
         "SELECT r.scheduled_for, j.status, j.started_at, j.finished_at FROM directory_runs r JOIN jobs j ON j.id = r.job_id \
          WHERE r.enterprise_id = $1 AND r.trigger = 'schedule' ORDER BY r.scheduled_for",
     )
