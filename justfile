@@ -68,10 +68,14 @@ screenshot:
 
 # Benchmarks: request throughput (ratios against GET /healthz, SQLite and PostgreSQL),
 # then enrollment (1M-row import against a raw SQLite insert, users list, 10k invites).
-bench: bench-requests bench-enrollment
+bench: bench-requests bench-enrollment bench-directory
 
 bench-enrollment:
     cargo bench -p muster-api --bench enrollment
+
+# Directory Sync of 100,000 users from slapd against a raw paged ldapsearch.
+bench-directory:
+    cargo bench -p muster-api --bench directory
 
 bench-requests:
     #!/usr/bin/env bash

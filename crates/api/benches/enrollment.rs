@@ -6,53 +6,20 @@
 //! The server is the release `muster` binary on loopback, with the project's
 //! own SMTP sink and dnsmasq.
 
+mod common;
+
 use std::{
     path::Path,
-    process::{Child, Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
+use common::{peak_rss_mb, services, wait_job};
 use serde_json::{json, Value};
-use sqlx::{any::AnyPoolOptions, AnyPool};
-
-const PASSWORD: &str = "Tr0ub4dor-and-horses";
+use sqlx::any::AnyPoolOptions;
 
 fn rows() -> usize {
     std::env::var("MUSTER_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000)
-}
-
-fn services(run: &Path, which: &[&str]) -> Vec<(String, String)> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e/services/up.sh");
-    let ok = Command::new("bash").arg(script).arg(run).args(which).stdout(Stdio::null()).status().unwrap();
-    assert!(ok.success(), "test services did not start");
-    std::fs::read_to_string(run.join("env"))
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
-        .collect()
-}
-
-fn env<'a>(vars: &'a [(String, String)], key: &str) -> &'a str {
-    &vars.iter().find(|(k, _)| k == key).unwrap().1
-}
-
-struct Server(Child);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn peak_rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
 }
 
 struct Wrk {
@@ -102,23 +69,6 @@ fn wrk(dir: &Path, base: &str, path: &str, auth: Option<(&str, &str)>, numbered:
         p50: field("50%").map(|v| ms(&v)).unwrap_or(f64::NAN),
         p99: field("99%").map(|v| ms(&v)).unwrap_or(f64::NAN),
         errors: field("errors").and_then(|v| v.parse().ok()).unwrap_or(0),
-    }
-}
-
-async fn wait_job(pool: &AnyPool, id: &str) -> (String, i64) {
-    loop {
-        let row: Option<(String, Option<i64>, Option<i64>)> =
-            sqlx::query_as("SELECT status, started_at, finished_at FROM jobs WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .unwrap();
-        if let Some((status, Some(start), Some(end))) = row {
-            if status == "succeeded" || status == "failed" {
-                return (status, end - start);
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -178,125 +128,14 @@ async fn main() {
     let n = rows();
     let dir = tempfile::tempdir().unwrap();
     let vars = services(&dir.path().join("services"), &["smtp", "dns"]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    let db_path = dir.path().join("data/muster.db");
-    let child = Command::new(env!("CARGO_BIN_EXE_muster"))
-        .arg("serve")
-        .env("MUSTER_BIND", format!("127.0.0.1:{port}"))
-        .env("MUSTER_DATA_DIR", dir.path().join("data"))
-        .env("MUSTER_SMTP_URL", format!("smtp://127.0.0.1:{}", env(&vars, "MUSTER_TEST_SMTP_PORT")))
-        .env("MUSTER_DNS_NAMESERVERS", format!("127.0.0.1:{}", env(&vars, "MUSTER_TEST_DNS_PORT")))
-        .env("MUSTER_WORKER_TICK_MS", "100")
-        .env("MUSTER_MAX_UPLOAD_BYTES", (512u64 << 20).to_string())
-        .env("MUSTER_LOG", "warn")
-        .env("MUSTER_SPA_DIR", dir.path().join("no-spa"))
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let _server = Server(child);
-    let http = reqwest::Client::new();
-    for _ in 0..200 {
-        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let pool =
-        AnyPoolOptions::new().max_connections(2).connect(&format!("sqlite://{}", db_path.display())).await.unwrap();
-
-    // One verified enterprise per measurement that needs a clean domain.
-    let maildir = Path::new(env(&vars, "MUSTER_TEST_MAILDIR")).join("new");
-    let admin = |domain: String| {
-        let (http, base, maildir, vars, run) =
-            (http.clone(), base.clone(), maildir.clone(), vars.clone(), dir.path().join("services"));
-        async move {
-            let email = format!("pma@{domain}");
-            http.post(format!("{base}/api/v1/accounts"))
-                .json(&json!({"email": email, "password": PASSWORD}))
-                .send()
-                .await
-                .unwrap();
-            let token = loop {
-                let found = std::fs::read_dir(&maildir)
-                    .unwrap()
-                    .filter_map(|f| std::fs::read_to_string(f.unwrap().path()).ok())
-                    .find_map(|m| {
-                        let m = m.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
-                        m.contains(&email)
-                            .then(|| m.split("token=").nth(1).map(|t| t.split_whitespace().next().unwrap().to_string()))
-                            .flatten()
-                    });
-                if let Some(t) = found {
-                    break t;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            };
-            http.post(format!("{base}/api/v1/accounts/activate")).json(&json!({"token": token})).send().await.unwrap();
-            let s: Value = http
-                .post(format!("{base}/api/v1/sessions"))
-                .json(&json!({"email": email, "password": PASSWORD}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let session = s["token"].as_str().unwrap().to_string();
-            http.post(format!("{base}/api/v1/sessions/current/elevate"))
-                .bearer_auth(&session)
-                .json(&json!({"password": PASSWORD}))
-                .send()
-                .await
-                .unwrap();
-            let e: Value = http
-                .post(format!("{base}/api/v1/enterprises"))
-                .bearer_auth(&session)
-                .json(&json!({}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let id = e["id"].as_str().unwrap().to_string();
-            let record = format!(
-                "txt-record=_muster-challenge.{domain},\"muster-verification={}\"\n",
-                e["verification"]["token"].as_str().unwrap()
-            );
-            std::fs::write(env(&vars, "MUSTER_TEST_DNS_RECORDS"), record).unwrap();
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e/services/dnsmasq.sh");
-            Command::new("bash")
-                .arg(script)
-                .args([
-                    "restart",
-                    run.to_str().unwrap(),
-                    env(&vars, "MUSTER_TEST_DNS_PORT"),
-                    env(&vars, "MUSTER_TEST_DNS_RECORDS"),
-                ])
-                .status()
-                .unwrap();
-            let v: Value = http
-                .post(format!("{base}/api/v1/enterprises/{id}/domain/verify"))
-                .bearer_auth(&session)
-                .json(&json!({}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            assert_eq!(v["verified"], true, "{v}");
-            (id, session)
-        }
-    };
-
+    let srv = common::start_server(dir.path(), vars).await;
+    let (base, pid, pool, http, maildir) =
+        (srv.base.clone(), srv.pid, srv.pool.clone(), srv.http.clone(), srv.maildir.clone());
     println!("Muster enrollment benchmark ({n} rows; release build; SQLite)");
     let raw = raw_insert(&dir.path().join("raw.db"), "raw.test", n).await;
     println!("  raw SQLite insert (baseline)            {raw:>10.0} rows/s   1.00×");
 
-    let (eid, session) = admin("import.test".into()).await;
+    let (eid, session) = srv.admin("import.test").await;
     let file = csv_rows("import.test", n, 0);
     let mb = file.len() as f64 / 1e6;
     let upload = |query: &'static str, body: Vec<u8>| {
@@ -331,7 +170,7 @@ async fn main() {
     println!("  server peak RSS after both imports      {:>10.0} MB", peak_rss_mb(pid));
 
     // Users list at 100,000 members, 50 a page.
-    let (users_e, users_s) = admin("users.test".into()).await;
+    let (users_e, users_s) = srv.admin("users.test").await;
     let members = 100_000.min(n);
     let body = csv_rows("users.test", members, 0);
     let r: Value = http
@@ -371,7 +210,7 @@ async fn main() {
     );
 
     // One request inviting 10,000 addresses, then until the SMTP sink has every mail.
-    let (inv_e, inv_s) = admin("invite.test".into()).await;
+    let (inv_e, inv_s) = srv.admin("invite.test").await;
     let before = std::fs::read_dir(&maildir).unwrap().count();
     let emails: Vec<String> = (0..10_000).map(|i| format!("guest{i}@invite.test")).collect();
     let started = Instant::now();

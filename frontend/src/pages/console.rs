@@ -13,7 +13,7 @@ use crate::{
     components::{ErrorBox, PasswordField, StatusBadge},
     pages::{
         analytics::Analytics, audit::AuditLog, billing::Billing, bulk_invite::BulkInvite, dashboard::Dashboard,
-        domain::DomainManagement, import::Import, invite::Invite, users::Users,
+        directory_sync::DirectorySync, domain::DomainManagement, import::Import, invite::Invite, users::Users,
     },
     use_api, use_session,
 };
@@ -172,17 +172,7 @@ fn page(
             Module::Analytics => view! { <Analytics enterprise_id=e.id /> }.into_any(),
             Module::Users => view! { <Users enterprise_id=e.id is_pma=e.role == muster_model::Role::Pma /> }.into_any(),
             Module::Billing => view! { <Billing enterprise_id=e.id /> }.into_any(),
-            other => view! {
-                <h1>{other.title()}</h1>
-                <div class="empty">
-                    <p>{format!("The {} page is not in this version of the console yet.", other.title())}</p>
-                    <p class="muted">
-                        "Its REST API already works: see " <a href="/api/docs/" target="_blank">"the API docs"</a>
-                        " (tag directory-sync) to configure the connection, test it, run a dry run and sync."
-                    </p>
-                </div>
-            }
-            .into_any(),
+            Module::DirectorySync => view! { <DirectorySync enterprise_id=e.id /> }.into_any(),
         },
         _ => view! { <p class="muted">"Loading…"</p> }.into_any(),
     }

@@ -9,6 +9,7 @@ pub mod bulk_invite;
 pub mod claim;
 pub mod console;
 pub mod dashboard;
+pub mod directory_sync;
 pub mod domain;
 pub mod enterprises;
 pub mod import;
