@@ -80,7 +80,17 @@ async fn pending(state: &AppState, token: &str) -> ApiResult<InvitationRow> {
             "invitation_expired",
             "This invitation has expired. Ask your administrator to send it again.",
         )),
-        _ => Ok(inv),
+        _ => {
+            // A person the directory no longer lists (suspended by a sync) cannot join through an old link.
+            let member = crate::store::members::by_id(&state.db.pool, &inv.enterprise_id, &inv.member_id).await?;
+            if member.is_some_and(|m| m.state == "suspended") {
+                return Err(ApiError::gone(
+                    "member_suspended",
+                    "Your access to this enterprise is suspended. Ask your administrator.",
+                ));
+            }
+            Ok(inv)
+        }
     }
 }
 

@@ -347,9 +347,12 @@ async fn leavers_are_suspended_returners_restored_and_recreated_people_relinked(
     let admin = verified_admin(&app).await;
     let d = admin.domain.clone();
     let dir = Directory::start(&directory_ldif(&d, 30, 0));
-    configure(&app, &admin, &config(&dir)).await;
+    let mut body = config(&dir);
+    body["send_invitations"] = json!(true);
+    configure(&app, &admin, &body).await;
     sync(&app, &admin, false).await;
     let members = app.count("members").await;
+    let leaver_token = app.smtp.wait(&format!("user2@{d}"), "invited").await.token();
 
     // Two leave, one changes title, one leaves Engineering.
     dir.modify(&format!(
@@ -364,6 +367,8 @@ async fn leavers_are_suspended_returners_restored_and_recreated_people_relinked(
     assert_eq!(run["counts"]["updated"], 1);
     assert_eq!(state_of(&app, &format!("user1@{d}")).await, "suspended");
     assert_eq!(app.count("members").await, members, "never deleted");
+    let accept = json!({"token": leaver_token, "password": crate::helpers::PASSWORD});
+    app.post("/api/v1/invitations/accept", accept, None).await.problem(410, "member_suspended");
     let update = changes(&run, "update");
     assert_eq!(update[0]["changes"]["job_title"], json!({"before": "Engineer", "after": "Staff Engineer"}));
     let group = changes(&run, "group_update");
