@@ -624,3 +624,43 @@ async fn a_schedule_slot_runs_exactly_once_across_replicas() {
             .unwrap();
     assert_eq!(created, 10, "the first scheduled run created them once; the rest changed nothing");
 }
+
+/// A slot that comes while the previous run is still reading is skipped:
+/// runs never overlap and a slow directory is not read twice at once.
+#[tokio::test]
+async fn a_slot_that_comes_while_a_run_is_going_is_not_doubled() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = verified_admin(&app).await;
+    let dir = Directory::start(&directory_ldif(&admin.domain, 3000, 0));
+    let mut body = config(&dir);
+    body["groups"] = json!([]);
+    body["page_size"] = json!(2);
+    body["schedule"] = json!("* * * * * *");
+    configure(&app, &admin, &body).await;
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    body["schedule"] = Value::Null;
+    configure(&app, &admin, &body).await;
+    let last: Option<String> = sqlx::query_scalar(
+        "SELECT job_id FROM directory_runs WHERE enterprise_id = $1 ORDER BY scheduled_for DESC LIMIT 1",
+    )
+    .bind(&admin.enterprise_id)
+    .fetch_optional(&app.state.db.pool)
+    .await
+    .unwrap();
+    wait_run(&app, &admin, &last.expect("the schedule fired")).await;
+
+    type Window = (i64, Option<i64>, Option<i64>);
+    let runs: Vec<Window> = sqlx::query_as(
+        "SELECT r.scheduled_for, j.started_at, j.finished_at FROM directory_runs r JOIN jobs j ON j.id = r.job_id \
+         WHERE r.enterprise_id = $1 ORDER BY r.scheduled_for",
+    )
+    .bind(&admin.enterprise_id)
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert!(!runs.is_empty());
+    assert!(runs.len() < 8, "every second became a run although each takes longer: {runs:?}");
+    for pair in runs.windows(2) {
+        assert!(pair[0].2.unwrap() <= pair[1].1.unwrap(), "runs overlapped: {runs:?}");
+    }
+}
