@@ -17,7 +17,9 @@ CREATE TABLE directory_configs (
 ALTER TABLE members ADD COLUMN directory_id TEXT;
 -- The state a sync suspended the member from (restored to it when they return).
 ALTER TABLE members ADD COLUMN sync_suspended_from TEXT;
-CREATE INDEX members_by_directory_id ON members(enterprise_id, directory_id);
+-- No index on directory_id: a sync reads the enterprise's members whole, and an
+-- (enterprise_id, directory_id) index lured PostgreSQL's generic plans away from
+-- the (enterprise_id, email) index during large imports.
 
 CREATE TABLE directory_runs (
     job_id        TEXT PRIMARY KEY REFERENCES jobs(id),

@@ -187,6 +187,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
     });
 
     let mut tx = state.db.pool.begin().await?;
+    store::plan_each_query(&mut tx, state.db.backend).await?;
     jobs::clear_results(&mut *tx, &job.id).await?;
     if !dry_run {
         enterprises::lock_for_update(&mut *tx, &e.id).await?;

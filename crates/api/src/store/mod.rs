@@ -112,6 +112,18 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// For a transaction that grows a table while it keeps looking rows up in it
+/// (an import, a sync): PostgreSQL would otherwise settle on a generic plan
+/// made while the table was small (a sequential scan) and reuse it as the
+/// table grows, turning a 100,000-row import quadratic. SQLite has no plan cache
+/// of that kind.
+pub async fn plan_each_query(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+    if backend == Backend::Postgres {
+        sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(conn).await?;
+    }
+    Ok(())
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
