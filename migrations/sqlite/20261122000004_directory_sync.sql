@@ -26,6 +26,8 @@ CREATE TABLE directory_runs (
     enterprise_id TEXT NOT NULL REFERENCES enterprises(id),
     trigger       TEXT NOT NULL,
     scheduled_for BIGINT,
+    -- JSON {read_ms, diff_ms, write_ms}: where a run spent its time.
+    timings       TEXT,
     UNIQUE (enterprise_id, scheduled_for)
 );
 

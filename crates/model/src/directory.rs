@@ -461,9 +461,22 @@ pub struct SyncRun {
     pub next_cursor: Option<String>,
     pub error: Option<String>,
     pub scheduled_for: Option<String>,
+    /// Where the run spent its time (absent until it finished).
+    pub timings: Option<SyncTimings>,
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SyncTimings {
+    /// Reading the directory (bind and paged searches).
+    pub read_ms: u64,
+    /// Comparing with the members and checking the safeguards.
+    pub diff_ms: u64,
+    /// The one write transaction (results only, for a dry run).
+    pub write_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

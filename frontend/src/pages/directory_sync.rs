@@ -612,6 +612,10 @@ fn RunView(enterprise_id: String, run_id: String, on_done: impl Fn() + Copy + 's
             })}
             <Show when=move || status().is_some_and(SyncStatus::is_finished)>
                 <p data-test="sync-counts">{move || current.with(|r| r.as_ref().map(counts_line).unwrap_or_default())}</p>
+                <p class="muted small" data-test="sync-timings">{move || current.with(|r| r.as_ref().and_then(|r| r.timings).map(|t| {
+                    let s = |ms: u64| format!("{:.1} s", ms as f64 / 1000.0);
+                    format!("Read the directory in {} · compared in {} · wrote in {}", s(t.read_ms), s(t.diff_ms), s(t.write_ms))
+                }).unwrap_or_default())}</p>
                 <button type="button" class="ghost" on:click=download>"Prepare the report"</button>
             </Show>
             {move || report.get().map(|href| view! { <a class="button ghost" href=href download="muster-sync-report.csv" data-test="sync-report">"Download the report (CSV)"</a> })}

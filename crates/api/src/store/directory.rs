@@ -92,6 +92,19 @@ pub async fn insert_run<'c, E: Executor<'c, Database = Any>>(
     Ok(done.rows_affected() == 1)
 }
 
+pub async fn set_timings<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    job_id: &str,
+    timings: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE directory_runs SET timings = $2 WHERE job_id = $1")
+        .bind(job_id)
+        .bind(timings)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// A run still queued or running for this enterprise, if any.
 pub async fn active_run<'c, E: Executor<'c, Database = Any>>(
     db: E,
@@ -111,11 +124,12 @@ pub struct RunRow {
     pub job: JobRow,
     pub trigger: String,
     pub scheduled_for: Option<i64>,
+    pub timings: Option<String>,
 }
 
 const RUN_COLUMNS: &str =
     "j.id, j.enterprise_id, j.kind, j.status, j.dry_run, j.options, j.processed, j.total, j.counts, \
-    j.error, j.created_by, j.attempts, j.created_at, j.started_at, j.finished_at, r.trigger, r.scheduled_for";
+    j.error, j.created_by, j.attempts, j.created_at, j.started_at, j.finished_at, r.trigger, r.scheduled_for, r.timings";
 
 pub async fn run<'c, E: Executor<'c, Database = Any>>(
     db: E,

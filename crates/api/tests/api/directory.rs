@@ -286,6 +286,9 @@ async fn dry_run_then_apply_then_a_second_run_changes_nothing() {
     assert_eq!(applied["status"], "succeeded", "{applied}");
     assert_eq!(applied["counts"]["created"], 30);
     assert_eq!(applied["counts"]["invited"], 30);
+    for phase in ["read_ms", "diff_ms", "write_ms"] {
+        assert!(applied["timings"][phase].is_u64(), "{phase} missing: {applied}");
+    }
     let states = member_states(&app, &admin).await;
     assert_eq!(states.iter().filter(|(e, s)| e.starts_with("user") && s == "invited").count(), 30);
     assert!(!states.iter().any(|(e, _)| e.starts_with("contractor")), "contractors synced: {states:?}");

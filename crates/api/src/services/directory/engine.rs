@@ -30,6 +30,8 @@ use crate::{
 const SHRINK_BLOCK_RATIO: f64 = 0.5;
 /// Below this many entries in the last good run, shrinkage is not judged.
 const SHRINK_MIN_ENTRIES: i64 = 20;
+/// Creates written per multi-row statement group.
+const WRITE_SLICE: usize = 2000;
 
 /// A group chosen for a distribution list, as read from the directory.
 struct Group {
@@ -101,7 +103,12 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<SyncCounts> {
         jobs::set_total(&state.db.pool, &job.id, total).await?;
     }
 
-    let snapshot = match read(state, job, &settings, loaded.password).await {
+    let started = std::time::Instant::now();
+    // The members load while the directory is read.
+    let (snapshot, current) =
+        tokio::join!(read(state, job, &settings, loaded.password), directory::members(&state.db.pool, &e.id));
+    let read_ms = started.elapsed().as_millis() as u64;
+    let snapshot = match snapshot {
         Ok(s) => s,
         // A base DN that does not exist must never read as "everyone left".
         Err(f) if f.code == "no_such_base_dn" => {
@@ -109,15 +116,21 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<SyncCounts> {
         }
         Err(f) => return Err(ApiError::Unavailable(f.message)),
     };
-    let current = directory::members(&state.db.pool, &e.id).await?;
+    let current = current?;
+    let started = std::time::Instant::now();
     let lists = directory::all_lists(&state.db.pool, &e.id).await?;
     let list_members = directory::lists_with_members(&state.db.pool, &e.id).await?;
     let mut plan = diff(&e, &snapshot, &current, &lists, &list_members);
 
-    if let Some(why) = safeguard(&settings, loaded.row.last_good_entries, &snapshot, &current, &plan) {
+    let blocked = safeguard(&settings, loaded.row.last_good_entries, &snapshot, &current, &plan);
+    let diff_ms = started.elapsed().as_millis() as u64;
+    let started = std::time::Instant::now();
+    let timings = |write_ms: u64| json!({"read_ms": read_ms, "diff_ms": diff_ms, "write_ms": write_ms}).to_string();
+    if let Some(why) = blocked {
         let counts = plan.counts;
         let mut tx = state.db.pool.begin().await?;
         write_results(state, &mut tx, job, std::mem::take(&mut plan.results)).await?;
+        directory::set_timings(&mut *tx, &job.id, &timings(started.elapsed().as_millis() as u64)).await?;
         tx.commit().await?;
         return finish_blocked(state, job, &e, actor.as_ref(), counts, why).await;
     }
@@ -131,6 +144,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<SyncCounts> {
     }
     let counts = plan.counts;
     write_results(state, &mut tx, job, std::mem::take(&mut plan.results)).await?;
+    directory::set_timings(&mut *tx, &job.id, &timings(started.elapsed().as_millis() as u64)).await?;
     let counts_json = serde_json::to_string(&counts).map_err(anyhow::Error::new)?;
     jobs::finish_with(&mut *tx, &job.id, "succeeded", &counts_json, None, snapshot.entries as i64, now_ms()).await?;
     let action = if dry_run { "directory_sync.dry_run" } else { "directory_sync.applied" };
@@ -626,56 +640,64 @@ async fn apply(
     let inviter = actor.map(|a| a.display_name());
 
     // New people: members, invitations and (when sending) their mail.
-    let mut new_members = Vec::new();
-    let mut invitation_rows = Vec::new();
-    let mut mails = Vec::new();
-    for (p, new) in &plan.creates {
-        match new {
-            NewMember::Fresh(id) => {
-                let mut cells = vec![
-                    Cell::from(id.as_str()),
-                    e.id.as_str().into(),
-                    p.email.as_str().into(),
-                    "invited".into(),
-                    "directory".into(),
-                ];
-                cells.extend(p.fields.iter().cloned().map(Cell::from));
-                cells.extend([Cell::from(p.directory_id.as_str()), now.into(), now.into()]);
-                new_members.push(cells);
-            }
-            NewMember::Revived(id) => {
-                directory::revive(&mut **tx, id, now).await?;
-                directory::update_member(&mut **tx, id, &p.directory_id, &p.fields, now).await?;
-            }
-        }
-        let member_id = new.id().to_string();
-        let token = send.then(crypto::new_token);
-        let inv_id = store::new_id();
-        invitation_rows.push(vec![
-            Cell::from(inv_id.clone()),
-            e.id.as_str().into(),
-            member_id.into(),
-            p.email.as_str().into(),
-            Cell::Text(token.as_ref().map(|(_, hash)| hash.clone())),
-            Cell::Text(actor.map(|a| a.id.clone())),
-            "pending".into(),
-            Cell::Int(send.then_some(now)),
-            expires_at.into(),
-            now.into(),
-        ]);
-        if let Some((token, _)) = &token {
-            let m =
-                mail::invitation(&p.email, &state.config.public_url, &e.domain, token, inviter.as_deref(), &expires);
-            mails.push(outbox::bulk_row(m, &inv_id, now));
-        }
-    }
-    plan.counts.invited = invitation_rows.len() as u64;
     let mut columns = vec!["id", "enterprise_id", "email", "state", "source"];
     columns.extend(FIELDS);
     columns.extend(["directory_id", "created_at", "updated_at"]);
-    bulk::insert(tx, backend, "members", &columns, new_members).await?;
-    bulk::insert(tx, backend, "invitations", invitations::BULK_COLUMNS, invitation_rows).await?;
-    bulk::insert(tx, backend, "outbox", outbox::BULK_COLUMNS, mails).await?;
+    // In slices, so a 100,000-person first sync never holds all its rows as cells at once.
+    for slice in plan.creates.chunks(WRITE_SLICE) {
+        let mut new_members = Vec::with_capacity(slice.len());
+        let mut invitation_rows = Vec::with_capacity(slice.len());
+        let mut mails = Vec::new();
+        for (p, new) in slice {
+            match new {
+                NewMember::Fresh(id) => {
+                    let mut cells = vec![
+                        Cell::from(id.as_str()),
+                        e.id.as_str().into(),
+                        p.email.as_str().into(),
+                        "invited".into(),
+                        "directory".into(),
+                    ];
+                    cells.extend(p.fields.iter().cloned().map(Cell::from));
+                    cells.extend([Cell::from(p.directory_id.as_str()), now.into(), now.into()]);
+                    new_members.push(cells);
+                }
+                NewMember::Revived(id) => {
+                    directory::revive(&mut **tx, id, now).await?;
+                    directory::update_member(&mut **tx, id, &p.directory_id, &p.fields, now).await?;
+                }
+            }
+            let token = send.then(crypto::new_token);
+            let inv_id = store::new_id();
+            invitation_rows.push(vec![
+                Cell::from(inv_id.clone()),
+                e.id.as_str().into(),
+                new.id().into(),
+                p.email.as_str().into(),
+                Cell::Text(token.as_ref().map(|(_, hash)| hash.clone())),
+                Cell::Text(actor.map(|a| a.id.clone())),
+                "pending".into(),
+                Cell::Int(send.then_some(now)),
+                expires_at.into(),
+                now.into(),
+            ]);
+            if let Some((token, _)) = &token {
+                let m = mail::invitation(
+                    &p.email,
+                    &state.config.public_url,
+                    &e.domain,
+                    token,
+                    inviter.as_deref(),
+                    &expires,
+                );
+                mails.push(outbox::bulk_row(m, &inv_id, now));
+            }
+        }
+        plan.counts.invited += invitation_rows.len() as u64;
+        bulk::insert(tx, backend, "members", &columns, new_members).await?;
+        bulk::insert(tx, backend, "invitations", invitations::BULK_COLUMNS, invitation_rows).await?;
+        bulk::insert(tx, backend, "outbox", outbox::BULK_COLUMNS, mails).await?;
+    }
 
     for (id, p, _, _) in &plan.updates {
         directory::update_member(&mut **tx, id, &p.directory_id, &p.fields, now).await?;
@@ -728,8 +750,11 @@ async fn apply(
                     ]],
                 )
                 .await?;
-                let rows = members.iter().map(|m| vec![Cell::from(list_id.as_str()), Cell::from(m.as_str())]).collect();
-                bulk::insert(tx, backend, "distribution_list_members", &["list_id", "member_id"], rows).await?;
+                for slice in members.chunks(WRITE_SLICE) {
+                    let rows =
+                        slice.iter().map(|m| vec![Cell::from(list_id.as_str()), Cell::from(m.as_str())]).collect();
+                    bulk::insert(tx, backend, "distribution_list_members", &["list_id", "member_id"], rows).await?;
+                }
             }
             ListChange::Update { id, group, added, removed } => {
                 let g = &snap.groups[*group];

@@ -411,6 +411,7 @@ pub async fn run_view(
         next_cursor: next_cursor.flatten(),
         error: job.error,
         scheduled_for: run.scheduled_for.map(rfc3339),
+        timings: run.timings.as_deref().and_then(|t| serde_json::from_str(t).ok()),
         created_at: rfc3339(job.created_at),
         started_at: job.started_at.map(rfc3339),
         finished_at: job.finished_at.map(rfc3339),
