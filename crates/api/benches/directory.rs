@@ -134,6 +134,7 @@ async fn main() {
                 .await
                 .unwrap();
             assert_eq!(status, "succeeded", "{label}: {run}");
+            println!("    {label}: {}", run["timings"]);
             (ms as f64 / 1000.0, run["counts"].clone())
         }
     };

@@ -329,18 +329,29 @@ pub async fn list_member_emails<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-/// Every list of the enterprise with its member ids (a sync diffs against this).
+/// Every list of the enterprise with its member ids (a sync diffs against
+/// this): one row per list, the ids joined by the database, because a
+/// 100,000-member list read row by row costs a second.
 pub async fn lists_with_members<'c, E: Executor<'c, Database = Any>>(
     db: E,
+    backend: super::Backend,
     enterprise_id: &str,
-) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT l.id, d.member_id FROM distribution_lists l LEFT JOIN distribution_list_members d ON d.list_id = l.id \
-         WHERE l.enterprise_id = $1",
-    )
+) -> Result<Vec<(String, Vec<String>)>, sqlx::Error> {
+    let joined = match backend {
+        super::Backend::Sqlite => "group_concat(d.member_id, ',')",
+        super::Backend::Postgres => "string_agg(d.member_id, ',')",
+    };
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT l.id, {joined} FROM distribution_lists l LEFT JOIN distribution_list_members d ON d.list_id = l.id \
+         WHERE l.enterprise_id = $1 GROUP BY l.id"
+    ))
     .bind(enterprise_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(list, ids)| (list, ids.map(|ids| ids.split(',').map(str::to_string).collect()).unwrap_or_default()))
+        .collect())
 }
 
 pub async fn all_lists<'c, E: Executor<'c, Database = Any>>(

@@ -119,7 +119,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<SyncCounts> {
     let current = current?;
     let started = std::time::Instant::now();
     let lists = directory::all_lists(&state.db.pool, &e.id).await?;
-    let list_members = directory::lists_with_members(&state.db.pool, &e.id).await?;
+    let list_members = directory::lists_with_members(&state.db.pool, state.db.backend, &e.id).await?;
     let mut plan = diff(&e, &snapshot, &current, &lists, &list_members);
 
     let blocked = safeguard(&settings, loaded.row.last_good_entries, &snapshot, &current, &plan);
@@ -315,7 +315,7 @@ fn diff(
     snap: &Snapshot,
     current: &[SyncedMember],
     lists: &[directory::ListRow],
-    list_members: &[(String, Option<String>)],
+    list_members: &[(String, Vec<String>)],
 ) -> Plan {
     let mut plan = Plan::default();
     let counts = &mut plan.counts;
@@ -478,11 +478,8 @@ fn diff(
 
     // Distribution lists: one per chosen group, members as the users' memberOf says.
     let mut current_members: HashMap<&str, HashSet<&str>> = HashMap::new();
-    for (list, member) in list_members {
-        let set = current_members.entry(list.as_str()).or_default();
-        if let Some(m) = member {
-            set.insert(m.as_str());
-        }
+    for (list, members) in list_members {
+        current_members.entry(list.as_str()).or_default().extend(members.iter().map(String::as_str));
     }
     let email_of: HashMap<&str, &str> = current.iter().map(|m| (m.id.as_str(), m.email.as_str())).collect();
     let lists_by_id: HashMap<&str, &directory::ListRow> = lists.iter().map(|l| (l.directory_id.as_str(), l)).collect();
