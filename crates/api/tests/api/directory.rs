@@ -36,6 +36,24 @@ impl Directory {
         Self { run, port, _dir: dir }
     }
 
+    /// Also listening on ldaps:// (and offering StartTLS) with a self-signed certificate no client trusts.
+    pub fn start_with_tls(ldif: &str) -> (Self, u16) {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("ldap");
+        std::fs::create_dir_all(&run).unwrap();
+        let data = run.join("data.ldif");
+        std::fs::write(&data, ldif).unwrap();
+        let (port, tls_port) = (free_port(), free_port());
+        let ok = Command::new("bash")
+            .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e/services/slapd.sh"))
+            .args(["start", run.to_str().unwrap(), &port.to_string(), data.to_str().unwrap()])
+            .env("SLAPD_TLS_PORT", tls_port.to_string())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "slapd with TLS did not start");
+        (Self { run, port, _dir: dir }, tls_port)
+    }
+
     pub fn url(&self) -> String {
         format!("ldap://127.0.0.1:{}", self.port)
     }
@@ -666,4 +684,25 @@ async fn a_slot_that_comes_while_a_run_is_going_is_not_doubled() {
     for pair in runs.windows(2) {
         assert!(pair[0].2.unwrap() <= pair[1].1.unwrap(), "runs overlapped: {runs:?}");
     }
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_a_tls_error_over_ldaps_and_starttls() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = verified_admin(&app).await;
+    let (dir, tls_port) = Directory::start_with_tls(&directory_ldif(&admin.domain, 2, 0));
+    let mut ldaps = config(&dir);
+    ldaps["url"] = json!(format!("ldaps://127.0.0.1:{tls_port}"));
+    let r = app.post(&format!("{}/test", base(&admin)), ldaps, Some(&admin.token)).await;
+    assert_eq!((r.body["ok"].clone(), r.body["code"].clone()), (json!(false), json!("tls")), "{}", r.text);
+    assert!(r.body["message"].as_str().unwrap().contains("TLS handshake"), "{}", r.text);
+
+    let mut starttls = config(&dir);
+    starttls["start_tls"] = json!(true);
+    let r = app.post(&format!("{}/test", base(&admin)), starttls, Some(&admin.token)).await;
+    assert_eq!(r.body["code"], "tls", "{}", r.text);
+
+    // The same directory without TLS answers: the failure above is the certificate, not the server.
+    let r = app.post(&format!("{}/test", base(&admin)), config(&dir), Some(&admin.token)).await;
+    assert_eq!(r.body["ok"], true, "{}", r.text);
 }
