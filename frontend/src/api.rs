@@ -338,7 +338,11 @@ impl Api {
     }
 
     pub async fn start_sync(&self, id: &str, dry_run: bool) -> ApiResult<SyncRun> {
-        self.send_json(Request::post(&format!("{}/runs", Self::sync_path(id))), &StartSyncRequest { dry_run }).await
+        self.send_json(
+            Request::post(&format!("{}/runs", Self::sync_path(id))),
+            &StartSyncRequest { dry_run, accept_smaller_directory: false },
+        )
+        .await
     }
 
     pub async fn sync_runs(&self, id: &str) -> ApiResult<SyncRunPage> {

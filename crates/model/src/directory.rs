@@ -130,7 +130,7 @@ pub struct DirectoryConfig {
 }
 
 /// `PUT …/directory-sync`. Leave `bind_password` out (or null) to keep the stored one.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DirectoryConfigRequest {
     pub url: String,
@@ -154,6 +154,19 @@ pub struct DirectoryConfigRequest {
     pub schedule: Option<String>,
     pub send_invitations: Option<bool>,
     pub max_suspend_percent: Option<u32>,
+}
+
+impl std::fmt::Debug for DirectoryConfigRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectoryConfigRequest")
+            .field("url", &self.url)
+            .field("bind_dn", &self.bind_dn)
+            .field("bind_password", &self.bind_password.as_ref().map(|_| "<redacted>"))
+            .field("base_dn", &self.base_dn)
+            .field("organizational_units", &self.organizational_units)
+            .field("groups", &self.groups)
+            .finish_non_exhaustive()
+    }
 }
 
 pub const DEFAULT_PAGE_SIZE: u32 = 500;
@@ -491,6 +504,10 @@ pub struct SyncRunPage {
 pub struct StartSyncRequest {
     #[serde(default)]
     pub dry_run: bool,
+    /// Run even though the directory returns far fewer entries than the last
+    /// good run (after a deliberate change of scope). The suspend limit still holds.
+    #[serde(default)]
+    pub accept_smaller_directory: bool,
 }
 
 /// A group from the directory, kept as a distribution list.

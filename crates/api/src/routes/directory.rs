@@ -102,9 +102,17 @@ pub async fn start(
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
     let req: StartSyncRequest = optional_json(&body)?;
-    let row = directory::start(&state, &c.enterprise.id, Some(&caller.account), req.dry_run, SyncTrigger::Manual, None)
-        .await?
-        .ok_or_else(|| ApiError::conflict("sync_running", "A sync is already queued or running."))?;
+    let row = directory::start(
+        &state,
+        &c.enterprise.id,
+        Some(&caller.account),
+        req.dry_run,
+        req.accept_smaller_directory,
+        SyncTrigger::Manual,
+        None,
+    )
+    .await?
+    .ok_or_else(|| ApiError::conflict("sync_running", "A sync is already queued or running."))?;
     Ok(HttpResponse::Accepted().json(directory::run(&state, &c, &row.id, None, 0).await?))
 }
 

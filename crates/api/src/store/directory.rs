@@ -34,15 +34,17 @@ pub async fn config<'c, E: Executor<'c, Database = Any>>(
 
 pub async fn save_config<'c, E: Executor<'c, Database = Any>>(db: E, c: &ConfigRow) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO directory_configs (enterprise_id, settings, bind_password, schedule, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) \
-         ON CONFLICT (enterprise_id) DO UPDATE SET settings = $2, bind_password = $3, schedule = $4, updated_at = $5",
+        "INSERT INTO directory_configs (enterprise_id, settings, bind_password, schedule, last_good_entries, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $6, $5, $5) \
+         ON CONFLICT (enterprise_id) DO UPDATE SET settings = $2, bind_password = $3, schedule = $4, updated_at = $5, \
+         last_good_entries = $6",
     )
     .bind(&c.enterprise_id)
     .bind(&c.settings)
     .bind(&c.bind_password)
     .bind(&c.schedule)
     .bind(c.updated_at)
+    .bind(c.last_good_entries)
     .execute(db)
     .await?;
     Ok(())
@@ -192,7 +194,8 @@ pub async fn members<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-/// Sets a member's profile as the directory has it and links it to its directory id.
+/// Sets the profile fields the directory has (an absent attribute clears
+/// nothing) and links the member to its directory id.
 #[allow(clippy::too_many_arguments)]
 pub async fn update_member<'c, E: Executor<'c, Database = Any>>(
     db: E,
@@ -202,8 +205,9 @@ pub async fn update_member<'c, E: Executor<'c, Database = Any>>(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE members SET directory_id = $2, first_name = $3, last_name = $4, department = $5, phone = $6, \
-         job_title = $7, updated_at = $8 WHERE id = $1",
+        "UPDATE members SET directory_id = $2, first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name), \
+         department = COALESCE($5, department), phone = COALESCE($6, phone), job_title = COALESCE($7, job_title), \
+         updated_at = $8 WHERE id = $1",
     )
     .bind(id)
     .bind(directory_id)
@@ -226,7 +230,7 @@ pub async fn suspend(conn: &mut AnyConnection, ids: &[String], now: i64) -> Resu
         let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
             "UPDATE members SET sync_suspended_from = state, state = 'suspended', managed_since = NULL, updated_at = $1 \
-             WHERE state <> 'suspended' AND id IN ({}) RETURNING id, email, sync_suspended_from",
+             WHERE state IN ('invited', 'unmanaged', 'managed') AND id IN ({}) RETURNING id, email, sync_suspended_from",
             marks.join(", ")
         );
         let mut u = sqlx::query_as::<Any, (String, String, Option<String>)>(&sql).bind(now);
@@ -244,32 +248,42 @@ pub async fn suspend(conn: &mut AnyConnection, ids: &[String], now: i64) -> Resu
     Ok(managed)
 }
 
-/// Puts members a sync suspended back in the state they were in (`to`).
-pub async fn restore(conn: &mut AnyConnection, ids: &[String], to: &str, now: i64) -> Result<(), sqlx::Error> {
+/// Puts members a sync suspended back in the state they were in (`to`);
+/// returns the ids and emails that moved (an admin may have acted meanwhile).
+pub async fn restore(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    to: &str,
+    now: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let mut moved = Vec::new();
     for chunk in ids.chunks(500) {
         let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
             "UPDATE members SET state = $2, sync_suspended_from = NULL, updated_at = $1, \
              managed_since = CASE WHEN $2 = 'managed' THEN $1 ELSE NULL END \
-             WHERE state = 'suspended' AND id IN ({})",
+             WHERE state = 'suspended' AND sync_suspended_from IS NOT NULL AND id IN ({}) RETURNING id, email",
             marks.join(", ")
         );
-        let mut u = sqlx::query::<Any>(&sql).bind(now).bind(to);
+        let mut u = sqlx::query_as::<Any, (String, String)>(&sql).bind(now).bind(to);
         for id in chunk {
             u = u.bind(id);
         }
-        u.execute(&mut *conn).await?;
+        moved.extend(u.fetch_all(&mut *conn).await?);
     }
-    Ok(())
+    Ok(moved)
 }
 
 /// A removed member (revoked invitation) the directory brings back: invited again.
 pub async fn revive<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE members SET state = 'invited', source = 'directory', updated_at = $2 WHERE id = $1 AND state = 'removed'")
-        .bind(id)
-        .bind(now)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "UPDATE members SET state = 'invited', source = 'directory', sync_suspended_from = NULL, updated_at = $2 \
+         WHERE id = $1 AND state = 'removed'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -153,7 +153,7 @@ pub async fn change_state(
     for chunk in ids.chunks(500) {
         let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
         let sql = format!(
-            "UPDATE members SET state = $2, updated_at = $3, \
+            "UPDATE members SET state = $2, updated_at = $3, sync_suspended_from = NULL, \
              managed_since = CASE WHEN $2 = 'managed' THEN $3 ELSE NULL END \
              WHERE enterprise_id = $1 AND state IN ({states}) AND id IN ({}) RETURNING id, email",
             marks.join(", ")

@@ -486,6 +486,14 @@ async fn safeguards_block_an_empty_ou_and_a_wrong_base_dn_and_write_nothing() {
     assert_eq!(run["status"], "blocked", "{run}");
     assert!(run["error"].as_str().unwrap().contains("far fewer than the 30"), "{run}");
     assert_eq!(member_states(&app, &admin).await, before);
+
+    // A deliberate narrowing is accepted explicitly, for one run; the suspend limit still applies.
+    let r = app
+        .post(&format!("{}/runs", base(&admin)), json!({"accept_smaller_directory": true}), Some(&admin.token))
+        .await;
+    let run = wait_run(&app, &admin, r.ok(202)["id"].as_str().unwrap()).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert_eq!(run["counts"]["suspended"], 19);
 }
 
 #[tokio::test]
@@ -705,4 +713,56 @@ async fn an_untrusted_certificate_is_a_tls_error_over_ldaps_and_starttls() {
     // The same directory without TLS answers: the failure above is the certificate, not the server.
     let r = app.post(&format!("{}/test", base(&admin)), config(&dir), Some(&admin.token)).await;
     assert_eq!(r.body["ok"], true, "{}", r.text);
+}
+
+#[tokio::test]
+async fn the_stored_password_never_goes_to_another_server() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = verified_admin(&app).await;
+    let dir = Directory::start(&directory_ldif(&admin.domain, 2, 0));
+    configure(&app, &admin, &config(&dir)).await;
+    let mut elsewhere = config(&dir);
+    elsewhere.as_object_mut().unwrap().remove("bind_password");
+    elsewhere["url"] = json!(format!("ldap://127.0.0.1:{}", free_port()));
+    app.send_put(&base(&admin), &elsewhere, Some(&admin.token)).await.problem(422, "bind_password_required");
+    let r = app.post(&format!("{}/test", base(&admin)), elsewhere, Some(&admin.token)).await;
+    r.problem(422, "bind_password_required");
+    let mut other_dn = config(&dir);
+    other_dn.as_object_mut().unwrap().remove("bind_password");
+    other_dn["bind_dn"] = json!(format!("cn=limited,{SUFFIX}"));
+    app.send_put(&base(&admin), &other_dn, Some(&admin.token)).await.problem(422, "bind_password_required");
+}
+
+#[tokio::test]
+async fn a_sync_links_existing_members_and_keeps_what_the_directory_lacks() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = verified_admin(&app).await;
+    let d = admin.domain.clone();
+    // Imported first, with a phone the directory does not hold.
+    let csv = format!("email,first_name,phone\nuser0@{d},Old,+1 555 0100\n");
+    let r = app
+        .post_raw(
+            &format!("/api/v1/enterprises/{}/imports?send_invitations=false", admin.enterprise_id),
+            csv,
+            "text/csv",
+            Some(&admin.token),
+        )
+        .await;
+    let job = r.ok(202)["id"].as_str().unwrap().to_string();
+    crate::jobs::wait_job(&app, &admin, &job, "").await;
+    let dir = Directory::start(&directory_ldif(&d, 3, 0));
+    configure(&app, &admin, &config(&dir)).await;
+    let run = sync(&app, &admin, false).await;
+    assert_eq!(run["counts"]["relinked"], 1, "{run}");
+    assert_eq!(run["counts"]["created"], 2);
+    let (first, phone): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT first_name, phone FROM members WHERE email = $1")
+            .bind(format!("user0@{d}"))
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(first.as_deref(), Some("Given0"), "the directory's value wins where it has one");
+    assert_eq!(phone.as_deref(), Some("+1 555 0100"), "an attribute the directory lacks clears nothing");
+    let again = sync(&app, &admin, false).await;
+    assert!(again["diff"].as_array().unwrap().is_empty(), "{again}");
 }

@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use muster_model::{normalize_dn, RuleTarget, SyncChange, SyncCounts};
+use muster_model::{normalize_dn, Module, RuleMatch, RuleTarget, SyncChange, SyncCounts};
 use serde_json::{json, Map, Value};
 
 use super::{mapping, mapping::Person, rules::Rules, Settings};
@@ -18,7 +18,7 @@ use crate::{
     error::{ApiError, ApiResult},
     integrations::ldap,
     services::{audit, crypto, csv_import::FIELDS, mail},
-    state::AppState,
+    state::{AppState, Shared},
     store::{
         self, accounts, audit as audit_store, bulk, bulk::Cell, directory, directory::SyncedMember, enterprises,
         enterprises::EnterpriseRow, invitations, jobs, jobs::JobRow, jobs::ResultRow, members, now_ms, outbox, rfc3339,
@@ -88,8 +88,43 @@ enum ListChange {
     Remove { id: String },
 }
 
-pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<SyncCounts> {
+/// Renews the job's lease while a run reads and writes (another replica would
+/// otherwise claim it again after the lease); stops when dropped.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Heartbeat {
+    fn start(state: &Shared, job_id: &str) -> Self {
+        let (state, job_id) = (state.clone(), job_id.to_string());
+        let every = std::time::Duration::from_millis((state.lease_ms() / 3).max(200) as u64);
+        Self(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let lease = now_ms() + state.lease_ms();
+                let processed = state.progress_of(&job_id).unwrap_or(0);
+                if let Err(e) = jobs::progress(&state.db.pool, &job_id, processed, None, lease).await {
+                    tracing::warn!(job = %job_id, error = %e, "could not renew the sync's lease");
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+pub async fn run(shared: &Shared, job: &JobRow) -> ApiResult<SyncCounts> {
+    let _heartbeat = Heartbeat::start(shared, &job.id);
+    let state: &AppState = shared;
     let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(ApiError::NotFound("enterprise"))?;
+    // A scheduled run meets the same gate as a request: verified domain, plan with the module.
+    let plan_of = muster_model::Plan::parse(&e.plan).unwrap_or_default();
+    let status = muster_model::DomainStatus::parse(&e.domain_status).unwrap_or(muster_model::DomainStatus::Unverified);
+    if let Some(reason) = Module::DirectorySync.lock_reason(plan_of, status) {
+        return Err(ApiError::Locked(reason));
+    }
     let actor = match job.created_by.as_deref() {
         Some(id) => accounts::by_id(&state.db.pool, id).await?,
         None => None,
@@ -122,7 +157,10 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<SyncCounts> {
     let list_members = directory::lists_with_members(&state.db.pool, state.db.backend, &e.id).await?;
     let mut plan = diff(&e, &snapshot, &current, &lists, &list_members);
 
-    let blocked = safeguard(&settings, loaded.row.last_good_entries, &snapshot, &current, &plan);
+    let options: Value = serde_json::from_str(&job.options).unwrap_or_default();
+    let last_good =
+        loaded.row.last_good_entries.filter(|_| !options["accept_smaller_directory"].as_bool().unwrap_or(false));
+    let blocked = safeguard(&settings, last_good, &snapshot, &current, &plan);
     let diff_ms = started.elapsed().as_millis() as u64;
     let started = std::time::Instant::now();
     let timings = |write_ms: u64| json!({"read_ms": read_ms, "diff_ms": diff_ms, "write_ms": write_ms}).to_string();
@@ -188,7 +226,17 @@ async fn read(state: &AppState, job: &JobRow, s: &Settings, password: String) ->
         Rules::compile(&s.exclusion_rules).map_err(|why| ldap::Failure { code: "invalid_rule", message: why })?;
     let mut conn = ldap::connect(&target).await?;
     let map = &s.attribute_map;
-    let attrs = mapping::attributes(map);
+    // Rules may look at attributes the map does not name: ask for those too.
+    let rule_attrs = |target: RuleTarget| {
+        s.exclusion_rules
+            .iter()
+            .filter(move |r| {
+                r.applies_to == target && r.matches != RuleMatch::UnderOu && !r.attribute.eq_ignore_ascii_case("dn")
+            })
+            .map(|r| r.attribute.clone())
+    };
+    let mut attrs = mapping::attributes(map);
+    attrs.extend(rule_attrs(RuleTarget::User));
     let mut snap = Snapshot::default();
     let mut seen_dns = HashSet::new();
     let bases =
@@ -206,9 +254,12 @@ async fn read(state: &AppState, job: &JobRow, s: &Settings, password: String) ->
             }
             let person = mapping::person(&entry, map);
             if let Some(rule) = rules.excludes(RuleTarget::User, &entry) {
+                // Keep its id and email, so the member it may already be is left alone, not suspended.
                 let (email, id) = match &person {
                     Ok(p) => (Some(p.email.clone()), Some(p.directory_id.clone())),
-                    Err(_) => (ldap::text(&entry, &map.email).map(str::to_lowercase), None),
+                    Err(_) => {
+                        (ldap::text(&entry, &map.email).map(str::to_lowercase), mapping::directory_id(&entry, &map.id))
+                    }
                 };
                 snap.excluded.push((entry.dn, email, id, format!("Excluded by the rule {rule}.")));
                 return Ok(());
@@ -216,7 +267,8 @@ async fn read(state: &AppState, job: &JobRow, s: &Settings, password: String) ->
             match person {
                 Ok(p) => snap.people.push(p),
                 Err(mapping::Unusable::NoEmail) => {
-                    snap.excluded.push((entry.dn, None, None, format!("No email address ({}).", map.email)))
+                    let id = mapping::directory_id(&entry, &map.id);
+                    snap.excluded.push((entry.dn, None, id, format!("No email address ({}).", map.email)))
                 }
                 Err(mapping::Unusable::NoId) => {
                     snap.errors.push((entry.dn, format!("The entry has no {} to keep it linked by.", map.id)))
@@ -226,8 +278,14 @@ async fn read(state: &AppState, job: &JobRow, s: &Settings, password: String) ->
         })
         .await?;
     }
-    let group_attrs = vec![map.id.clone(), "cn".to_string(), "mail".to_string()];
+    let mut group_attrs = vec![map.id.clone(), "cn".to_string(), "mail".to_string()];
+    group_attrs.extend(rule_attrs(RuleTarget::Group));
+    let mut seen_groups = HashSet::new();
     for dn in &s.groups {
+        // The same group chosen twice (spelled differently) is one list.
+        if !seen_groups.insert(normalize_dn(dn)) {
+            continue;
+        }
         let mut found = None;
         let searched = ldap::search(&mut conn, &target, dn, "(objectClass=*)", &group_attrs, |entry| {
             if found.is_none() && normalize_dn(&entry.dn) == normalize_dn(dn) {
@@ -250,6 +308,7 @@ async fn read(state: &AppState, job: &JobRow, s: &Settings, password: String) ->
             Err(f) => return Err(f),
         }
         match found {
+            Some(Some(g)) if snap.groups.iter().any(|x| x.directory_id == g.directory_id) => {}
             Some(Some(g)) => snap.groups.push(g),
             Some(None) => {}
             None => snap.groups_excluded.push((normalize_dn(dn), "The group is not in the directory.".into())),
@@ -342,6 +401,8 @@ fn diff(
     // Member ids (existing or to be created) by the normalised DN of each group they are in.
     let mut in_group: HashMap<String, Vec<String>> = HashMap::new();
     let mut emails_taken: HashMap<String, String> = HashMap::new();
+    let snapshot_ids: HashSet<&str> = snap.people.iter().map(|p| p.directory_id.as_str()).collect();
+    let mut claimed: HashSet<&str> = HashSet::new();
     let mut ids_taken: HashSet<String> = HashSet::new();
     for p in &snap.people {
         if !p.email.ends_with(&suffix) {
@@ -378,7 +439,26 @@ fn diff(
             continue;
         }
         emails_taken.insert(p.email.clone(), p.dn.clone());
-        let existing = by_id.get(p.directory_id.as_str()).or_else(|| by_email.get(p.email.as_str())).copied();
+        // By directory id first; by email only a member not linked to another entry of this read.
+        let existing = by_id.get(p.directory_id.as_str()).copied().or_else(|| {
+            by_email
+                .get(p.email.as_str())
+                .copied()
+                .filter(|m| m.directory_id.as_deref().is_none_or(|d| !snapshot_ids.contains(d)))
+        });
+        if let Some(m) = existing {
+            if !claimed.insert(m.id.as_str()) {
+                counts.errors += 1;
+                plan.results.push(result(
+                    "error",
+                    Some(p.email.clone()),
+                    Some(&p.dn),
+                    Some(format!("{} is already matched to another directory entry in this run.", m.email)),
+                    None,
+                ));
+                continue;
+            }
+        }
         let member_id = match existing {
             None if p.disabled => {
                 counts.excluded += 1;
@@ -395,6 +475,18 @@ fn diff(
                 let id = store::new_id();
                 plan.creates.push((p.clone(), NewMember::Fresh(id.clone())));
                 id
+            }
+            Some(m) if m.state == "removed" && p.disabled => {
+                seen.insert(m.id.as_str());
+                counts.excluded += 1;
+                plan.results.push(result(
+                    "exclude",
+                    Some(p.email.clone()),
+                    Some(&p.dn),
+                    Some("The account is disabled in the directory.".into()),
+                    None,
+                ));
+                continue;
             }
             Some(m) if m.state == "removed" => {
                 seen.insert(m.id.as_str());
@@ -546,8 +638,10 @@ fn diff(
             }
         }
     }
+    let excluded_groups: HashSet<&str> = snap.groups_excluded.iter().map(|(dn, _)| dn.as_str()).collect();
     for l in lists {
         if !kept.contains(l.id.as_str())
+            && !excluded_groups.contains(normalize_dn(&l.dn).as_str())
             && l.removed_at.is_none()
             && !snap.groups.iter().any(|g| g.directory_id == l.directory_id)
         {
@@ -576,12 +670,16 @@ fn safeguard(
     current: &[SyncedMember],
     plan: &Plan,
 ) -> Option<String> {
+    // Everyone the directory governs after this run: linked already, or linked now by email.
+    let unlinked: HashSet<&str> = current.iter().filter(|m| m.directory_id.is_none()).map(|m| m.id.as_str()).collect();
+    let first_links = plan.updates.iter().filter(|(id, ..)| unlinked.contains(id.as_str()));
     let linked = current
         .iter()
         .filter(|m| m.directory_id.is_some() && !matches!(m.state.as_str(), "suspended" | "removed"))
-        .count() as u64;
+        .count() as u64
+        + first_links.count() as u64;
     let suspend = plan.suspends.len() as u64;
-    if linked > 0 && suspend * 100 > s.max_suspend_percent as u64 * linked {
+    if suspend > 0 && suspend * 100 > s.max_suspend_percent as u64 * linked {
         return Some(format!(
             "This run would suspend {suspend} of the {linked} people synced from the directory ({:.0}%), more than the \
              {}% allowed. Nothing was changed. If the directory is right, raise “Most suspended in one run” and run again.",
@@ -593,7 +691,8 @@ fn safeguard(
         if (snap.entries as f64) < good as f64 * SHRINK_BLOCK_RATIO {
             return Some(format!(
                 "The directory returned {} entries, far fewer than the {good} of the last good run — a wrong base DN or \
-                 OU, a changed filter, or a bind account that sees less? Nothing was changed.",
+                 OU, a changed filter, or a bind account that sees less? Nothing was changed. If the smaller directory is \
+                 right, start the run again accepting it.",
                 snap.entries
             ));
         }
@@ -712,9 +811,15 @@ async fn apply(
     for (to, people) in by_state {
         let ids: Vec<String> = people.iter().map(|(id, _)| id.clone()).collect();
         if to == "managed" {
-            if members::adjust_seats(&mut **tx, &e.id, ids.len() as i64).await?.is_some() {
-                directory::restore(tx, &ids, "managed", now).await?;
-                seat_events(state, tx, e, &people, 1, now).await?;
+            let wanted = ids.len() as i64;
+            if members::adjust_seats(&mut **tx, &e.id, wanted).await?.is_some() {
+                let moved = directory::restore(tx, &ids, "managed", now).await?;
+                // Someone an admin moved meanwhile does not take a seat.
+                let unused = wanted - moved.len() as i64;
+                if unused > 0 {
+                    members::adjust_seats(&mut **tx, &e.id, -unused).await?;
+                }
+                seat_events(state, tx, e, &moved, 1, now).await?;
                 continue;
             }
             // The contract cap is full: back as unmanaged, for an admin to decide.

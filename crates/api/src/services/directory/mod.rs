@@ -110,6 +110,20 @@ pub async fn load(state: &AppState, enterprise_id: &str) -> ApiResult<Option<Loa
     Ok(Some(Loaded { settings, password, row }))
 }
 
+/// The stored password may only go back to the server it was saved for: a new
+/// address, bind DN or TLS setting needs the password typed again (else an
+/// admin could point the saved credentials at a server of their own).
+fn same_server(stored: &Settings, req: &DirectoryConfigRequest) -> bool {
+    stored.url == req.url.trim() && stored.bind_dn == req.bind_dn.trim() && stored.start_tls == req.start_tls
+}
+
+fn password_again() -> ApiError {
+    ApiError::field(
+        "bind_password_required",
+        "The address, bind DN or TLS setting changed: enter the bind password again.",
+    )
+}
+
 fn view(s: &Settings, row: &ConfigRow) -> DirectoryConfig {
     DirectoryConfig {
         url: s.url.clone(),
@@ -168,9 +182,12 @@ pub async fn put(
     check(&req)?;
     let e = &c.enterprise;
     let existing = directory::config(&state.db.pool, &e.id).await?;
+    let stored: Option<Settings> =
+        existing.as_ref().map(|r| serde_json::from_str(&r.settings)).transpose().map_err(anyhow::Error::new)?;
     let password = req.bind_password.take().filter(|p| !p.is_empty());
     let sealed = match (&password, &existing) {
         (Some(p), _) => Some(crypto::seal(&state.secrets.encryption_key, &e.id, p.as_bytes())?),
+        (None, Some(_)) if !stored.as_ref().is_some_and(|s| same_server(s, &req)) => return Err(password_again()),
         (None, Some(row)) => row.bind_password.clone(),
         (None, None) => {
             return Err(ApiError::field("bind_password_required", "Enter the bind password the first time you save."))
@@ -211,7 +228,8 @@ pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequ
             let password = r.bind_password.take().filter(|p| !p.is_empty());
             let password = match (password, &stored) {
                 (Some(p), _) => p,
-                (None, Some(s)) => s.password.clone(),
+                (None, Some(s)) if same_server(&s.settings, &r) => s.password.clone(),
+                (None, Some(_)) => return Err(password_again()),
                 (None, None) => return Err(ApiError::field("bind_password_required", "Enter the bind password.")),
             };
             (Settings::from_request(r), password)
@@ -334,6 +352,7 @@ pub async fn start(
     enterprise_id: &str,
     actor: Option<&AccountRow>,
     dry_run: bool,
+    accept_smaller: bool,
     trigger: SyncTrigger,
     scheduled_for: Option<i64>,
 ) -> ApiResult<Option<JobRow>> {
@@ -346,7 +365,7 @@ pub async fn start(
         actor.map(|a| a.id.as_str()).unwrap_or_default(),
         JobKind::DirectorySync.as_str(),
         dry_run,
-        json!({"trigger": trigger}).to_string(),
+        json!({"trigger": trigger, "accept_smaller_directory": accept_smaller}).to_string(),
         now,
     );
     let row = JobRow { created_by: actor.map(|a| a.id.clone()), ..row };

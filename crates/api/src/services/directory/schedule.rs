@@ -106,7 +106,7 @@ async fn reconcile(
 
 async fn fire(state: &Shared, enterprise: &str, cron: &Cron) {
     let Some(slot) = slot(cron, Utc::now()) else { return };
-    match super::start(state, enterprise, None, false, SyncTrigger::Schedule, Some(slot)).await {
+    match super::start(state, enterprise, None, false, false, SyncTrigger::Schedule, Some(slot)).await {
         Ok(Some(run)) => tracing::info!(enterprise, run = %run.id, slot, "scheduled sync queued"),
         Ok(None) => tracing::debug!(enterprise, slot, "scheduled slot already taken or a run is still going"),
         Err(e) => tracing::warn!(enterprise, error = %e, "scheduled sync could not start"),
