@@ -42,6 +42,85 @@ impl Source {
     }
 }
 
+/// Invitation rows (and their mail) for the multi-row inserts of Invite,
+/// Import and Directory Sync: one expiry, one inviter, one `send` choice.
+pub struct StagedInvitations<'a> {
+    state: &'a AppState,
+    enterprise: &'a EnterpriseRow,
+    inviter_id: Option<String>,
+    inviter_name: Option<String>,
+    send: bool,
+    now: i64,
+    expires_at: i64,
+    expires: String,
+    pub rows: Vec<Vec<Cell>>,
+    pub mails: Vec<Vec<Cell>>,
+}
+
+impl<'a> StagedInvitations<'a> {
+    pub fn new(
+        state: &'a AppState,
+        enterprise: &'a EnterpriseRow,
+        actor: Option<&AccountRow>,
+        send: bool,
+        now: i64,
+    ) -> Self {
+        let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
+        Self {
+            state,
+            enterprise,
+            inviter_id: actor.map(|a| a.id.clone()),
+            inviter_name: actor.map(AccountRow::display_name),
+            send,
+            now,
+            expires_at,
+            expires: rfc3339(expires_at),
+            rows: Vec::new(),
+            mails: Vec::new(),
+        }
+    }
+
+    /// Stages one invitation; returns its id. An unsent invitation has no
+    /// token: send-pending makes one with its mail.
+    pub fn add(&mut self, member_id: &str, email: &str) -> String {
+        let token = self.send.then(crypto::new_token);
+        let id = store::new_id();
+        self.rows.push(vec![
+            Cell::from(id.clone()),
+            self.enterprise.id.as_str().into(),
+            member_id.into(),
+            email.into(),
+            Cell::Text(token.as_ref().map(|(_, hash)| hash.clone())),
+            Cell::Text(self.inviter_id.clone()),
+            "pending".into(),
+            Cell::Int(self.send.then_some(self.now)),
+            self.expires_at.into(),
+            self.now.into(),
+        ]);
+        if let Some((token, _)) = &token {
+            let config = &self.state.config;
+            let m = mail::invitation(
+                email,
+                &config.public_url,
+                &self.enterprise.domain,
+                token,
+                self.inviter_name.as_deref(),
+                &self.expires,
+            );
+            self.mails.push(outbox::bulk_row(m, &id, self.now));
+        }
+        id
+    }
+
+    /// Writes what was staged since the last flush.
+    pub async fn flush(&mut self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> ApiResult<()> {
+        let backend = self.state.db.backend;
+        bulk::insert(tx, backend, "invitations", invitations::BULK_COLUMNS, std::mem::take(&mut self.rows)).await?;
+        bulk::insert(tx, backend, "outbox", outbox::BULK_COLUMNS, std::mem::take(&mut self.mails)).await?;
+        Ok(())
+    }
+}
+
 /// Classifies every address, then writes all new members, invitations and
 /// their mail in one transaction.
 pub async fn invite(
@@ -161,35 +240,11 @@ pub async fn invite_in(
     if !revived.is_empty() {
         members::change_state(tx, &e.id, &revived, &["removed"], "invited", now).await?;
     }
-    let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
-    let expires = rfc3339(expires_at);
-    let inviter = actor.display_name();
-    let mut invitation_rows = Vec::with_capacity(fresh.len());
-    let mut mails = Vec::new();
+    let mut staged = StagedInvitations::new(state, e, Some(actor), send, now);
     for (i, member_id, email) in &fresh {
-        // An unsent invitation has no token: send-pending makes one with its mail.
-        let token = send.then(crypto::new_token);
-        let id = store::new_id();
-        invitation_rows.push(vec![
-            Cell::from(id.clone()),
-            e.id.as_str().into(),
-            member_id.as_str().into(),
-            email.as_str().into(),
-            Cell::Text(token.as_ref().map(|(_, hash)| hash.clone())),
-            actor.id.as_str().into(),
-            "pending".into(),
-            Cell::Int(send.then_some(now)),
-            expires_at.into(),
-            now.into(),
-        ]);
-        if let Some((token, _)) = &token {
-            let m = mail::invitation(email, &state.config.public_url, domain, token, Some(&inviter), &expires);
-            mails.push(outbox::bulk_row(m, &id, now));
-        }
-        results[*i].invitation_id = Some(id);
+        results[*i].invitation_id = Some(staged.add(member_id, email));
     }
-    bulk::insert(tx, backend, "invitations", invitations::BULK_COLUMNS, invitation_rows).await?;
-    bulk::insert(tx, backend, "outbox", outbox::BULK_COLUMNS, mails).await?;
+    staged.flush(tx).await?;
     let mut counts = InviteCounts::default();
     for r in &results {
         counts.add(r.outcome);

@@ -17,14 +17,14 @@ use crate::{
     error::{ApiError, ApiResult},
     routes::upload::Upload,
     services::{
-        audit, crypto,
+        audit,
         csv_import::{self, ChunkReader, Parsed, Row, FIELDS},
-        jobs as job_service, mail,
+        enrollment, jobs as job_service,
     },
     state::AppState,
     store::{
-        self, accounts, audit as audit_store, bulk, bulk::Cell, enterprises, enterprises::EnterpriseRow, invitations,
-        jobs, jobs::JobRow, jobs::ResultRow, members, now_ms, outbox, rfc3339,
+        self, accounts, audit as audit_store, bulk, bulk::Cell, enterprises, enterprises::EnterpriseRow, jobs,
+        jobs::JobRow, jobs::ResultRow, members, now_ms,
     },
 };
 
@@ -197,17 +197,13 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
     let mut processed = 0i64;
     let mut seq = 1i64;
     let now = now_ms();
-    let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
-    let expires = rfc3339(expires_at);
-    let inviter = actor.display_name();
+    let mut staged = enrollment::StagedInvitations::new(state, &e, Some(&actor), send, now);
     while let Some(batch) = batch_rx.recv().await {
         let batch = batch.map_err(|why| ApiError::field("invalid_csv", why))?;
         processed += batch.len() as i64;
         let changes = diff(&mut tx, &e, batch, &mut seen).await?;
         let mut results = Vec::new();
         let mut new_members = Vec::new();
-        let mut invitations = Vec::new();
-        let mut mails = Vec::new();
         for change in changes {
             match change {
                 Change::Unchanged => counts.unchanged += 1,
@@ -246,32 +242,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
                         cells.extend(row.fields.iter().cloned().map(Cell::from));
                         cells.extend([now.into(), now.into()]);
                         new_members.push(cells);
-                        // An unsent invitation has no token: send-pending makes one with its mail.
-                        let token = send.then(crypto::new_token);
-                        let inv_id = store::new_id();
-                        invitations.push(vec![
-                            Cell::from(inv_id.clone()),
-                            e.id.as_str().into(),
-                            member_id.into(),
-                            row.email.as_str().into(),
-                            Cell::Text(token.as_ref().map(|(_, hash)| hash.clone())),
-                            actor.id.as_str().into(),
-                            "pending".into(),
-                            Cell::Int(send.then_some(now)),
-                            expires_at.into(),
-                            now.into(),
-                        ]);
-                        if let Some((token, _)) = &token {
-                            let m = mail::invitation(
-                                &row.email,
-                                &state.config.public_url,
-                                &e.domain,
-                                token,
-                                Some(&inviter),
-                                &expires,
-                            );
-                            mails.push(outbox::bulk_row(m, &inv_id, now));
-                        }
+                        staged.add(&member_id, &row.email);
                     }
                     results.push(result(row.row, row.email, "create", None, Some(created)));
                 }
@@ -282,8 +253,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
         columns.extend(FIELDS);
         columns.extend(["created_at", "updated_at"]);
         bulk::insert(&mut tx, backend, "members", &columns, new_members).await?;
-        bulk::insert(&mut tx, backend, "invitations", invitations::BULK_COLUMNS, invitations).await?;
-        bulk::insert(&mut tx, backend, "outbox", outbox::BULK_COLUMNS, mails).await?;
+        staged.flush(&mut tx).await?;
         let n = results.len() as i64;
         jobs::insert_results(&mut tx, backend, &job.id, seq, results).await?;
         seq += n;

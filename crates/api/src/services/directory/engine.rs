@@ -17,11 +17,11 @@ use super::{mapping, mapping::Person, rules::Rules, Settings};
 use crate::{
     error::{ApiError, ApiResult},
     integrations::ldap,
-    services::{audit, crypto, csv_import::FIELDS, mail},
+    services::{audit, csv_import::FIELDS, enrollment},
     state::{AppState, Shared},
     store::{
         self, accounts, audit as audit_store, bulk, bulk::Cell, directory, directory::SyncedMember, enterprises,
-        enterprises::EnterpriseRow, invitations, jobs, jobs::JobRow, jobs::ResultRow, members, now_ms, outbox, rfc3339,
+        enterprises::EnterpriseRow, jobs, jobs::JobRow, jobs::ResultRow, members, now_ms,
     },
 };
 
@@ -730,10 +730,7 @@ async fn apply(
     now: i64,
 ) -> ApiResult<()> {
     let backend = state.db.backend;
-    let send = s.send_invitations;
-    let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
-    let expires = rfc3339(expires_at);
-    let inviter = actor.map(|a| a.display_name());
+    let mut staged = enrollment::StagedInvitations::new(state, e, actor, s.send_invitations, now);
 
     // New people: members, invitations and (when sending) their mail.
     let mut columns = vec!["id", "enterprise_id", "email", "state", "source"];
@@ -742,8 +739,6 @@ async fn apply(
     // In slices, so a 100,000-person first sync never holds all its rows as cells at once.
     for slice in plan.creates.chunks(WRITE_SLICE) {
         let mut new_members = Vec::with_capacity(slice.len());
-        let mut invitation_rows = Vec::with_capacity(slice.len());
-        let mut mails = Vec::new();
         for (p, new) in slice {
             match new {
                 NewMember::Fresh(id) => {
@@ -763,36 +758,11 @@ async fn apply(
                     directory::update_member(&mut **tx, id, &p.directory_id, &p.fields, now).await?;
                 }
             }
-            let token = send.then(crypto::new_token);
-            let inv_id = store::new_id();
-            invitation_rows.push(vec![
-                Cell::from(inv_id.clone()),
-                e.id.as_str().into(),
-                new.id().into(),
-                p.email.as_str().into(),
-                Cell::Text(token.as_ref().map(|(_, hash)| hash.clone())),
-                Cell::Text(actor.map(|a| a.id.clone())),
-                "pending".into(),
-                Cell::Int(send.then_some(now)),
-                expires_at.into(),
-                now.into(),
-            ]);
-            if let Some((token, _)) = &token {
-                let m = mail::invitation(
-                    &p.email,
-                    &state.config.public_url,
-                    &e.domain,
-                    token,
-                    inviter.as_deref(),
-                    &expires,
-                );
-                mails.push(outbox::bulk_row(m, &inv_id, now));
-            }
+            staged.add(new.id(), &p.email);
         }
-        plan.counts.invited += invitation_rows.len() as u64;
+        plan.counts.invited += slice.len() as u64;
         bulk::insert(tx, backend, "members", &columns, new_members).await?;
-        bulk::insert(tx, backend, "invitations", invitations::BULK_COLUMNS, invitation_rows).await?;
-        bulk::insert(tx, backend, "outbox", outbox::BULK_COLUMNS, mails).await?;
+        staged.flush(tx).await?;
     }
 
     for (id, p, _, _) in &plan.updates {
