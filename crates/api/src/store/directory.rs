@@ -302,18 +302,20 @@ pub struct ListRow {
 const LIST_COLUMNS: &str = "l.id, l.directory_id, l.dn, l.name, l.email, l.removed_at, l.updated_at, \
     (SELECT COUNT(*) FROM distribution_list_members m WHERE m.list_id = l.id) AS members";
 
+/// By name (then id, so lists sharing a name all appear); `after` is the id of the last list of the previous page.
 pub async fn lists<'c, E: Executor<'c, Database = Any>>(
     db: E,
     enterprise_id: &str,
-    after_name: Option<&str>,
+    after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<ListRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1 AND ($2 IS NULL OR l.name > $2) \
-         ORDER BY l.name LIMIT $3"
+        "SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1 AND ($2 IS NULL OR \
+         (l.name, l.id) > (SELECT p.name, p.id FROM distribution_lists p WHERE p.id = $2 AND p.enterprise_id = $1)) \
+         ORDER BY l.name, l.id LIMIT $3"
     ))
     .bind(enterprise_id)
-    .bind(after_name)
+    .bind(after)
     .bind(limit)
     .fetch_all(db)
     .await

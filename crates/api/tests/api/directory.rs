@@ -333,6 +333,13 @@ async fn dry_run_then_apply_then_a_second_run_changes_nothing() {
         )
         .await;
     assert!(eng.ok(200)["member_emails"].as_array().unwrap().contains(&json!(format!("user0@{d}"))));
+    let lists_path = format!("/api/v1/enterprises/{}/distribution-lists?limit=1", admin.enterprise_id);
+    let first = app.get(&lists_path, Some(&admin.token)).await;
+    assert_eq!(first.ok(200)["items"][0]["name"], "Engineering");
+    let cursor = first.body["next_cursor"].as_str().expect("a second page").to_string();
+    let second = app.get(&format!("{lists_path}&cursor={cursor}"), Some(&admin.token)).await;
+    assert_eq!(second.ok(200)["items"][0]["name"], "Sales");
+    assert_eq!(second.body["next_cursor"], Value::Null);
 
     let again = sync(&app, &admin, false).await;
     assert_eq!(again["status"], "succeeded");

@@ -147,7 +147,8 @@ pub async fn run(shared: &Shared, job: &JobRow) -> ApiResult<SyncCounts> {
         Ok(s) => s,
         // A base DN that does not exist must never read as "everyone left".
         Err(f) if f.code == "no_such_base_dn" => {
-            return finish_blocked(state, job, &e, actor.as_ref(), SyncCounts::default(), f.message).await
+            let tx = state.db.pool.begin().await?;
+            return finish_blocked(state, tx, job, &e, actor.as_ref(), SyncCounts::default(), f.message).await;
         }
         Err(f) => return Err(ApiError::Unavailable(f.message)),
     };
@@ -165,12 +166,10 @@ pub async fn run(shared: &Shared, job: &JobRow) -> ApiResult<SyncCounts> {
     let started = std::time::Instant::now();
     let timings = |write_ms: u64| json!({"read_ms": read_ms, "diff_ms": diff_ms, "write_ms": write_ms}).to_string();
     if let Some(why) = blocked {
-        let counts = plan.counts;
         let mut tx = state.db.pool.begin().await?;
         write_results(state, &mut tx, job, std::mem::take(&mut plan.results)).await?;
         directory::set_timings(&mut *tx, &job.id, &timings(started.elapsed().as_millis() as u64)).await?;
-        tx.commit().await?;
-        return finish_blocked(state, job, &e, actor.as_ref(), counts, why).await;
+        return finish_blocked(state, tx, job, &e, actor.as_ref(), plan.counts, why).await;
     }
 
     let mut tx = state.db.pool.begin().await?;
@@ -200,15 +199,16 @@ pub async fn run(shared: &Shared, job: &JobRow) -> ApiResult<SyncCounts> {
     Ok(counts)
 }
 
+/// Ends a run the safeguards stopped, in the transaction that holds its diff.
 async fn finish_blocked(
     state: &AppState,
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
     job: &JobRow,
     e: &EnterpriseRow,
     actor: Option<&accounts::AccountRow>,
     counts: SyncCounts,
     why: String,
 ) -> ApiResult<SyncCounts> {
-    let mut tx = state.db.pool.begin().await?;
     let counts_json = serde_json::to_string(&counts).map_err(anyhow::Error::new)?;
     jobs::finish(&mut *tx, &job.id, "blocked", &counts_json, Some(&why), now_ms()).await?;
     let details = json!({"run": job.id, "reason": why});

@@ -509,7 +509,7 @@ pub async fn lists(state: &AppState, c: &Console, cursor: Option<&str>, limit: i
     let mut rows = directory::lists(&state.db.pool, &c.enterprise.id, cursor, limit + 1).await?;
     let next_cursor = (rows.len() as i64 > limit).then(|| {
         rows.truncate(limit as usize);
-        rows.last().map(|r| r.name.clone())
+        rows.last().map(|r| r.id.clone())
     });
     Ok(DistributionListPage { items: rows.into_iter().map(list_view).collect(), next_cursor: next_cursor.flatten() })
 }
