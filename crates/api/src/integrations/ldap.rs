@@ -200,11 +200,6 @@ pub fn binary(entry: &SearchEntry, attr: &str) -> Option<Vec<u8>> {
         .or_else(|| text(entry, attr).map(|s| s.as_bytes().to_vec()))
 }
 
-/// An LDAP filter value with `\ * ( ) NUL` escaped.
-pub fn escape(value: &str) -> String {
-    ldap3::ldap_escape(value).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,11 +224,6 @@ mod tests {
         assert_eq!(size.code, "size_limit");
         assert!(size.message.contains("cn=muster,dc=example,dc=test"));
         assert!(!format!("{t:?}").contains("secret"), "password in Debug output");
-    }
-
-    #[test]
-    fn filter_values_are_escaped() {
-        assert_eq!(escape("a*(b)\\c"), "a\\2a\\28b\\29\\5cc");
     }
 
     #[tokio::test]

@@ -214,7 +214,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
                 Change::Update { id, row, changes } => {
                     counts.updated += 1;
                     if !dry_run {
-                        members::merge_profile(&mut *tx, &id, &row.fields, now).await?;
+                        members::merge_profile(&mut *tx, &id, &row.fields, None, now).await?;
                     }
                     results.push(result(row.row, row.email, "update", None, Some(Value::Object(changes))));
                 }

@@ -194,34 +194,6 @@ pub async fn members<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-/// Sets the profile fields the directory has (an absent attribute clears
-/// nothing) and links the member to its directory id.
-#[allow(clippy::too_many_arguments)]
-pub async fn update_member<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    directory_id: &str,
-    fields: &[Option<String>; 5],
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE members SET directory_id = $2, first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name), \
-         department = COALESCE($5, department), phone = COALESCE($6, phone), job_title = COALESCE($7, job_title), \
-         updated_at = $8 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(directory_id)
-    .bind(&fields[0])
-    .bind(&fields[1])
-    .bind(&fields[2])
-    .bind(&fields[3])
-    .bind(&fields[4])
-    .bind(now)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
 /// Suspends the listed members, remembering the state each was in; returns
 /// the ids and emails of those that held a managed seat.
 pub async fn suspend(conn: &mut AnyConnection, ids: &[String], now: i64) -> Result<Vec<(String, String)>, sqlx::Error> {

@@ -214,17 +214,19 @@ pub async fn recent_seat_events<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-/// Sets the profile fields given (`Some`) and leaves the others.
+/// Sets the profile fields given (`Some`) and leaves the others; a sync also
+/// links the member to its directory id.
 pub async fn merge_profile<'c, E: Executor<'c, Database = Any>>(
     db: E,
     id: &str,
     fields: &[Option<String>; 5],
+    directory_id: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE members SET first_name = COALESCE($2, first_name), last_name = COALESCE($3, last_name), \
          department = COALESCE($4, department), phone = COALESCE($5, phone), job_title = COALESCE($6, job_title), \
-         updated_at = $7 WHERE id = $1",
+         directory_id = COALESCE($8, directory_id), updated_at = $7 WHERE id = $1",
     )
     .bind(id)
     .bind(&fields[0])
@@ -233,6 +235,7 @@ pub async fn merge_profile<'c, E: Executor<'c, Database = Any>>(
     .bind(&fields[3])
     .bind(&fields[4])
     .bind(now)
+    .bind(directory_id)
     .execute(db)
     .await?;
     Ok(())

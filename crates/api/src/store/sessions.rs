@@ -35,15 +35,6 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-pub async fn by_id<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Result<Option<SessionRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, account_id, created_at, last_seen_at, expires_at, elevated_until, revoked_at FROM sessions WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await
-}
-
 /// The session and its account in one read (every authenticated request asks).
 pub async fn with_account<'c, E: Executor<'c, Database = Any>>(
     db: E,

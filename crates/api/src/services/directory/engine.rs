@@ -356,6 +356,15 @@ fn result(
     }
 }
 
+/// A person this run leaves out: counted as excluded or as an error, with the reason in the diff.
+fn skip(counts: &mut SyncCounts, results: &mut Vec<ResultRow>, action: &str, p: &Person, why: String) {
+    match action {
+        "exclude" => counts.excluded += 1,
+        _ => counts.errors += 1,
+    }
+    results.push(result(action, Some(p.email.clone()), Some(&p.dn), Some(why), None));
+}
+
 /// The stored result as the API shows a change.
 pub fn change_view(r: ResultRow) -> SyncChange {
     let mut parsed: Map<String, Value> =
@@ -406,36 +415,21 @@ fn diff(
     let mut ids_taken: HashSet<String> = HashSet::new();
     for p in &snap.people {
         if !p.email.ends_with(&suffix) {
-            counts.excluded += 1;
-            plan.results.push(result(
-                "exclude",
-                Some(p.email.clone()),
-                Some(&p.dn),
-                Some(format!("The address is not in {}.", e.domain)),
-                None,
-            ));
+            skip(counts, &mut plan.results, "exclude", p, format!("The address is not in {}.", e.domain));
             continue;
         }
         if let Some(first) = emails_taken.get(&p.email) {
-            counts.errors += 1;
-            plan.results.push(result(
+            skip(
+                counts,
+                &mut plan.results,
                 "error",
-                Some(p.email.clone()),
-                Some(&p.dn),
-                Some(format!("{first} has the same email address; fix one of them in the directory.")),
-                None,
-            ));
+                p,
+                format!("{first} has the same email address; fix one of them in the directory."),
+            );
             continue;
         }
         if !ids_taken.insert(p.directory_id.clone()) {
-            counts.errors += 1;
-            plan.results.push(result(
-                "error",
-                Some(p.email.clone()),
-                Some(&p.dn),
-                Some("Another entry has the same directory id.".into()),
-                None,
-            ));
+            skip(counts, &mut plan.results, "error", p, "Another entry has the same directory id.".to_string());
             continue;
         }
         emails_taken.insert(p.email.clone(), p.dn.clone());
@@ -448,27 +442,19 @@ fn diff(
         });
         if let Some(m) = existing {
             if !claimed.insert(m.id.as_str()) {
-                counts.errors += 1;
-                plan.results.push(result(
+                skip(
+                    counts,
+                    &mut plan.results,
                     "error",
-                    Some(p.email.clone()),
-                    Some(&p.dn),
-                    Some(format!("{} is already matched to another directory entry in this run.", m.email)),
-                    None,
-                ));
+                    p,
+                    format!("{} is already matched to another directory entry in this run.", m.email),
+                );
                 continue;
             }
         }
         let member_id = match existing {
             None if p.disabled => {
-                counts.excluded += 1;
-                plan.results.push(result(
-                    "exclude",
-                    Some(p.email.clone()),
-                    Some(&p.dn),
-                    Some("The account is disabled in the directory.".into()),
-                    None,
-                ));
+                skip(counts, &mut plan.results, "exclude", p, "The account is disabled in the directory.".to_string());
                 continue;
             }
             None => {
@@ -478,14 +464,7 @@ fn diff(
             }
             Some(m) if m.state == "removed" && p.disabled => {
                 seen.insert(m.id.as_str());
-                counts.excluded += 1;
-                plan.results.push(result(
-                    "exclude",
-                    Some(p.email.clone()),
-                    Some(&p.dn),
-                    Some("The account is disabled in the directory.".into()),
-                    None,
-                ));
+                skip(counts, &mut plan.results, "exclude", p, "The account is disabled in the directory.".to_string());
                 continue;
             }
             Some(m) if m.state == "removed" => {
@@ -755,7 +734,7 @@ async fn apply(
                 }
                 NewMember::Revived(id) => {
                     directory::revive(&mut **tx, id, now).await?;
-                    directory::update_member(&mut **tx, id, &p.directory_id, &p.fields, now).await?;
+                    members::merge_profile(&mut **tx, id, &p.fields, Some(&p.directory_id), now).await?;
                 }
             }
             staged.add(new.id(), &p.email);
@@ -766,7 +745,7 @@ async fn apply(
     }
 
     for (id, p, _, _) in &plan.updates {
-        directory::update_member(&mut **tx, id, &p.directory_id, &p.fields, now).await?;
+        members::merge_profile(&mut **tx, id, &p.fields, Some(&p.directory_id), now).await?;
     }
 
     // Suspensions release managed seats; restores take them back within the cap.

@@ -396,7 +396,7 @@ pub async fn start(
     Ok(Some(row))
 }
 
-pub fn counts_of(row: &JobRow) -> SyncCounts {
+fn counts_of(row: &JobRow) -> SyncCounts {
     serde_json::from_str(&row.counts).unwrap_or_default()
 }
 
