@@ -59,9 +59,12 @@ export const act = {
     await expect(page.getByText('Check your inbox.')).toBeVisible();
   },
 
+  /** Opens the activation link, types the sign-up password and presses the button: activated and signed in. */
   async activate(page: Page, email: string, nth = 1) {
     await page.goto(await find.mailLink(email, 'Activate your Muster account', nth));
-    await expect(page.getByText('Your account is active.')).toBeVisible();
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Activate my account' }).click();
+    await expect(page).toHaveURL(/\/console/);
   },
 
   async signIn(page: Page, email: string) {

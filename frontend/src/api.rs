@@ -94,8 +94,37 @@ impl Api {
         self.send_json(Request::post("/api/v1/accounts"), req).await
     }
 
-    pub async fn activate(&self, token: &str) -> ApiResult<Account> {
-        self.send_json(Request::post("/api/v1/accounts/activate"), &ActivateRequest { token: token.into() }).await
+    pub async fn activate(&self, token: &str, password: &str) -> ApiResult<Account> {
+        let req = ActivateRequest { token: token.into(), password: password.into() };
+        self.send_json(Request::post("/api/v1/accounts/activate"), &req).await
+    }
+
+    pub async fn request_password_reset(&self, email: &str) -> ApiResult<()> {
+        let req = PasswordResetRequest { email: email.into() };
+        self.send_json::<_, serde_json::Value>(Request::post("/api/v1/accounts/password-reset"), &req).await.map(|_| ())
+    }
+
+    pub async fn confirm_password_reset(&self, token: &str, password: &str) -> ApiResult<()> {
+        let req = PasswordResetConfirm { token: token.into(), password: password.into() };
+        self.send_json::<_, serde_json::Value>(Request::post("/api/v1/accounts/password-reset/confirm"), &req)
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn change_password(&self, req: &ChangePasswordRequest) -> ApiResult<()> {
+        self.send_json::<_, serde_json::Value>(Request::put("/api/v1/me/password"), req).await.map(|_| ())
+    }
+
+    pub async fn sessions(&self) -> ApiResult<SessionList> {
+        self.get("/api/v1/sessions").await
+    }
+
+    pub async fn end_session(&self, id: &str) -> ApiResult<()> {
+        self.delete(&format!("/api/v1/sessions/{id}")).await
+    }
+
+    pub async fn end_other_sessions(&self) -> ApiResult<()> {
+        self.delete("/api/v1/sessions").await
     }
 
     pub async fn resend_activation(&self, email: &str) -> ApiResult<()> {
@@ -302,6 +331,10 @@ impl Api {
 
     pub async fn revoke_admin(&self, id: &str, account: &str) -> ApiResult<()> {
         self.delete(&format!("/api/v1/enterprises/{}/admins/{}", enc(id), enc(account))).await
+    }
+
+    pub async fn transfer_ownership(&self, id: &str, req: &TransferOwnershipRequest) -> ApiResult<Vec<AdminEntry>> {
+        self.send_json(Request::post(&format!("/api/v1/enterprises/{}/transfer-ownership", enc(id))), req).await
     }
 
     pub async fn member_counts(&self, id: &str) -> ApiResult<MemberCounts> {

@@ -33,6 +33,9 @@ fn App() -> impl IntoView {
                 <Route path=path!("/sign-up") view=pages::sign_up::SignUp />
                 <Route path=path!("/sign-in") view=pages::sign_in::SignIn />
                 <Route path=path!("/activate") view=pages::activate::Activate />
+                <Route path=path!("/forgot-password") view=pages::password_reset::ForgotPassword />
+                <Route path=path!("/reset-password") view=pages::password_reset::ResetPassword />
+                <Route path=path!("/account/security") view=pages::account_security::AccountSecurity />
                 <Route path=path!("/invitations/accept") view=pages::accept::AcceptInvitation />
                 <Route path=path!("/claim") view=pages::claim::Claim />
                 <Route path=path!("/console") view=pages::enterprises::Enterprises />

@@ -1,6 +1,8 @@
-//! The signed-in state: the bearer token (kept in localStorage so a reload
-//! keeps the session; the server decides whether it is still alive) and the
-//! notice shown on the sign-in page after the server ended the session.
+//! The signed-in state: the bearer token (kept in sessionStorage, so a reload
+//! keeps the session but it never outlives the tab, and is not in the
+//! long-lived localStorage that any script of the origin could read later;
+//! the server decides whether it is still alive) and the notice shown on the
+//! sign-in page after the server ended the session.
 
 use leptos::prelude::*;
 
@@ -14,11 +16,15 @@ pub struct Session {
 }
 
 fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    web_sys::window()?.session_storage().ok().flatten()
 }
 
 impl Session {
     pub fn load() -> Self {
+        // Tokens an older build left in localStorage are dropped, not carried over.
+        if let Some(old) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = old.remove_item(KEY);
+        }
         let saved = storage().and_then(|s| s.get_item(KEY).ok().flatten());
         Self { token: RwSignal::new(saved), notice: RwSignal::new(None) }
     }

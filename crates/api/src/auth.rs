@@ -17,21 +17,49 @@ use crate::{
 
 pub struct Authed(pub Caller);
 
+fn bearer(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(|t| t.trim().to_string())
+}
+
 impl FromRequest for Authed {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<Shared>>().cloned();
-        let bearer = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(|t| t.trim().to_string());
+        let bearer = bearer(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
             sessions::authenticate(&state, bearer.as_deref()).await.map(Authed)
+        })
+    }
+}
+
+/// A live session when the request carries one; a missing or dead token is
+/// simply "not signed in" (for public routes that accept proof either way).
+pub struct MaybeAuthed(pub Option<Caller>);
+
+impl FromRequest for MaybeAuthed {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<Shared>>().cloned();
+        let bearer = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
+            match bearer {
+                None => Ok(MaybeAuthed(None)),
+                Some(t) => match sessions::authenticate(&state, Some(&t)).await {
+                    Ok(caller) => Ok(MaybeAuthed(Some(caller))),
+                    Err(ApiError::Internal(e)) => Err(ApiError::Internal(e)),
+                    Err(_) => Ok(MaybeAuthed(None)),
+                },
+            }
         })
     }
 }

@@ -44,6 +44,7 @@ pub struct Config {
     /// (a job whose process died); running jobs extend it as they progress.
     pub job_lease: Duration,
     pub activation_ttl: Duration,
+    pub password_reset_ttl: Duration,
 }
 
 impl Config {
@@ -125,6 +126,7 @@ impl Config {
             worker_tick: Duration::from_millis(num("worker_tick_ms", 1000)?),
             job_lease: secs("job_lease_seconds", 60)?,
             activation_ttl: secs("activation_ttl_seconds", 24 * 3600)?,
+            password_reset_ttl: secs("password_reset_ttl_seconds", 3600)?,
             data_dir,
         })
     }

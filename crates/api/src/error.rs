@@ -25,6 +25,9 @@ pub enum ApiError {
     ElevationRequired,
     #[error("{0}")]
     Forbidden(String),
+    /// 403 with a code of its own (e.g. `admin_suspended`, `cannot_suspend_pma`).
+    #[error("{detail}")]
+    Denied { code: &'static str, detail: String },
     #[error("{}", .0.explain())]
     Locked(LockReason),
     #[error("{0} was not found")]
@@ -56,6 +59,7 @@ impl ApiError {
             Self::AccountNotActive => "account_not_active",
             Self::ElevationRequired => "elevation_required",
             Self::Forbidden(_) => "forbidden",
+            Self::Denied { code, .. } => code,
             Self::Locked(reason) => reason.as_str(),
             Self::NotFound(_) => "not_found",
             Self::Conflict { code, .. } => code,
@@ -77,6 +81,10 @@ impl ApiError {
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::Conflict { code, detail: detail.into() }
+    }
+
+    pub fn denied(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Denied { code, detail: detail.into() }
     }
 
     pub fn gone(code: &'static str, detail: impl Into<String>) -> Self {
@@ -107,9 +115,11 @@ impl ResponseError for ApiError {
             Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized { .. } | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::AccountNotActive | Self::ElevationRequired | Self::Forbidden(_) | Self::Locked(_) => {
-                StatusCode::FORBIDDEN
-            }
+            Self::AccountNotActive
+            | Self::ElevationRequired
+            | Self::Forbidden(_)
+            | Self::Denied { .. }
+            | Self::Locked(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,

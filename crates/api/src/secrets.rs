@@ -23,12 +23,32 @@ impl std::fmt::Debug for Secrets {
 
 impl Secrets {
     pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(data_dir).with_context(|| format!("while creating {}", data_dir.display()))?;
+        private_dir(data_dir)?;
         Ok(Self {
             jwt_key: key_file(&data_dir.join("jwt.key"))?,
             encryption_key: key_file(&data_dir.join("encryption.key"))?,
         })
     }
+}
+
+/// Creates `dir` (and parents) and makes it `0700`, also when it already
+/// existed: it holds the database, keys and mail with live links.
+pub fn private_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("while creating {}", dir.display()))?;
+    restrict(dir, 0o700)
+}
+
+/// Makes `path` readable by its owner only (`mode` 0600 or 0700); a no-op off Unix.
+pub fn restrict(path: &Path, mode: u32) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("while restricting {}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
 }
 
 fn key_file(path: &Path) -> anyhow::Result<Vec<u8>> {

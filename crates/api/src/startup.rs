@@ -51,8 +51,10 @@ impl Application {
 }
 
 pub async fn build_state(config: Config) -> anyhow::Result<Shared> {
+    crate::secrets::private_dir(&config.data_dir)?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
+    db.restrict_file_permissions(&config.database_url)?;
     let secrets = Secrets::load_or_create(&config.data_dir)?;
     let dns = Dns::new(&config.dns_nameservers, config.dns_timeout)?;
     let fetcher = PageFetcher {
@@ -71,6 +73,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Shared> {
         fetcher,
         mailer,
         limits,
+        hashing: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()).max(2)),
         outbox_wake: Notify::new(),
         jobs_wake: Notify::new(),
         schedules_wake: Notify::new(),
@@ -92,6 +95,22 @@ fn http_server(state: Shared, listener: TcpListener) -> anyhow::Result<Server> {
                     .add(("Referrer-Policy", "no-referrer"))
                     .add(("X-Frame-Options", "DENY")),
             )
+            .wrap_fn(|req, srv| {
+                use actix_web::dev::Service;
+                let docs = req.path().starts_with("/api/docs");
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    let headers = res.headers_mut();
+                    let name = actix_web::http::header::CONTENT_SECURITY_POLICY;
+                    if !headers.contains_key(&name) {
+                        // The SPA's index sets its own (with its script hashes); JSON needs nothing.
+                        let policy = if docs { DOCS_POLICY } else { "default-src 'none'; frame-ancestors 'none'" };
+                        headers.insert(name, actix_web::http::header::HeaderValue::from_static(policy));
+                    }
+                    Ok(res)
+                }
+            })
             .wrap(tracing_actix())
             .app_data(data.clone())
             .app_data(routes::json_config(body_limit))
@@ -108,6 +127,10 @@ fn http_server(state: Shared, listener: TcpListener) -> anyhow::Result<Server> {
     .run();
     Ok(server)
 }
+
+/// Swagger UI (vendored) loads its own scripts and sets inline styles.
+const DOCS_POLICY: &str = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+     frame-ancestors 'none'; object-src 'none'";
 
 fn tracing_actix() -> middleware::Logger {
     // Paths only: query strings may carry one-time tokens.

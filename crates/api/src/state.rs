@@ -26,6 +26,8 @@ pub struct AppState {
     pub fetcher: PageFetcher,
     pub mailer: Mailer,
     pub limits: RateLimits,
+    /// Bounds concurrent argon2 hashes (see `services::passwords`).
+    pub hashing: tokio::sync::Semaphore,
     /// Wakes the outbox worker right after a commit that queued mail.
     pub outbox_wake: Notify,
     /// Wakes the job worker when a job is queued.

@@ -263,6 +263,18 @@ pub struct Enterprise {
 /// An administrator of an enterprise.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TransferOwnershipRequest {
+    /// The admin who becomes the Primary Master Admin.
+    pub account_id: String,
+    /// The current PMA's password.
+    pub password: String,
+    /// The TOTP code, when the PMA has a second factor on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AdminEntry {
     pub account_id: String,
     pub email: String,

@@ -13,8 +13,13 @@ pub struct InvitationLookup {
     pub enterprise_domain: String,
     pub invited_by: Option<String>,
     pub expires_at: String,
-    /// When true the person links the existing account (password not needed).
+    /// An account with this email exists (it is linked, never duplicated).
     pub account_exists: bool,
+    /// The existing account is active: accepting needs its password, or a
+    /// session signed in as it. A pending (or missing) account's password is
+    /// chosen on accept and replaces whatever was stored.
+    #[serde(default)]
+    pub account_active: bool,
     /// Accepting also makes the person an admin (contract enterprise's first admin).
     pub grants_admin: bool,
 }

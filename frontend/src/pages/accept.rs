@@ -1,5 +1,7 @@
 //! Accepting an invitation: opening the page only looks the invitation up
-//! (mail scanners open links); the person confirms, setting a password if new.
+//! (mail scanners open links); the person confirms. The account is matched
+//! only by proof: a new or never-activated account gets the password chosen
+//! here; an active one needs its password unless this tab is signed in as it.
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_query_map};
@@ -8,8 +10,17 @@ use muster_model::{validate, AcceptInvitationRequest, InvitationLookup};
 use crate::{
     api::ApiError,
     components::{ErrorBox, PasswordField},
-    use_api,
+    use_api, use_session,
 };
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    /// No account, or one never activated: the password chosen here is set.
+    NewPassword,
+    /// An active account this tab is not signed in as.
+    CurrentPassword,
+    Nothing,
+}
 
 #[component]
 pub fn AcceptInvitation() -> impl IntoView {
@@ -20,20 +31,34 @@ pub fn AcceptInvitation() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    spawn_local(async move { lookup.set(Some(api.lookup_invitation(&token.get_value()).await)) });
+    // The address this tab is signed in as, if any: proof enough for an active account.
+    let signed_in_as = RwSignal::new(None::<String>);
+    let session = use_session();
+    spawn_local(async move {
+        if session.signed_in() {
+            if let Ok(me) = api.me().await {
+                signed_in_as.set(Some(me.account.email));
+            }
+        }
+        lookup.set(Some(api.lookup_invitation(&token.get_value()).await))
+    });
     let email =
         move || lookup.with(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map(|l| l.email.clone()).unwrap_or_default());
-    let needs_password = move || lookup.with(|l| matches!(l, Some(Ok(l)) if !l.account_exists));
-    let password_error =
-        Signal::derive(
-            move || {
-                if needs_password() {
-                    validate::password_problem(&password.get(), &email())
-                } else {
-                    None
-                }
-            },
-        );
+    let ask = move || {
+        lookup.with(|l| match l {
+            Some(Ok(l)) if !l.account_active => Ask::NewPassword,
+            Some(Ok(l)) if signed_in_as.with(|s| s.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&l.email))) => {
+                Ask::Nothing
+            }
+            Some(Ok(_)) => Ask::CurrentPassword,
+            _ => Ask::Nothing,
+        })
+    };
+    let password_error = Signal::derive(move || match ask() {
+        Ask::NewPassword => validate::password_problem(&password.get(), &email()),
+        Ask::CurrentPassword => password.with(String::is_empty).then(|| "Enter the password of your account.".into()),
+        Ask::Nothing => None,
+    });
 
     let accept = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -43,7 +68,7 @@ pub fn AcceptInvitation() -> impl IntoView {
         busy.set(true);
         let req = AcceptInvitationRequest {
             token: token.get_value(),
-            password: needs_password().then(|| password.get()),
+            password: (ask() != Ask::Nothing).then(|| password.get()),
             first_name: None,
             last_name: None,
         };
@@ -73,9 +98,14 @@ pub fn AcceptInvitation() -> impl IntoView {
                         {if l.grants_admin { " as its administrator." } else { "." }}
                     </p>
                     <form on:submit=accept novalidate>
-                        <Show when=needs_password>
+                        <Show when=move || ask() == Ask::NewPassword>
                             <PasswordField label="Choose a password" name="password" autocomplete="new-password" value=password error=password_error
                                 hint="At least 12 characters; not a common password." />
+                        </Show>
+                        <Show when=move || ask() == Ask::CurrentPassword>
+                            <p class="muted">{move || format!("{} already has a Muster account. Enter its password to join.", email())}</p>
+                            <PasswordField label="Your Muster password" name="password" value=password error=password_error />
+                            <p class="switch"><A href="/forgot-password">"Forgot your password?"</A></p>
                         </Show>
                         <ErrorBox error=error />
                         <button type="submit" class="primary" disabled=move || busy.get()>"Accept invitation"</button>

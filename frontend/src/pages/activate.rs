@@ -1,38 +1,89 @@
-//! The landing page of the activation link: activates once, then offers sign-in.
+//! The landing page of the activation link. Opening it does nothing (mail
+//! scanners open links and run scripts): the person types the password chosen
+//! at sign-up and presses the button, which activates and signs in.
 
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::{components::A, hooks::use_query_map};
-use muster_model::Account;
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_query_map},
+};
+use muster_model::LoginRequest;
 
-use crate::{api::ApiError, components::ResendActivation, use_api};
+use crate::{
+    api::ApiError,
+    components::{ErrorBox, PasswordField, ResendActivation},
+    use_api, use_session,
+};
 
 #[component]
 pub fn Activate() -> impl IntoView {
     let api = use_api();
-    let query = use_query_map();
-    let result = RwSignal::new(None::<Result<Account, ApiError>>);
-    let token = query.with_untracked(|q| q.get("token")).unwrap_or_default();
-    spawn_local(async move {
-        result.set(Some(api.activate(&token).await));
-    });
+    let session = use_session();
+    let navigate = use_navigate();
+    let token = StoredValue::new(use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let activated = RwSignal::new(None::<String>);
+    let password_error =
+        Signal::derive(move || password.with(String::is_empty).then(|| "Enter your password.".to_string()));
+    let link_broken = move || {
+        error.with(|e| e.as_ref().is_some_and(|e| matches!(e.code.as_str(), "token_invalid" | "token_expired")))
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if password_error.get().is_some() || busy.get() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api.activate(&token.get_value(), &password.get_untracked()).await {
+                Ok(account) => {
+                    activated.set(Some(account.email.clone()));
+                    let login = LoginRequest { email: account.email, password: password.get_untracked() };
+                    if let Ok(created) = api.log_in(&login).await {
+                        session.start(created.token);
+                        navigate("/console", Default::default());
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+
     view! {
         <main class="auth-card">
             <h1>"Activate your account"</h1>
-            {move || match result.get() {
-                None => view! { <p class="muted">"Activating…"</p> }.into_any(),
-                Some(Ok(account)) => view! {
+            {move || match activated.get() {
+                Some(email) => view! {
                     <div class="alert ok" data-test="activated">
                         <p><strong>"Your account is active."</strong></p>
-                        <p>"Sign in as " {account.email} " to set up your enterprise."</p>
+                        <p>"Signing you in as " {email} "…"</p>
                     </div>
                     <A href="/sign-in" attr:class="button primary">"Sign in"</A>
                 }.into_any(),
-                Some(Err(e)) => view! {
-                    <div class="alert error" role="alert">{e.detail}</div>
-                    <p>"Ask for a new link:"</p>
-                    <ResendActivation />
-                    <p class="switch"><A href="/sign-in">"Go to sign in"</A></p>
-                }.into_any(),
+                None => {
+                    let submit = submit.clone();
+                    view! {
+                    <p class="lead">"Enter the password you chose when you signed up, to prove the account is yours."</p>
+                    <form on:submit=submit novalidate>
+                        <PasswordField label="Password" name="password" value=password error=password_error />
+                        <ErrorBox error=error />
+                        <button type="submit" class="primary" disabled=move || busy.get()>
+                            {move || if busy.get() { "Activating…" } else { "Activate my account" }}
+                        </button>
+                    </form>
+                    <Show when=link_broken>
+                        <p>"Ask for a new link:"</p>
+                        <ResendActivation />
+                    </Show>
+                    <p class="switch">"Did someone else sign up with your address? " <A href="/forgot-password">"Reset the password"</A> " to take it over."</p>
+                    }.into_any()
+                }
             }}
         </main>
     }

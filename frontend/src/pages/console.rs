@@ -92,6 +92,7 @@ fn ConsoleShell() -> impl IntoView {
                 </span>
                 {move || enterprise.with(|e| e.as_ref().and_then(|r| r.as_ref().ok()).map(|e| view! { <StatusBadge status=e.domain_status /> }))}
                 <span class="spacer"></span>
+                <A href="/account/security" attr:class="button ghost">"Account security"</A>
                 <button type="button" class="ghost" on:click=sign_out>"Sign out"</button>
             </header>
             {move || match enterprise.get() {

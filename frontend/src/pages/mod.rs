@@ -1,6 +1,7 @@
 //! One module per page (or console module).
 
 pub mod accept;
+pub mod account_security;
 pub mod activate;
 pub mod analytics;
 pub mod audit;
@@ -14,6 +15,7 @@ pub mod domain;
 pub mod enterprises;
 pub mod import;
 pub mod invite;
+pub mod password_reset;
 pub mod sign_in;
 pub mod sign_up;
 pub mod users;

@@ -59,6 +59,7 @@ pub fn SignIn() -> impl IntoView {
             <Show when=move || error.with(|e| e.as_ref().is_some_and(|e| e.code == "account_not_active"))>
                 <ResendActivation email=email.get_untracked() />
             </Show>
+            <p class="switch"><A href="/forgot-password">"Forgot password?"</A></p>
             <p class="switch">"New here? " <A href="/sign-up">"Create an account"</A></p>
         </main>
     }

@@ -5,16 +5,23 @@ use std::collections::HashSet;
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
-use muster_model::{AdminEntry, Member, MemberState, Role, UpdateMemberRequest};
+use muster_model::{AdminEntry, Member, MemberState, Role, TransferOwnershipRequest, UpdateMemberRequest};
 
-use crate::{api::ApiError, components::ErrorBox, use_api};
+use crate::{
+    api::ApiError,
+    components::{ErrorBox, PasswordField},
+    use_api,
+};
 
-/// The enterprise's admins; the PMA can remove them (and add them from the table).
+/// The enterprise's admins; the PMA can remove them (and add them from the
+/// table) and hand the Primary Master Admin role to one of them.
 #[component]
 fn Admins(enterprise_id: String, is_pma: bool, admins: RwSignal<Vec<AdminEntry>>) -> impl IntoView {
     let api = use_api();
     let id = StoredValue::new(enterprise_id);
     let error = RwSignal::new(None::<ApiError>);
+    // The admin the PMA is about to hand ownership to.
+    let handing_to = RwSignal::new(None::<AdminEntry>);
     let remove = move |account: String| {
         spawn_local(async move {
             match api.revoke_admin(&id.get_value(), &account).await {
@@ -30,17 +37,63 @@ fn Admins(enterprise_id: String, is_pma: bool, admins: RwSignal<Vec<AdminEntry>>
             <ul class="choices">
                 {move || admins.get().into_iter().map(|a| {
                     let account = a.account_id.clone();
+                    let entry = a.clone();
                     view! {
                         <li>{a.email.clone()} " " <span class="muted">{if a.role == Role::Pma { "Primary Master Admin" } else { "Admin" }}</span>
                             {(is_pma && a.role != Role::Pma).then(|| view! {
                                 " " <button type="button" class="ghost small" on:click=move |_| remove(account.clone())>"Remove"</button>
+                                " " <button type="button" class="ghost small" on:click=move |_| handing_to.set(Some(entry.clone()))>"Make Primary Master Admin"</button>
                             })}
                         </li>
                     }
                 }).collect_view()}
             </ul>
             <ErrorBox error=error />
+            {move || handing_to.get().map(|to| view! { <TransferOwnership enterprise_id=id.get_value() to=to handing_to=handing_to /> })}
         </section>
+    }
+}
+
+/// Confirms the hand-over with the PMA's password; the page reloads with the new roles.
+#[component]
+fn TransferOwnership(enterprise_id: String, to: AdminEntry, handing_to: RwSignal<Option<AdminEntry>>) -> impl IntoView {
+    let api = use_api();
+    let id = StoredValue::new(enterprise_id);
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let password_error =
+        Signal::derive(move || password.with(String::is_empty).then(|| "Enter your password.".to_string()));
+    let account = to.account_id.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if password_error.get().is_some() || busy.get() {
+            return;
+        }
+        busy.set(true);
+        let req = TransferOwnershipRequest { account_id: account.clone(), password: password.get(), code: None };
+        spawn_local(async move {
+            match api.transfer_ownership(&id.get_value(), &req).await {
+                Ok(_) => {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="card" data-test="transfer-ownership" on:submit=submit novalidate>
+            <h3>{format!("Make {} the Primary Master Admin", to.email)}</h3>
+            <p class="muted">"They will manage admins, the plan and billing. You stay an admin. Both of you are mailed."</p>
+            <PasswordField label="Your password" name="transfer_password" value=password error=password_error />
+            <ErrorBox error=error />
+            <button type="submit" class="primary" disabled=move || busy.get()>"Transfer ownership"</button>
+            " "
+            <button type="button" class="ghost" on:click=move |_| handing_to.set(None)>"Cancel"</button>
+        </form>
     }
 }
 

@@ -136,7 +136,11 @@ impl Running {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
-        http.post(format!("{base}/api/v1/accounts/activate")).json(&json!({"token": token})).send().await.unwrap();
+        http.post(format!("{base}/api/v1/accounts/activate"))
+            .json(&json!({"token": token, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
         let s: Value = http
             .post(format!("{base}/api/v1/sessions"))
             .json(&json!({"email": email, "password": PASSWORD}))

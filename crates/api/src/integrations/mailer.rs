@@ -28,7 +28,7 @@ impl Mailer {
             }
             None => {
                 let dir = data_dir.join("mail");
-                std::fs::create_dir_all(&dir).with_context(|| format!("while creating {}", dir.display()))?;
+                crate::secrets::private_dir(&dir)?;
                 Ok(Self::Files(AsyncFileTransport::new(&dir), dir))
             }
         }
@@ -48,6 +48,8 @@ impl Mailer {
             }
             Self::Files(t, dir) => {
                 let id = t.send(message).await.context("writing the mail file failed")?;
+                // The file holds a live one-time link: the owner's eyes only.
+                crate::secrets::restrict(&dir.join(format!("{id}.eml")), 0o600)?;
                 let link = body.split_whitespace().find(|w| w.starts_with("http://") || w.starts_with("https://"));
                 // File transport is the no-mail-server mode: the log is how the
                 // operator gets the link, so here (and only here) it is logged.

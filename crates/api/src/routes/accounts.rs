@@ -1,32 +1,44 @@
-//! Sign-up and activation.
+//! Sign-up, activation, password reset and change.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use muster_model::{Account, ActivateRequest, Problem, ResendActivationRequest, SignUpRequest};
+use muster_model::{
+    Account, ActivateRequest, ChangePasswordRequest, PasswordResetConfirm, PasswordResetRequest, Problem,
+    ResendActivationRequest, SignUpRequest,
+};
 
 use super::State;
-use crate::{auth::client_ip, error::ApiResult, services::accounts};
+use crate::{
+    auth::{client_ip, Authed},
+    error::ApiResult,
+    services::accounts,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/accounts", web::post().to(sign_up))
         .route("/accounts/activate", web::post().to(activate))
-        .route("/accounts/activation/resend", web::post().to(resend_activation));
+        .route("/accounts/activation/resend", web::post().to(resend_activation))
+        .route("/accounts/password-reset", web::post().to(request_password_reset))
+        .route("/accounts/password-reset/confirm", web::post().to(confirm_password_reset))
+        .route("/me/password", web::put().to(change_password));
 }
 
-/// Sign up. The account stays `pending` until the link in the activation mail is followed.
+/// Sign up. The account stays `pending` until activated with the mailed link and the password chosen here.
+/// The answer is the same for an address that already has an account (its owner is mailed instead).
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = SignUpRequest,
-    responses((status = 201, body = Account), (status = 409, description = "email_taken", body = Problem),
+    responses((status = 201, body = Account),
               (status = 422, description = "invalid_email, weak_password", body = Problem), (status = 429, body = Problem)))]
 pub async fn sign_up(state: State, req: HttpRequest, body: web::Json<SignUpRequest>) -> ApiResult<HttpResponse> {
     let account = accounts::sign_up(&state, body.into_inner(), &client_ip(&req)).await?;
     Ok(HttpResponse::Created().json(account))
 }
 
-/// Activate an account with the token from the activation mail.
+/// Activate an account: the token from the activation mail and the password chosen at sign-up.
 #[utoipa::path(post, path = "/api/v1/accounts/activate", tag = "accounts", request_body = ActivateRequest,
     responses((status = 200, body = Account), (status = 410, description = "token_expired", body = Problem),
-              (status = 422, description = "token_invalid", body = Problem)))]
+              (status = 422, description = "token_invalid, wrong_password", body = Problem), (status = 429, body = Problem)))]
 pub async fn activate(state: State, body: web::Json<ActivateRequest>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(accounts::activate(&state, &body.token).await?))
+    let body = body.into_inner();
+    Ok(HttpResponse::Ok().json(accounts::activate(&state, &body.token, &body.password).await?))
 }
 
 /// Send a new activation link (earlier links stop working). Answers 202 whether or not the account exists.
@@ -39,4 +51,38 @@ pub async fn resend_activation(
 ) -> ApiResult<HttpResponse> {
     accounts::resend_activation(&state, &body.email, &client_ip(&req)).await?;
     Ok(HttpResponse::Accepted().finish())
+}
+
+/// Mail a one-time password reset link (1 hour). Answers 202 whether or not the account exists.
+#[utoipa::path(post, path = "/api/v1/accounts/password-reset", tag = "accounts", request_body = PasswordResetRequest,
+    responses((status = 202), (status = 422, description = "invalid_email", body = Problem), (status = 429, body = Problem)))]
+pub async fn request_password_reset(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<PasswordResetRequest>,
+) -> ApiResult<HttpResponse> {
+    accounts::request_password_reset(&state, &body.email, &client_ip(&req)).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Set a new password with the reset link's token. Activates a pending account; ends every session.
+#[utoipa::path(post, path = "/api/v1/accounts/password-reset/confirm", tag = "accounts", request_body = PasswordResetConfirm,
+    responses((status = 204), (status = 410, description = "token_expired", body = Problem),
+              (status = 422, description = "token_invalid, weak_password", body = Problem)))]
+pub async fn confirm_password_reset(state: State, body: web::Json<PasswordResetConfirm>) -> ApiResult<HttpResponse> {
+    accounts::confirm_password_reset(&state, &body.token, &body.password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change the signed-in account's password; every other session ends.
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts", security(("bearer" = [])), request_body = ChangePasswordRequest,
+    responses((status = 204), (status = 401, body = Problem),
+              (status = 422, description = "wrong_password, weak_password", body = Problem), (status = 429, body = Problem)))]
+pub async fn change_password(
+    state: State,
+    Authed(caller): Authed,
+    body: web::Json<ChangePasswordRequest>,
+) -> ApiResult<HttpResponse> {
+    accounts::change_password(&state, &caller, body.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -1,7 +1,7 @@
 //! Admins of an enterprise: listed by any admin, granted and revoked by the PMA.
 
 use actix_web::{web, HttpResponse};
-use muster_model::{AdminEntry, Module, Problem};
+use muster_model::{AdminEntry, Module, Problem, TransferOwnershipRequest};
 
 use super::State;
 use crate::{
@@ -13,7 +13,25 @@ use crate::{
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/admins", web::get().to(list))
         .route("/enterprises/{e}/admins/{account_id}", web::put().to(grant))
-        .route("/enterprises/{e}/admins/{account_id}", web::delete().to(revoke));
+        .route("/enterprises/{e}/admins/{account_id}", web::delete().to(revoke))
+        .route("/enterprises/{e}/transfer-ownership", web::post().to(transfer_ownership));
+}
+
+/// Hand the Primary Master Admin role to another active admin (PMA only; needs the password).
+/// The former PMA stays an admin; both are mailed.
+#[utoipa::path(post, path = "/api/v1/enterprises/{e}/transfer-ownership", tag = "users", security(("bearer" = [])),
+    params(("e" = String, Path, description = "enterprise id")), request_body = TransferOwnershipRequest,
+    responses((status = 200, body = [AdminEntry]), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 422, description = "wrong_password, not_an_admin, not_an_active_admin", body = Problem),
+              (status = 429, body = Problem)))]
+pub async fn transfer_ownership(
+    state: State,
+    Authed(caller): Authed,
+    path: web::Path<String>,
+    body: web::Json<TransferOwnershipRequest>,
+) -> ApiResult<HttpResponse> {
+    let c = console(&state, &caller, &path, None).await?;
+    Ok(HttpResponse::Ok().json(admins::transfer_ownership(&state, &c, &caller.account, body.into_inner()).await?))
 }
 
 /// The enterprise's admins, the PMA first.

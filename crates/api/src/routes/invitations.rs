@@ -5,7 +5,7 @@ use muster_model::{AcceptInvitationRequest, AcceptedInvitation, InvitationLookup
 use serde::Deserialize;
 
 use super::State;
-use crate::{error::ApiResult, services::invitations};
+use crate::{auth::MaybeAuthed, error::ApiResult, services::invitations};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/invitations/lookup", web::get().to(lookup)).route("/invitations/accept", web::post().to(accept));
@@ -24,10 +24,16 @@ pub async fn lookup(state: State, q: web::Query<LookupQuery>) -> ApiResult<HttpR
     Ok(HttpResponse::Ok().json(invitations::lookup(&state, &q.token).await?))
 }
 
-/// Accept an invitation: sets the password of a new account (or links the existing one with that email).
+/// Accept an invitation. With no account, or a pending one, the password chosen here is set; an active
+/// account is linked only when the request is signed in as it or carries its password.
 #[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = AcceptInvitationRequest,
     responses((status = 200, body = AcceptedInvitation), (status = 404, body = Problem), (status = 409, body = Problem),
-              (status = 410, body = Problem), (status = 422, description = "password_required, weak_password", body = Problem)))]
-pub async fn accept(state: State, body: web::Json<AcceptInvitationRequest>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(invitations::accept(&state, body.into_inner()).await?))
+              (status = 410, body = Problem), (status = 422, description = "password_required, weak_password, wrong_password", body = Problem),
+              (status = 429, body = Problem)))]
+pub async fn accept(
+    state: State,
+    MaybeAuthed(caller): MaybeAuthed,
+    body: web::Json<AcceptInvitationRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(invitations::accept(&state, body.into_inner(), caller.as_ref()).await?))
 }

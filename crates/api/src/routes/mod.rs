@@ -25,6 +25,8 @@ pub type State = web::Data<Shared>;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            // Answers carry tokens and people's data: never kept by a browser or proxy.
+            .wrap(actix_web::middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
             .configure(accounts::configure)
             .configure(sessions::configure)
             .configure(enterprises::configure)

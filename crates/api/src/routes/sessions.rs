@@ -1,7 +1,7 @@
 //! Log in, log out, console elevation and `/me`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use muster_model::{ElevateRequest, LoginRequest, Me, Problem, SessionCreated, SessionInfo};
+use muster_model::{ElevateRequest, LoginRequest, Me, Problem, SessionCreated, SessionInfo, SessionList};
 
 use super::State;
 use crate::{
@@ -12,9 +12,36 @@ use crate::{
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sessions", web::post().to(login))
+        .route("/sessions", web::get().to(list))
+        .route("/sessions", web::delete().to(end_others))
         .route("/sessions/current", web::delete().to(logout))
         .route("/sessions/current/elevate", web::post().to(elevate))
+        .route("/sessions/{id}", web::delete().to(end))
         .route("/me", web::get().to(me));
+}
+
+/// The caller's own sessions that still work (created, last seen, client address, user agent, `current`).
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", security(("bearer" = [])),
+    responses((status = 200, body = SessionList), (status = 401, body = Problem)))]
+pub async fn list(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(sessions::list(&state, &caller).await?))
+}
+
+/// End one of the caller's sessions (its token is refused from the next request on, on every replica).
+#[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "sessions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "session id")),
+    responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn end(state: State, Authed(caller): Authed, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    sessions::end(&state, &caller, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sign out everywhere else: every session of the caller but this one ends.
+#[utoipa::path(delete, path = "/api/v1/sessions", tag = "sessions", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem)))]
+pub async fn end_others(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
+    sessions::end_others(&state, &caller).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Log in. The token's session ends after the idle timeout without requests, or after 12 hours.

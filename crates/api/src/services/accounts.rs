@@ -1,15 +1,19 @@
-//! Sign-up, activation and its resend, and the `/me` view of an account.
+//! Sign-up, activation and its resend, password reset and change, and the
+//! `/me` view of an account.
 
-use muster_model::{validate, Account, AccountStatus, EnterpriseRef, Me, MembershipRef, Role, SignUpRequest};
+use muster_model::{
+    validate, Account, AccountStatus, ChangePasswordRequest, EnterpriseRef, Me, MembershipRef, Role, SignUpRequest,
+};
 
 use crate::{
     error::{ApiError, ApiResult},
-    services::{crypto, mail, sessions::Caller},
+    services::{crypto, mail, passwords, sessions::Caller},
     state::AppState,
-    store::{self, accounts, accounts::AccountRow, enterprises, now_ms, outbox},
+    store::{self, accounts, accounts::AccountRow, enterprises, now_ms, outbox, sessions},
 };
 
 const ACTIVATION: &str = "activation";
+const PASSWORD_RESET: &str = "password_reset";
 
 pub fn view(a: &AccountRow) -> Account {
     Account {
@@ -34,6 +38,11 @@ pub fn check_new_password(password: &str, email: &str) -> ApiResult<()> {
     }
 }
 
+/// Sign-up answers the same (status, body shape, timing) whether or not the
+/// address has an account, so it reveals nothing. A new address gets a
+/// `pending` account; a still-pending one gets the new password and a fresh
+/// activation link (the latest sign-up wins, and only the mailbox owner can
+/// activate it); an active one's owner is mailed that someone tried.
 pub async fn sign_up(state: &AppState, req: SignUpRequest, ip: &str) -> ApiResult<Account> {
     if state.limits.signup_per_ip.check_key(&ip.to_string()).is_err() {
         return Err(ApiError::RateLimited);
@@ -42,35 +51,52 @@ pub async fn sign_up(state: &AppState, req: SignUpRequest, ip: &str) -> ApiResul
     check_new_password(&req.password, email.as_str())?;
     let first_name = validate::name(req.first_name.as_deref(), "First name").map_err(ApiError::Validation)?;
     let last_name = validate::name(req.last_name.as_deref(), "Last name").map_err(ApiError::Validation)?;
-    if accounts::by_email(&state.db.pool, email.as_str()).await?.is_some() {
-        return Err(ApiError::conflict(
-            "email_taken",
-            format!("An account for {email} already exists. Sign in, or ask for a new activation link."),
-        ));
-    }
+    // Hash first, whatever the address: the expensive step is on every path.
+    let password_hash = passwords::hash(state, &req.password).await?;
     let now = now_ms();
     let row = AccountRow {
         id: store::new_id(),
         email: email.to_string(),
-        password_hash: crypto::hash_password(&req.password)?,
+        password_hash,
         first_name,
         last_name,
         status: AccountStatus::Pending.as_str().into(),
         email_verified: 0,
         created_at: now,
     };
+    // Read before the transaction: on SQLite a transaction that reads first
+    // and writes later fails at once (SQLITE_BUSY) when a writer got in between.
+    let existing = accounts::by_email(&state.db.pool, email.as_str()).await?;
     let mut tx = state.db.pool.begin().await?;
-    if let Err(e) = accounts::insert(&mut *tx, &row).await {
-        return Err(if store::is_unique_violation(&e) {
-            ApiError::conflict("email_taken", format!("An account for {email} already exists."))
-        } else {
-            e.into()
-        });
+    match existing {
+        None => {
+            if let Err(e) = accounts::insert(&mut *tx, &row).await {
+                if !store::is_unique_violation(&e) {
+                    return Err(e.into());
+                }
+                // Another sign-up of the same address won the race; it mails the owner.
+                tracing::info!("concurrent sign-up of one address");
+                return Ok(view(&row));
+            }
+            queue_activation(state, &mut tx, &row, now).await?;
+            tracing::info!(account = %row.id, "account signed up");
+        }
+        Some(existing) if existing.status == AccountStatus::Pending.as_str() => {
+            accounts::set_password(&mut *tx, &existing.id, &row.password_hash, false, now).await?;
+            accounts::update_profile(&mut *tx, &existing.id, row.first_name.as_deref(), row.last_name.as_deref(), now)
+                .await?;
+            queue_activation(state, &mut tx, &existing, now).await?;
+            tracing::info!(account = %existing.id, "pending account signed up again; password replaced");
+        }
+        Some(existing) => {
+            let m = mail::sign_up_attempt(&existing.email, &state.config.public_url);
+            outbox::enqueue(&mut *tx, &m, now).await?;
+            tracing::info!(account = %existing.id, "sign-up for an existing account; owner mailed");
+        }
     }
-    queue_activation(state, &mut tx, &row, now).await?;
     tx.commit().await?;
     state.wake_outbox();
-    tracing::info!(account = %row.id, "account signed up");
+    // The body never says which case it was: a new id, `pending`, as for a new address.
     Ok(view(&row))
 }
 
@@ -89,7 +115,11 @@ async fn queue_activation(
     Ok(())
 }
 
-pub async fn activate(state: &AppState, token: &str) -> ApiResult<Account> {
+/// Activation needs the link's token (the mailbox) and the password chosen at
+/// sign-up (the person): whoever signed up with someone else's address cannot
+/// activate it, and the mailbox owner cannot be handed an account whose
+/// password somebody else chose.
+pub async fn activate(state: &AppState, token: &str, password: &str) -> ApiResult<Account> {
     let invalid = || ApiError::field("token_invalid", "This activation link is not valid. Ask for a new one.");
     if token.trim().is_empty() {
         return Err(invalid());
@@ -97,10 +127,17 @@ pub async fn activate(state: &AppState, token: &str) -> ApiResult<Account> {
     let hash = crypto::hash_token(token);
     let found = accounts::token(&state.db.pool, &hash, ACTIVATION).await?.ok_or_else(invalid)?;
     let account = accounts::by_id(&state.db.pool, &found.account_id).await?.ok_or_else(invalid)?;
+    // No rate limit needed: only the holder of the mailed token can guess here.
+    if !passwords::verify(state, password, Some(&account.password_hash)).await? {
+        return Err(ApiError::field(
+            "wrong_password",
+            "That is not the password chosen at sign-up. If you did not sign up yourself, reset the password instead.",
+        ));
+    }
     let now = now_ms();
     if found.used_at.is_some() {
         // A second click on the same link: the account is active, say so.
-        if account.status == "active" {
+        if account.status == AccountStatus::Active.as_str() {
             return Ok(view(&account));
         }
         return Err(invalid());
@@ -125,7 +162,7 @@ pub async fn resend_activation(state: &AppState, email: &str, ip: &str) -> ApiRe
     }
     let email = parse_email(email)?;
     if let Some(account) = accounts::by_email(&state.db.pool, email.as_str()).await? {
-        if account.status == "pending" {
+        if account.status == AccountStatus::Pending.as_str() {
             let now = now_ms();
             let mut tx = state.db.pool.begin().await?;
             queue_activation(state, &mut tx, &account, now).await?;
@@ -133,6 +170,81 @@ pub async fn resend_activation(state: &AppState, email: &str, ip: &str) -> ApiRe
             state.wake_outbox();
         }
     }
+    Ok(())
+}
+
+/// `POST /accounts/password-reset`: 202 whatever the address; an account's
+/// owner gets a one-hour, single-use link.
+pub async fn request_password_reset(state: &AppState, email: &str, ip: &str) -> ApiResult<()> {
+    if state.limits.signup_per_ip.check_key(&ip.to_string()).is_err() {
+        return Err(ApiError::RateLimited);
+    }
+    let email = parse_email(email)?;
+    let Some(account) = accounts::by_email(&state.db.pool, email.as_str()).await? else {
+        return Ok(());
+    };
+    let now = now_ms();
+    let (token, hash) = crypto::new_token();
+    let ttl = state.config.password_reset_ttl;
+    let mut tx = state.db.pool.begin().await?;
+    accounts::expire_tokens(&mut *tx, &account.id, PASSWORD_RESET, now).await?;
+    accounts::insert_token(&mut *tx, &hash, PASSWORD_RESET, &account.id, now + ttl.as_millis() as i64, now).await?;
+    let m = mail::password_reset(&account.email, &state.config.public_url, &token, ttl.as_secs().div_ceil(60));
+    outbox::enqueue(&mut *tx, &m, now).await?;
+    tx.commit().await?;
+    state.wake_outbox();
+    Ok(())
+}
+
+/// Sets the password from a reset link: proves the mailbox, so it also
+/// activates a pending account; every session of the account ends.
+pub async fn confirm_password_reset(state: &AppState, token: &str, password: &str) -> ApiResult<()> {
+    let invalid = || ApiError::field("token_invalid", "This reset link is not valid. Ask for a new one.");
+    if token.trim().is_empty() {
+        return Err(invalid());
+    }
+    let hash = crypto::hash_token(token);
+    let found = accounts::token(&state.db.pool, &hash, PASSWORD_RESET).await?.ok_or_else(invalid)?;
+    if found.used_at.is_some() {
+        return Err(invalid());
+    }
+    let now = now_ms();
+    if found.expires_at <= now {
+        return Err(ApiError::gone("token_expired", "This reset link has expired. Ask for a new one."));
+    }
+    let account = accounts::by_id(&state.db.pool, &found.account_id).await?.ok_or_else(invalid)?;
+    check_new_password(password, &account.email)?;
+    let password_hash = passwords::hash(state, password).await?;
+    let mut tx = state.db.pool.begin().await?;
+    if !accounts::use_token(&mut *tx, &hash, now).await? {
+        return Err(invalid());
+    }
+    accounts::set_password(&mut *tx, &account.id, &password_hash, true, now).await?;
+    // A pre-registered account's pending activation dies with the attacker's password.
+    accounts::expire_tokens(&mut *tx, &account.id, ACTIVATION, now).await?;
+    sessions::revoke_all(&mut *tx, &account.id, None, now).await?;
+    tx.commit().await?;
+    tracing::info!(account = %account.id, "password reset; every session ended");
+    Ok(())
+}
+
+/// `PUT /me/password`: the current password, then the new one; every other
+/// session of the account ends.
+pub async fn change_password(state: &AppState, caller: &Caller, req: ChangePasswordRequest) -> ApiResult<()> {
+    if state.limits.login_per_account.check_key(&caller.account.email).is_err() {
+        return Err(ApiError::RateLimited);
+    }
+    if !passwords::verify(state, &req.current_password, Some(&caller.account.password_hash)).await? {
+        return Err(ApiError::field("wrong_password", "Your current password is not right."));
+    }
+    check_new_password(&req.new_password, &caller.account.email)?;
+    let password_hash = passwords::hash(state, &req.new_password).await?;
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    accounts::set_password(&mut *tx, &caller.account.id, &password_hash, false, now).await?;
+    let ended = sessions::revoke_all(&mut *tx, &caller.account.id, Some(&caller.session.id), now).await?;
+    tx.commit().await?;
+    tracing::info!(account = %caller.account.id, ended, "password changed; other sessions ended");
     Ok(())
 }
 

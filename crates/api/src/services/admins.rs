@@ -1,15 +1,15 @@
 //! Admins: the PMA makes an enrolled member an admin and takes it back.
 //! Admins do everything in the console except change the plan or manage admins.
 
-use muster_model::{AdminEntry, Role};
+use muster_model::{AdminEntry, Role, TransferOwnershipRequest};
 use serde_json::json;
 
 use crate::{
     auth::Console,
     error::{ApiError, ApiResult},
-    services::audit,
+    services::{audit, mail, passwords},
     state::AppState,
-    store::{accounts::AccountRow, audit as audit_store, enterprises, now_ms},
+    store::{accounts::AccountRow, audit as audit_store, enterprises, now_ms, outbox, sessions},
 };
 
 fn pma_only(c: &Console) -> ApiResult<()> {
@@ -74,6 +74,68 @@ pub async fn revoke(state: &AppState, c: &Console, actor: &AccountRow, account_i
         )
         .await?;
     }
+    // A demoted admin's open sessions lose the console at once.
+    sessions::drop_elevation(&mut *tx, account_id).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The PMA hands the role to another active admin (DESIGN §3): the password
+/// again, audited, both mailed; the former PMA stays an admin.
+pub async fn transfer_ownership(
+    state: &AppState,
+    c: &Console,
+    actor: &AccountRow,
+    req: TransferOwnershipRequest,
+) -> ApiResult<Vec<AdminEntry>> {
+    if c.role != Role::Pma {
+        return Err(ApiError::Forbidden("Only the Primary Master Admin can hand over ownership.".into()));
+    }
+    let e = &c.enterprise;
+    if req.account_id == actor.id {
+        return Err(ApiError::field("invalid_target", "You are the Primary Master Admin already."));
+    }
+    if state.limits.login_per_account.check_key(&actor.email).is_err() {
+        return Err(ApiError::RateLimited);
+    }
+    if !passwords::verify(state, &req.password, Some(&actor.password_hash)).await? {
+        return Err(ApiError::field("wrong_password", "That password is not right."));
+    }
+    let target = enterprises::with_admin_role(&state.db.pool, &e.id, &req.account_id).await?;
+    let Some((_, role, member_state)) = target else {
+        return Err(ApiError::field(
+            "not_an_admin",
+            "Make the person an admin first; ownership goes to one of the enterprise's admins.",
+        ));
+    };
+    let target_account =
+        crate::store::accounts::by_id(&state.db.pool, &req.account_id).await?.ok_or(ApiError::NotFound("admin"))?;
+    if role != Role::Admin.as_str()
+        || target_account.status != "active"
+        || matches!(member_state.as_deref(), Some("suspended" | "removed"))
+    {
+        return Err(ApiError::field(
+            "not_an_active_admin",
+            format!("{} is not an active admin of {}.", target_account.email, e.domain),
+        ));
+    }
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    if !enterprises::transfer_pma(&mut tx, &e.id, &actor.id, &target_account.id).await? {
+        return Err(ApiError::conflict("ownership_changed", "Ownership changed meanwhile; reload and try again."));
+    }
+    let details = json!({"from": actor.email, "to": target_account.email});
+    audit_store::record(
+        &mut *tx,
+        &audit::by(Some(actor), &e.id, "enterprise.ownership_transferred", Some(&target_account.email), details),
+        now,
+    )
+    .await?;
+    for to in [&actor.email, &target_account.email] {
+        let m = mail::ownership_transferred(to, &e.domain, &actor.email, &target_account.email);
+        outbox::enqueue(&mut *tx, &m, now).await?;
+    }
+    tx.commit().await?;
+    state.wake_outbox();
+    list(state, c).await
 }

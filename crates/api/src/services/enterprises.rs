@@ -170,8 +170,15 @@ async fn forward_to_admin(state: &AppState, requester: &AccountRow, e: &Enterpri
 /// The enterprise and the caller's role in it; 404 for anyone who is not its admin.
 pub async fn administered(state: &AppState, caller: &Caller, enterprise_id: &str) -> ApiResult<(EnterpriseRow, Role)> {
     let not_found = || ApiError::NotFound("enterprise");
-    let (e, role) =
+    let (e, role, member_state) =
         enterprises::with_admin_role(&state.db.pool, enterprise_id, &caller.account.id).await?.ok_or_else(not_found)?;
+    // An admin the company offboarded (suspended by hand or by a sync) loses the console at once.
+    if matches!(member_state.as_deref(), Some("suspended" | "removed")) {
+        return Err(ApiError::denied(
+            "admin_suspended",
+            format!("Your membership of {} is suspended, so its console is closed to you.", e.domain),
+        ));
+    }
     Ok((e, Role::parse(&role).unwrap_or(Role::Admin)))
 }
 

@@ -3,16 +3,16 @@
 //! accepting it, which links or creates the account and makes the person an
 //! `unmanaged` member with a verified email.
 
-use muster_model::{validate, AcceptInvitationRequest, AcceptedInvitation, InvitationLookup, Role};
+use muster_model::{validate, AcceptInvitationRequest, AcceptedInvitation, AccountStatus, InvitationLookup, Role};
 use serde_json::json;
 
 use crate::{
     error::{ApiError, ApiResult},
-    services::{accounts, audit, crypto, mail},
+    services::{accounts, audit, crypto, mail, passwords, sessions::Caller},
     state::AppState,
     store::{
         self, accounts as account_store, accounts::AccountRow, audit as audit_store, enterprises,
-        enterprises::EnterpriseRow, invitations, invitations::InvitationRow, now_ms, outbox,
+        enterprises::EnterpriseRow, invitations, invitations::InvitationRow, now_ms, outbox, sessions as session_store,
     },
 };
 
@@ -101,7 +101,9 @@ pub async fn lookup(state: &AppState, token: &str) -> ApiResult<InvitationLookup
         Some(id) => account_store::by_id(&state.db.pool, id).await?.map(|a| a.display_name()),
         None => None,
     };
-    let account_exists = account_store::by_email(&state.db.pool, &inv.email).await?.is_some();
+    let account = account_store::by_email(&state.db.pool, &inv.email).await?;
+    let account_exists = account.is_some();
+    let account_active = account.is_some_and(|a| a.status == AccountStatus::Active.as_str());
     Ok(InvitationLookup {
         email: inv.email,
         enterprise_id: e.id,
@@ -109,18 +111,30 @@ pub async fn lookup(state: &AppState, token: &str) -> ApiResult<InvitationLookup
         invited_by,
         expires_at: store::rfc3339(inv.expires_at),
         account_exists,
+        account_active,
         grants_admin: inv.grants_role.is_some(),
     })
 }
 
-pub async fn accept(state: &AppState, req: AcceptInvitationRequest) -> ApiResult<AcceptedInvitation> {
+/// Accepting matches an account only by proof (DESIGN §4): no account or a
+/// `pending` one → the password chosen here is set (whoever pre-registered the
+/// address gets nothing); an `active` one → the person is signed in as it or
+/// gives its password.
+pub async fn accept(
+    state: &AppState,
+    req: AcceptInvitationRequest,
+    caller: Option<&Caller>,
+) -> ApiResult<AcceptedInvitation> {
     let inv = pending(state, &req.token).await?;
     let first_name = validate::name(req.first_name.as_deref(), "First name").map_err(ApiError::Validation)?;
     let last_name = validate::name(req.last_name.as_deref(), "Last name").map_err(ApiError::Validation)?;
     let existing = account_store::by_email(&state.db.pool, &inv.email).await?;
-    let new_account = match &existing {
-        Some(_) => None,
-        None => {
+    let proof = match &existing {
+        Some(a) if a.status == AccountStatus::Active.as_str() => {
+            prove_active(state, a, req.password.as_deref(), caller).await?;
+            Proof::SignedIn
+        }
+        _ => {
             let password = req.password.as_deref().ok_or_else(|| {
                 ApiError::field(
                     "password_required",
@@ -128,23 +142,21 @@ pub async fn accept(state: &AppState, req: AcceptInvitationRequest) -> ApiResult
                 )
             })?;
             accounts::check_new_password(password, &inv.email)?;
-            let hash = {
-                let password = password.to_string();
-                tokio::task::spawn_blocking(move || crypto::hash_password(&password))
-                    .await
-                    .map_err(anyhow::Error::new)??
-            };
-            Some(AccountRow {
-                id: store::new_id(),
-                email: inv.email.clone(),
-                password_hash: hash,
-                first_name: first_name.clone(),
-                last_name: last_name.clone(),
-                status: "active".into(),
-                email_verified: 1,
-                created_at: now_ms(),
-            })
+            Proof::NewPassword(passwords::hash(state, password).await?)
         }
+    };
+    let new_account = match (&existing, &proof) {
+        (None, Proof::NewPassword(hash)) => Some(AccountRow {
+            id: store::new_id(),
+            email: inv.email.clone(),
+            password_hash: hash.clone(),
+            first_name: first_name.clone(),
+            last_name: last_name.clone(),
+            status: "active".into(),
+            email_verified: 1,
+            created_at: now_ms(),
+        }),
+        _ => None,
     };
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
@@ -156,8 +168,13 @@ pub async fn accept(state: &AppState, req: AcceptInvitationRequest) -> ApiResult
     }
     let account_id = match (&existing, &new_account) {
         (Some(a), _) => {
-            // The invitation mail reached this address: that verifies it.
-            account_store::mark_active(&mut *tx, &a.id, now).await?;
+            if let Proof::NewPassword(hash) = &proof {
+                // A pending account: the mailbox is proven by the invitation, the
+                // password is the one chosen now; the old one and its activation die.
+                account_store::set_password(&mut *tx, &a.id, hash, true, now).await?;
+                account_store::expire_tokens(&mut *tx, &a.id, "activation", now).await?;
+                session_store::revoke_all(&mut *tx, &a.id, None, now).await?;
+            }
             a.id.clone()
         }
         (None, Some(a)) => {
@@ -180,4 +197,37 @@ pub async fn accept(state: &AppState, req: AcceptInvitationRequest) -> ApiResult
     .await?;
     tx.commit().await?;
     Ok(AcceptedInvitation { account_id, enterprise_id: inv.enterprise_id, member_state: "unmanaged".into() })
+}
+
+/// How the person accepting proved who they are.
+enum Proof {
+    /// Signed in as the active account, or gave its password.
+    SignedIn,
+    /// A password chosen on accept (hashed): no account yet, or a pending one.
+    NewPassword(String),
+}
+
+async fn prove_active(
+    state: &AppState,
+    account: &AccountRow,
+    password: Option<&str>,
+    caller: Option<&Caller>,
+) -> ApiResult<()> {
+    if caller.is_some_and(|c| c.account.id == account.id) {
+        return Ok(());
+    }
+    let Some(password) = password else {
+        return Err(ApiError::field(
+            "password_required",
+            format!("{} already has a Muster account: sign in as it, or enter its password.", account.email),
+        ));
+    };
+    if state.limits.login_per_account.check_key(&account.email).is_err() {
+        return Err(ApiError::RateLimited);
+    }
+    if passwords::verify(state, password, Some(&account.password_hash)).await? {
+        Ok(())
+    } else {
+        Err(ApiError::field("wrong_password", "That is not the password of this account."))
+    }
 }

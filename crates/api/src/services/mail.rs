@@ -16,6 +16,36 @@ pub fn activation(to: &str, public_url: &str, token: &str, ttl_hours: u64) -> Ne
     }
 }
 
+/// To the owner of an existing account when someone signs up with its address.
+pub fn sign_up_attempt(to: &str, public_url: &str) -> NewMail {
+    NewMail {
+        to: to.into(),
+        subject: "Someone tried to sign up with your address".into(),
+        body: format!(
+            "Someone tried to create a Muster account with this address, which already has one.\n\n\
+             If it was you, sign in instead:\n\n{public_url}/sign-in\n\n\
+             Forgot your password? Reset it here:\n\n{public_url}/forgot-password\n\n\
+             If it was not you, you need not do anything: your account is unchanged.\n"
+        ),
+        kind: "sign_up_attempt",
+        ref_id: None,
+    }
+}
+
+pub fn password_reset(to: &str, public_url: &str, token: &str, ttl_minutes: u64) -> NewMail {
+    NewMail {
+        to: to.into(),
+        subject: "Reset your Muster password".into(),
+        body: format!(
+            "Follow this link to choose a new Muster password:\n\n{public_url}/reset-password?token={token}\n\n\
+             The link works once and expires in {ttl_minutes} minutes. Setting a new password signs you out everywhere.\n\
+             If you did not ask for this, ignore this mail: your password is unchanged.\n"
+        ),
+        kind: "password_reset",
+        ref_id: None,
+    }
+}
+
 pub fn join_request(
     pma: &str,
     public_url: &str,
@@ -69,5 +99,42 @@ pub fn domain_event(to: &str, public_url: &str, enterprise_id: &str, subject: St
         body: format!("{text}\n\nDomain Management: {public_url}/console/{enterprise_id}/domain\n"),
         kind: "domain",
         ref_id: Some(enterprise_id.into()),
+    }
+}
+
+/// To the PMA: a sync saved by another admin would have suspended admins.
+pub fn admins_spared_by_sync(
+    pma: &str,
+    public_url: &str,
+    e: &crate::store::enterprises::EnterpriseRow,
+    admins: &[String],
+) -> NewMail {
+    let list: String = admins.iter().map(|a| format!("  - {a}\n")).collect();
+    NewMail {
+        to: pma.into(),
+        subject: format!("Directory Sync did not suspend {} admin(s) of {}", admins.len(), e.domain),
+        body: format!(
+            "The directory no longer lists these admins of {domain}, or shows them disabled:\n\n{list}\n\
+             Directory Sync did not suspend them, because its configuration was last saved by an admin other than \
+             you. Only you can suspend an admin: in Users, or by saving the Directory Sync configuration yourself.\n\n\
+             Users: {public_url}/console/{id}/users\n",
+            domain = e.domain,
+            id = e.id,
+        ),
+        kind: "sync_admins_spared",
+        ref_id: Some(e.id.clone()),
+    }
+}
+
+pub fn ownership_transferred(to: &str, domain: &str, from: &str, new_pma: &str) -> NewMail {
+    NewMail {
+        to: to.into(),
+        subject: format!("{new_pma} is now the Primary Master Admin of {domain}"),
+        body: format!(
+            "{from} handed the Primary Master Admin role of {domain} in Muster to {new_pma}.\n\n\
+             {from} stays an admin. If this was not expected, contact {new_pma} at once.\n"
+        ),
+        kind: "ownership_transferred",
+        ref_id: None,
     }
 }

@@ -3,7 +3,7 @@
 //! counter is changed by one conditional UPDATE in the same transaction as the
 //! members, so a contract's cap holds however many requests race.
 
-use muster_model::{BulkStateResult, Member, MemberPage, MemberState, UpdateMemberRequest};
+use muster_model::{BulkStateResult, Member, MemberPage, MemberState, Role, UpdateMemberRequest};
 use serde_json::json;
 
 use crate::{
@@ -13,7 +13,7 @@ use crate::{
     state::AppState,
     store::{
         self, accounts::AccountRow, audit as audit_store, bulk, bulk::Cell, enterprises, members, members::MemberRow,
-        now_ms, rfc3339,
+        now_ms, rfc3339, sessions,
     },
 };
 
@@ -86,9 +86,15 @@ pub async fn move_to(
     if ids.is_empty() || ids.len() > MAX_BULK {
         return Err(ApiError::field("invalid_ids", format!("Pass between 1 and {MAX_BULK} member ids.")));
     }
+    let requested = ids;
     let from = sources(to)?;
     let now = now_ms();
     let e = &c.enterprise;
+    let admins = enterprises::admins_among(&state.db.pool, &e.id).await?;
+    let protected: std::collections::HashSet<&str> =
+        admins.iter().filter(|(_, _, role)| !may_change_admin(c.role, role, to)).map(|(m, _, _)| m.as_str()).collect();
+    let allowed: Vec<String> = ids.iter().filter(|id| !protected.contains(id.as_str())).cloned().collect();
+    let ids = allowed.as_slice();
     let mut tx = state.db.pool.begin().await?;
     enterprises::lock_for_update(&mut *tx, &e.id).await?;
     let mut moved = Vec::new();
@@ -147,10 +153,26 @@ pub async fn move_to(
         )
         .await?;
     }
+    if to == MemberState::Suspended {
+        // A suspended admin's open sessions lose the console now, not at their next elevation.
+        for (member, account, _) in &admins {
+            if moved.iter().any(|(id, _, _)| id == member) {
+                sessions::drop_elevation(&mut *tx, account).await?;
+            }
+        }
+    }
     tx.commit().await?;
     let moved_ids: std::collections::HashSet<&str> = moved.iter().map(|(id, _, _)| id.as_str()).collect();
-    let skipped = ids.iter().filter(|id| !moved_ids.contains(id.as_str())).cloned().collect();
+    let skipped = requested.iter().filter(|id| !moved_ids.contains(id.as_str())).cloned().collect();
     Ok(BulkStateResult { changed: moved.len() as u64, skipped, managed_seats: seats_now })
+}
+
+/// DESIGN §4 Admins: only the PMA changes an admin's state, and nothing suspends the PMA.
+fn may_change_admin(actor: Role, target_role: &str, to: MemberState) -> bool {
+    if target_role == Role::Pma.as_str() {
+        return actor == Role::Pma && to != MemberState::Suspended;
+    }
+    actor == Role::Pma
 }
 
 fn field<'a>(new: &'a Option<String>, old: &'a Option<String>, name: &str) -> ApiResult<Option<String>> {
@@ -202,6 +224,24 @@ pub async fn update(
         tx.commit().await?;
     }
     if let Some(to) = req.state {
+        let admin_role = match &m.account_id {
+            Some(account) => enterprises::admin_role(&state.db.pool, &c.enterprise.id, account).await?,
+            None => None,
+        };
+        if let Some(role) = admin_role.as_deref() {
+            if role == Role::Pma.as_str() && to == MemberState::Suspended {
+                return Err(ApiError::denied(
+                    "cannot_suspend_pma",
+                    "The Primary Master Admin cannot be suspended. Transfer ownership to another admin first.",
+                ));
+            }
+            if !may_change_admin(c.role, role, to) {
+                return Err(ApiError::denied(
+                    "admin_protected",
+                    format!("{} is an admin: only the Primary Master Admin changes an admin's state.", m.email),
+                ));
+            }
+        }
         if m.state == "invited" {
             return Err(ApiError::conflict(
                 "not_enrolled",

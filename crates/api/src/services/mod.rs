@@ -16,5 +16,6 @@ pub mod invitations;
 pub mod jobs;
 pub mod mail;
 pub mod members;
+pub mod passwords;
 pub mod sessions;
 pub mod verification;

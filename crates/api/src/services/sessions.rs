@@ -3,12 +3,12 @@
 //! names the session; the row decides, so a logged-out token is dead at once.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use muster_model::{LoginRequest, SessionCreated, SessionInfo};
+use muster_model::{LoginRequest, SessionCreated, SessionInfo, SessionList, SessionView};
 use serde::{Deserialize, Serialize};
 
 use crate::{
     error::{ApiError, ApiResult},
-    services::crypto,
+    services::passwords,
     state::AppState,
     store::{self, accounts, accounts::AccountRow, now_ms, sessions, sessions::SessionRow},
 };
@@ -63,22 +63,7 @@ pub async fn login(
         return Err(ApiError::RateLimited);
     }
     let account = accounts::by_email(&state.db.pool, &email).await?;
-    let password = req.password;
-    let (account, ok) = match account {
-        Some(a) => {
-            let hash = a.password_hash.clone();
-            let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &hash))
-                .await
-                .map_err(anyhow::Error::new)?;
-            (Some(a), ok)
-        }
-        None => {
-            tokio::task::spawn_blocking(move || crypto::verify_against_dummy(&password))
-                .await
-                .map_err(anyhow::Error::new)?;
-            (None, false)
-        }
-    };
+    let ok = passwords::verify(state, &req.password, account.as_ref().map(|a| a.password_hash.as_str())).await?;
     let account = match (account, ok) {
         (Some(a), true) => a,
         _ => return Err(ApiError::InvalidCredentials),
@@ -170,11 +155,7 @@ pub async fn elevate(state: &AppState, caller: &Caller, password: String) -> Api
     if state.limits.login_per_account.check_key(&caller.account.email).is_err() {
         return Err(ApiError::RateLimited);
     }
-    let hash = caller.account.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &hash))
-        .await
-        .map_err(anyhow::Error::new)?;
-    if !ok {
+    if !passwords::verify(state, &password, Some(&caller.account.password_hash)).await? {
         return Err(ApiError::field("wrong_password", "That password is not right."));
     }
     slide_elevation(state, caller).await?;
@@ -186,4 +167,35 @@ pub async fn elevate(state: &AppState, caller: &Caller, password: String) -> Api
 pub async fn logout(state: &AppState, caller: &Caller) -> ApiResult<()> {
     sessions::revoke(&state.db.pool, &caller.session.id, now_ms()).await?;
     Ok(())
+}
+
+/// `GET /sessions`: the caller's sessions that still work.
+pub async fn list(state: &AppState, caller: &Caller) -> ApiResult<SessionList> {
+    let live = sessions::live_of(&state.db.pool, &caller.account.id, now_ms(), idle_ms(state)).await?;
+    let items = live
+        .into_iter()
+        .map(|s| SessionView {
+            current: s.id == caller.session.id,
+            id: s.id,
+            created_at: store::rfc3339(s.created_at),
+            last_seen_at: store::rfc3339(s.last_seen_at),
+            client_address: s.ip,
+            user_agent: s.user_agent,
+        })
+        .collect();
+    Ok(SessionList { items })
+}
+
+/// `DELETE /sessions/{id}`: ends one of the caller's own sessions (404 for anyone else's).
+pub async fn end(state: &AppState, caller: &Caller, id: &str) -> ApiResult<()> {
+    if sessions::revoke_own(&state.db.pool, &caller.account.id, id, now_ms()).await? {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("session"))
+    }
+}
+
+/// `DELETE /sessions`: "sign out everywhere else".
+pub async fn end_others(state: &AppState, caller: &Caller) -> ApiResult<u64> {
+    Ok(sessions::revoke_all(&state.db.pool, &caller.account.id, Some(&caller.session.id), now_ms()).await?)
 }

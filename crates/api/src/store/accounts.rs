@@ -64,6 +64,24 @@ pub async fn mark_active<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, n
     Ok(())
 }
 
+/// A new password hash; `activate` also marks a pending account active (its
+/// mailbox was just proven by a one-time link).
+pub async fn set_password<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    password_hash: &str,
+    activate: bool,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let sql = if activate {
+        "UPDATE accounts SET password_hash = $2, status = 'active', email_verified = 1, updated_at = $3 WHERE id = $1"
+    } else {
+        "UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1"
+    };
+    sqlx::query(sql).bind(id).bind(password_hash).bind(now).execute(db).await?;
+    Ok(())
+}
+
 pub async fn update_profile<'c, E: Executor<'c, Database = Any>>(
     db: E,
     id: &str,

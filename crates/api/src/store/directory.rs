@@ -17,6 +17,8 @@ pub struct ConfigRow {
     pub last_good_entries: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The account that saved it last.
+    pub saved_by: Option<String>,
 }
 
 pub async fn config<'c, E: Executor<'c, Database = Any>>(
@@ -24,7 +26,7 @@ pub async fn config<'c, E: Executor<'c, Database = Any>>(
     enterprise_id: &str,
 ) -> Result<Option<ConfigRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT enterprise_id, settings, bind_password, schedule, last_good_entries, created_at, updated_at \
+        "SELECT enterprise_id, settings, bind_password, schedule, last_good_entries, created_at, updated_at, saved_by \
          FROM directory_configs WHERE enterprise_id = $1",
     )
     .bind(enterprise_id)
@@ -34,10 +36,10 @@ pub async fn config<'c, E: Executor<'c, Database = Any>>(
 
 pub async fn save_config<'c, E: Executor<'c, Database = Any>>(db: E, c: &ConfigRow) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO directory_configs (enterprise_id, settings, bind_password, schedule, last_good_entries, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $6, $5, $5) \
+        "INSERT INTO directory_configs (enterprise_id, settings, bind_password, schedule, last_good_entries, created_at, updated_at, saved_by) \
+         VALUES ($1, $2, $3, $4, $6, $5, $5, $7) \
          ON CONFLICT (enterprise_id) DO UPDATE SET settings = $2, bind_password = $3, schedule = $4, updated_at = $5, \
-         last_good_entries = $6",
+         last_good_entries = $6, saved_by = $7",
     )
     .bind(&c.enterprise_id)
     .bind(&c.settings)
@@ -45,6 +47,7 @@ pub async fn save_config<'c, E: Executor<'c, Database = Any>>(db: E, c: &ConfigR
     .bind(&c.schedule)
     .bind(c.updated_at)
     .bind(c.last_good_entries)
+    .bind(&c.saved_by)
     .execute(db)
     .await?;
     Ok(())

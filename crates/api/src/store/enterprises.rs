@@ -145,20 +145,24 @@ pub async fn lease_check<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// The enterprise with the account's admin role in it, in one read (every console request asks).
+/// The enterprise, the account's admin role in it, and the state of the
+/// admin's own member row (an admin who left is `suspended` or `removed`).
 pub async fn with_admin_role<'c, E: Executor<'c, Database = Any>>(
     db: E,
     enterprise_id: &str,
     account_id: &str,
-) -> Result<Option<(EnterpriseRow, String)>, sqlx::Error> {
+) -> Result<Option<(EnterpriseRow, String, Option<String>)>, sqlx::Error> {
     #[derive(FromRow)]
     struct Administered {
         #[sqlx(flatten)]
         enterprise: EnterpriseRow,
         role: String,
+        member_state: Option<String>,
     }
     let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("e.{}", c.trim())).collect();
     let row: Option<Administered> = sqlx::query_as(&format!(
-        "SELECT {}, a.role FROM enterprise_admins a JOIN enterprises e ON e.id = a.enterprise_id \
+        "SELECT {}, a.role, m.state AS member_state FROM enterprise_admins a JOIN enterprises e ON e.id = a.enterprise_id \
+         LEFT JOIN members m ON m.enterprise_id = a.enterprise_id AND m.account_id = a.account_id \
          WHERE a.enterprise_id = $1 AND a.account_id = $2",
         columns.join(", ")
     ))
@@ -166,7 +170,61 @@ pub async fn with_admin_role<'c, E: Executor<'c, Database = Any>>(
     .bind(account_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| (r.enterprise, r.role)))
+    Ok(row.map(|r| (r.enterprise, r.role, r.member_state)))
+}
+
+/// Every admin of the enterprise with its member row: (member id, account id, role).
+pub async fn admins_among<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.id, a.account_id, a.role FROM enterprise_admins a \
+         JOIN members m ON m.enterprise_id = a.enterprise_id AND m.account_id = a.account_id \
+         WHERE a.enterprise_id = $1",
+    )
+    .bind(enterprise_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The PMA's account (id, email) of an enterprise.
+pub async fn pma<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    enterprise_id: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.account_id, ac.email FROM enterprise_admins a JOIN accounts ac ON ac.id = a.account_id \
+         WHERE a.enterprise_id = $1 AND a.role = 'pma'",
+    )
+    .bind(enterprise_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Hands the PMA role from one admin to another (the former PMA stays an
+/// admin). Demote first: the unique index allows one PMA at a time.
+pub async fn transfer_pma<'c>(
+    tx: &mut sqlx::Transaction<'c, Any>,
+    enterprise_id: &str,
+    from: &str,
+    to: &str,
+) -> Result<bool, sqlx::Error> {
+    let demoted = sqlx::query(
+        "UPDATE enterprise_admins SET role = 'admin' WHERE enterprise_id = $1 AND account_id = $2 AND role = 'pma'",
+    )
+    .bind(enterprise_id)
+    .bind(from)
+    .execute(&mut **tx)
+    .await?;
+    let promoted = sqlx::query(
+        "UPDATE enterprise_admins SET role = 'pma' WHERE enterprise_id = $1 AND account_id = $2 AND role = 'admin'",
+    )
+    .bind(enterprise_id)
+    .bind(to)
+    .execute(&mut **tx)
+    .await?;
+    Ok(demoted.rows_affected() == 1 && promoted.rows_affected() == 1)
 }
 
 pub async fn admin_role<'c, E: Executor<'c, Database = Any>>(
@@ -214,7 +272,8 @@ pub async fn administered_by<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<Vec<AdministeredRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT e.id, e.domain, a.role FROM enterprise_admins a JOIN enterprises e ON e.id = a.enterprise_id \
-         WHERE a.account_id = $1 ORDER BY e.domain",
+         WHERE a.account_id = $1 AND NOT EXISTS (SELECT 1 FROM members m WHERE m.enterprise_id = a.enterprise_id \
+         AND m.account_id = a.account_id AND m.state IN ('suspended', 'removed')) ORDER BY e.domain",
     )
     .bind(account_id)
     .fetch_all(db)

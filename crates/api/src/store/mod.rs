@@ -82,6 +82,26 @@ impl Db {
         self.migrator().run(&self.pool).await.context("while applying migrations")
     }
 
+    /// The SQLite file (and its WAL companions, which SQLite creates with the
+    /// file's mode) readable by the owner only.
+    pub fn restrict_file_permissions(&self, url: &str) -> anyhow::Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+        let file = path.split('?').next().unwrap_or(path);
+        if file == ":memory:" || file.is_empty() {
+            return Ok(());
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let p = std::path::PathBuf::from(format!("{file}{suffix}"));
+            if p.exists() {
+                crate::secrets::restrict(&p, 0o600)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Readiness: the database answers and every embedded migration is applied.
     pub async fn ready(&self) -> anyhow::Result<()> {
         let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")

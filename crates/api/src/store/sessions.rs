@@ -97,3 +97,76 @@ pub async fn revoke<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, now: i
         .await?;
     Ok(())
 }
+
+/// Revokes every live session of the account but `except` (None: all of them).
+pub async fn revoke_all<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    account_id: &str,
+    except: Option<&str>,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $3 WHERE account_id = $1 AND revoked_at IS NULL AND id <> COALESCE($2, '')",
+    )
+    .bind(account_id)
+    .bind(except)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Revokes one session of this account; false when it is not theirs or already over.
+pub async fn revoke_own<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    account_id: &str,
+    id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL")
+            .bind(id)
+            .bind(account_id)
+            .bind(now)
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct LiveSession {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The account's sessions that still work: not revoked, not past their
+/// lifetime, seen within the idle timeout. Newest activity first.
+pub async fn live_of<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    account_id: &str,
+    now: i64,
+    idle_ms: i64,
+) -> Result<Vec<LiveSession>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions \
+         WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND last_seen_at > $3 \
+         ORDER BY last_seen_at DESC, id DESC LIMIT 200",
+    )
+    .bind(account_id)
+    .bind(now)
+    .bind(now - idle_ms)
+    .fetch_all(db)
+    .await
+}
+
+/// The account's sessions lose console elevation (an admin suspended or demoted).
+pub async fn drop_elevation<'c, E: Executor<'c, Database = Any>>(db: E, account_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET elevated_until = NULL WHERE account_id = $1 AND elevated_until IS NOT NULL")
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

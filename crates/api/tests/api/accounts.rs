@@ -30,11 +30,11 @@ async fn sign_up_mails_an_activation_link_and_activation_opens_login() {
         .unwrap();
     assert_eq!(stored, 0, "tokens are stored hashed, never as sent");
 
-    let r = app.post("/api/v1/accounts/activate", json!({"token": token}), None).await;
+    let r = app.post("/api/v1/accounts/activate", json!({"token": token, "password": PASSWORD}), None).await;
     assert_eq!(r.ok(200)["status"], "active");
     assert_eq!(r.body["email_verified"], true);
     // A second click on the same link is harmless.
-    app.post("/api/v1/accounts/activate", json!({"token": token}), None).await.ok(200);
+    app.post("/api/v1/accounts/activate", json!({"token": token, "password": PASSWORD}), None).await.ok(200);
 
     let session =
         app.post("/api/v1/sessions", json!({"email": email.to_uppercase(), "password": PASSWORD}), None).await;
@@ -73,7 +73,7 @@ async fn an_email_signs_up_once() {
     let app = spawn_app().await;
     let email = format!("ada@{}", domain());
     app.sign_up(&email).await.ok(201);
-    app.sign_up(&email.to_uppercase()).await.problem(409, "email_taken");
+    app.sign_up(&email.to_uppercase()).await.ok(201);
     assert_eq!(app.count("accounts").await, 1);
 }
 
@@ -83,11 +83,12 @@ async fn activation_tokens_that_are_wrong_expired_or_replaced_are_refused() {
     let email = format!("ada@{}", domain());
     app.sign_up(&email).await.ok(201);
     let first = app.smtp.wait(&email, "Activate").await.token();
-    app.post("/api/v1/accounts/activate", json!({"token": "nope"}), None).await.problem(422, "token_invalid");
-    app.post("/api/v1/accounts/activate", json!({"token": ""}), None).await.problem(422, "token_invalid");
+    let activate = |token: &str| json!({"token": token, "password": PASSWORD});
+    app.post("/api/v1/accounts/activate", activate("nope"), None).await.problem(422, "token_invalid");
+    app.post("/api/v1/accounts/activate", activate(""), None).await.problem(422, "token_invalid");
 
     tokio::time::sleep(Duration::from_millis(400)).await;
-    app.post("/api/v1/accounts/activate", json!({"token": first}), None).await.problem(410, "token_expired");
+    app.post("/api/v1/accounts/activate", activate(&first), None).await.problem(410, "token_expired");
 
     // Resend answers the same for unknown addresses, so it does not reveal accounts.
     let r =
@@ -96,7 +97,7 @@ async fn activation_tokens_that_are_wrong_expired_or_replaced_are_refused() {
     app.post("/api/v1/accounts/activation/resend", json!({"email": email}), None).await.ok(202);
     let second = app.smtp.wait_nth(&email, "Activate", 2).await.token();
     assert_ne!(first, second);
-    app.post("/api/v1/accounts/activate", json!({"token": second}), None).await.ok(200);
+    app.post("/api/v1/accounts/activate", activate(&second), None).await.ok(200);
 }
 
 #[tokio::test]

@@ -32,6 +32,11 @@ fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
         ("GET", format!("/api/v1/enterprises/{e}/admins"), Value::Null),
         ("PUT", format!("/api/v1/enterprises/{e}/admins/{ANY_ID}"), json!({})),
         ("DELETE", format!("/api/v1/enterprises/{e}/admins/{ANY_ID}"), Value::Null),
+        (
+            "POST",
+            format!("/api/v1/enterprises/{e}/transfer-ownership"),
+            json!({"account_id": ANY_ID, "password": crate::helpers::PASSWORD}),
+        ),
         ("GET", format!("/api/v1/enterprises/{e}/jobs/{ANY_ID}/errors.csv"), Value::Null),
         ("GET", format!("/api/v1/enterprises/{e}/directory-sync"), Value::Null),
         ("PUT", format!("/api/v1/enterprises/{e}/directory-sync"), directory_config()),

@@ -93,7 +93,7 @@ async fn a_server_killed_during_an_import_leaves_nothing_and_the_job_finishes_af
     };
     post("/api/v1/accounts", json!({"email": email, "password": PASSWORD}), None).await.unwrap();
     let token = smtp.wait(&email, "Activate").await.token();
-    post("/api/v1/accounts/activate", json!({"token": token}), None).await.unwrap();
+    post("/api/v1/accounts/activate", json!({"token": token, "password": PASSWORD}), None).await.unwrap();
     let session: Value = post("/api/v1/sessions", json!({"email": email, "password": PASSWORD}), None)
         .await
         .unwrap()

@@ -667,7 +667,8 @@ async fn a_schedule_slot_runs_exactly_once_across_replicas() {
 async fn a_slot_that_comes_while_a_run_is_going_is_not_doubled() {
     let app = crate::helpers::spawn_app().await;
     let admin = verified_admin(&app).await;
-    let dir = Directory::start(&directory_ldif(&admin.domain, 3000, 0));
+    // Enough entries at two a page that a run takes well over the one-second slot.
+    let dir = Directory::start(&directory_ldif(&admin.domain, 6000, 0));
     let mut body = config(&dir);
     body["groups"] = json!([]);
     body["page_size"] = json!(2);

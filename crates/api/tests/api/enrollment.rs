@@ -104,17 +104,38 @@ async fn accepting_makes_an_unmanaged_member_and_works_once() {
 }
 
 #[tokio::test]
-async fn an_existing_account_is_linked_without_a_password() {
+async fn an_existing_active_account_is_linked_only_with_proof() {
+    let app = spawn_app().await;
+    let admin = verified_admin(&app).await;
+    let grace = format!("grace@{}", admin.domain);
+    let session = app.active_account(&grace).await;
+    invite(&app, &admin, &[&grace]).await;
+    let token = app.smtp.wait(&grace, "invited").await.token();
+    let l = app.get(&format!("/api/v1/invitations/lookup?token={token}"), None).await;
+    assert_eq!(l.ok(200)["account_exists"], true);
+    assert_eq!(l.body["account_active"], true);
+    // The link alone is not proof: whoever holds it must be the account too.
+    app.post("/api/v1/invitations/accept", json!({"token": token}), None).await.problem(422, "password_required");
+    app.post("/api/v1/invitations/accept", json!({"token": token, "password": "Not-her-password-1"}), None)
+        .await
+        .problem(422, "wrong_password");
+    let stranger = app.active_account(&format!("mallory@{}", admin.domain)).await;
+    app.post("/api/v1/invitations/accept", json!({"token": token}), Some(&stranger))
+        .await
+        .problem(422, "password_required");
+    app.post("/api/v1/invitations/accept", json!({"token": token}), Some(&session)).await.ok(200);
+    assert_eq!(app.count("accounts").await, 3);
+}
+
+#[tokio::test]
+async fn an_existing_account_may_also_prove_itself_by_password() {
     let app = spawn_app().await;
     let admin = verified_admin(&app).await;
     let grace = format!("grace@{}", admin.domain);
     app.active_account(&grace).await;
     invite(&app, &admin, &[&grace]).await;
     let token = app.smtp.wait(&grace, "invited").await.token();
-    let l = app.get(&format!("/api/v1/invitations/lookup?token={token}"), None).await;
-    assert_eq!(l.ok(200)["account_exists"], true);
-    app.post("/api/v1/invitations/accept", json!({"token": token}), None).await.ok(200);
-    assert_eq!(app.count("accounts").await, 2);
+    app.post("/api/v1/invitations/accept", json!({"token": token, "password": PASSWORD}), None).await.ok(200);
 }
 
 #[tokio::test]

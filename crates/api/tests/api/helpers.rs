@@ -241,6 +241,7 @@ impl Resp {
 }
 
 /// A signed-in, elevated Primary Master Admin of a freshly claimed domain.
+#[derive(Clone)]
 pub struct Admin {
     pub email: String,
     pub token: String,
@@ -360,7 +361,9 @@ impl TestApp {
     pub async fn active_account(&self, email: &str) -> String {
         self.sign_up(email).await.ok(201);
         let mail = self.smtp.wait(email, "Activate").await;
-        self.post("/api/v1/accounts/activate", json!({"token": mail.token()}), None).await.ok(200);
+        self.post("/api/v1/accounts/activate", json!({"token": mail.token(), "password": PASSWORD}), None)
+            .await
+            .ok(200);
         self.login(email).await
     }
 

@@ -17,11 +17,11 @@ use super::{mapping, mapping::Person, rules::Rules, Settings};
 use crate::{
     error::{ApiError, ApiResult},
     integrations::ldap,
-    services::{audit, csv_import::FIELDS, enrollment},
+    services::{audit, csv_import::FIELDS, enrollment, mail},
     state::{AppState, Shared},
     store::{
         self, accounts, audit as audit_store, bulk, bulk::Cell, directory, directory::SyncedMember, enterprises,
-        enterprises::EnterpriseRow, jobs, jobs::JobRow, jobs::ResultRow, members, now_ms,
+        enterprises::EnterpriseRow, jobs, jobs::JobRow, jobs::ResultRow, members, now_ms, outbox,
     },
 };
 
@@ -66,6 +66,54 @@ struct Plan {
     list_changes: Vec<ListChange>,
     results: Vec<ResultRow>,
     counts: SyncCounts,
+    /// Admins this run would have suspended but may not (its configuration
+    /// was not saved by the PMA): the PMA is told.
+    spared_admins: Vec<String>,
+}
+
+/// Who among the members is an admin, and whether this run may suspend admins.
+struct AdminGuard {
+    /// member id → role
+    roles: HashMap<String, String>,
+    /// True when the PMA saved the configuration (DESIGN §4 Admins).
+    may_suspend_admins: bool,
+}
+
+impl AdminGuard {
+    async fn load(state: &AppState, enterprise_id: &str, saved_by: Option<&str>) -> ApiResult<Self> {
+        let admins = enterprises::admins_among(&state.db.pool, enterprise_id).await?;
+        let may_suspend_admins = saved_by.is_some_and(|s| admins.iter().any(|(_, a, r)| a == s && r == "pma"));
+        Ok(Self { roles: admins.into_iter().map(|(m, _, r)| (m, r)).collect(), may_suspend_admins })
+    }
+
+    /// Takes out of the plan the suspensions this run may not make, reporting each as skipped.
+    fn spare(&self, plan: &mut Plan) {
+        let mut kept = Vec::with_capacity(plan.suspends.len());
+        for (m, why) in std::mem::take(&mut plan.suspends) {
+            let detail = match self.roles.get(&m.id).map(String::as_str) {
+                None => {
+                    kept.push((m, why));
+                    continue;
+                }
+                Some("pma") => "The Primary Master Admin is never suspended by a sync.".to_string(),
+                Some(_) if self.may_suspend_admins => {
+                    kept.push((m, why));
+                    continue;
+                }
+                Some(_) => {
+                    plan.spared_admins.push(m.email.clone());
+                    format!(
+                        "{} is an admin; only a sync whose configuration the Primary Master Admin saved may suspend \
+                         admins. The PMA was told. ({why})",
+                        m.email
+                    )
+                }
+            };
+            plan.counts.excluded += 1;
+            plan.results.push(result("skip", Some(m.email.clone()), None, Some(detail), None));
+        }
+        plan.suspends = kept;
+    }
 }
 
 enum NewMember {
@@ -156,7 +204,8 @@ pub async fn run(shared: &Shared, job: &JobRow) -> ApiResult<SyncCounts> {
     let started = std::time::Instant::now();
     let lists = directory::all_lists(&state.db.pool, &e.id).await?;
     let list_members = directory::lists_with_members(&state.db.pool, state.db.backend, &e.id).await?;
-    let mut plan = diff(&e, &snapshot, &current, &lists, &list_members);
+    let guard = AdminGuard::load(state, &e.id, loaded.row.saved_by.as_deref()).await?;
+    let mut plan = diff(&e, &snapshot, &current, &lists, &list_members, &guard);
 
     let options: Value = serde_json::from_str(&job.options).unwrap_or_default();
     let last_good =
@@ -178,6 +227,12 @@ pub async fn run(shared: &Shared, job: &JobRow) -> ApiResult<SyncCounts> {
         enterprises::lock_for_update(&mut *tx, &e.id).await?;
         apply(state, &mut tx, &e, actor.as_ref(), &settings, &snapshot, &mut plan, now).await?;
         directory::set_last_good(&mut *tx, &e.id, snapshot.entries as i64).await?;
+        if !plan.spared_admins.is_empty() {
+            if let Some((_, pma)) = enterprises::pma(&mut *tx, &e.id).await? {
+                let m = mail::admins_spared_by_sync(&pma, &state.config.public_url, &e, &plan.spared_admins);
+                outbox::enqueue(&mut *tx, &m, now).await?;
+            }
+        }
     }
     let counts = plan.counts;
     write_results(state, &mut tx, job, std::mem::take(&mut plan.results)).await?;
@@ -384,6 +439,7 @@ fn diff(
     current: &[SyncedMember],
     lists: &[directory::ListRow],
     list_members: &[(String, Vec<String>)],
+    guard: &AdminGuard,
 ) -> Plan {
     let mut plan = Plan::default();
     let counts = &mut plan.counts;
@@ -509,6 +565,8 @@ fn diff(
         }
     }
 
+    guard.spare(&mut plan);
+    let counts = &mut plan.counts;
     for (p, revived) in &plan.creates {
         counts.created += 1;
         let fields: Map<String, Value> = FIELDS

@@ -203,6 +203,7 @@ pub async fn put(
         last_good_entries: existing.as_ref().and_then(|r| r.last_good_entries),
         created_at: existing.as_ref().map(|r| r.created_at).unwrap_or(now),
         updated_at: now,
+        saved_by: Some(actor.id.clone()),
     };
     let mut tx = state.db.pool.begin().await?;
     directory::save_config(&mut *tx, &row).await?;
