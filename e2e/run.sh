@@ -37,6 +37,8 @@ export MUSTER_WORKER_TICK_MS=200
 export MUSTER_LOG=${MUSTER_LOG:-warn}
 # One browser, many sign-ups and sign-ins from 127.0.0.1.
 export MUSTER_SIGNUP_PER_MINUTE=1000 MUSTER_LOGIN_PER_MINUTE=1000
+# The test slapd listens on loopback, which Muster refuses unless the operator allows it.
+export MUSTER_LDAP_ALLOWED_NETWORKS=127.0.0.0/8
 unset MUSTER_DATABASE_URL
 if [ "$backend" = postgres ]; then
   psql "$MUSTER_TEST_POSTGRES_URL" -qc 'CREATE DATABASE muster_e2e'

@@ -35,7 +35,8 @@ test('a new sign-in asks for the password again, and a wrong one is refused in w
 
 test('when the server ends the session, the console returns to sign-in and says why', async ({ page, request }) => {
   await act.verifiedAdmin(page);
-  const token = await page.evaluate(() => localStorage.getItem('muster.token'));
+  const token = await page.evaluate(() => sessionStorage.getItem('muster.token'));
+  expect(await page.evaluate(() => localStorage.getItem('muster.token'))).toBeNull();
   const r = await request.delete('/api/v1/sessions/current', { headers: { Authorization: `Bearer ${token}` } });
   expect(r.status()).toBe(204);
   await page.locator('a[data-module=audit]').click();

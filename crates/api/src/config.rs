@@ -45,6 +45,11 @@ pub struct Config {
     pub job_lease: Duration,
     pub activation_ttl: Duration,
     pub password_reset_ttl: Duration,
+    /// `MUSTER_LDAP_ALLOWED_NETWORKS`: when set, the only places a directory URL may reach.
+    pub ldap_allowed_networks: Option<crate::integrations::netguard::Allowlist>,
+    pub ldap_max_entries: u64,
+    /// Test connection and browse, per enterprise.
+    pub directory_probe_per_minute: u32,
 }
 
 impl Config {
@@ -127,6 +132,13 @@ impl Config {
             job_lease: secs("job_lease_seconds", 60)?,
             activation_ttl: secs("activation_ttl_seconds", 24 * 3600)?,
             password_reset_ttl: secs("password_reset_ttl_seconds", 3600)?,
+            ldap_allowed_networks: get("ldap_allowed_networks")
+                .filter(|s| !s.is_empty())
+                .map(|s| crate::integrations::netguard::Allowlist::parse(&s))
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("MUSTER_LDAP_ALLOWED_NETWORKS: {e}"))?,
+            ldap_max_entries: num("ldap_max_entries", 1_000_000)?.max(1),
+            directory_probe_per_minute: num("directory_probe_per_minute", 30)? as u32,
             data_dir,
         })
     }

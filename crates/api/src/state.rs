@@ -44,6 +44,8 @@ pub struct RateLimits {
     pub login_per_ip: DefaultKeyedRateLimiter<String>,
     pub login_per_account: DefaultKeyedRateLimiter<String>,
     pub signup_per_ip: DefaultKeyedRateLimiter<String>,
+    /// Directory test connection and browse, per enterprise (a probe of the network).
+    pub directory_probe: DefaultKeyedRateLimiter<String>,
 }
 
 impl RateLimits {
@@ -54,11 +56,17 @@ impl RateLimits {
             login_per_ip: RateLimiter::keyed(per_minute(config.login_per_minute.saturating_mul(5))),
             login_per_account: RateLimiter::keyed(per_minute(config.login_per_minute)),
             signup_per_ip: RateLimiter::keyed(per_minute(config.signup_per_minute)),
+            directory_probe: RateLimiter::keyed(per_minute(config.directory_probe_per_minute)),
         }
     }
 }
 
 impl AppState {
+    /// Where directory connections may go.
+    pub fn ldap_reach(&self) -> crate::integrations::ldap::Reach<'_> {
+        crate::integrations::ldap::Reach { dns: &self.dns, allowlist: self.config.ldap_allowed_networks.as_ref() }
+    }
+
     pub fn wake_outbox(&self) {
         self.outbox_wake.notify_one();
     }

@@ -90,6 +90,7 @@ pub async fn start_server(dir: &Path, vars: Vec<(String, String)>) -> Running {
         .env("MUSTER_DNS_NAMESERVERS", format!("127.0.0.1:{}", env(&vars, "MUSTER_TEST_DNS_PORT")))
         .env("MUSTER_WORKER_TICK_MS", "100")
         .env("MUSTER_MAX_UPLOAD_BYTES", (512u64 << 20).to_string())
+        .env("MUSTER_LDAP_ALLOWED_NETWORKS", "127.0.0.0/8")
         .env("MUSTER_LOG", "warn")
         .env("MUSTER_SPA_DIR", dir.join("no-spa"))
         .stdout(Stdio::null())

@@ -3,7 +3,10 @@
 //! "complete" result — when the server stops early (size or time limit,
 //! connection lost). Failures come back as a code and words an admin acts on.
 
-use std::time::Duration;
+use std::{
+    net::{IpAddr, SocketAddr},
+    time::Duration,
+};
 
 use ldap3::{
     adapters::{Adapter, EntriesOnly, PagedResults},
@@ -19,6 +22,58 @@ pub struct Target {
     pub start_tls: bool,
     pub timeout: Duration,
     pub page_size: u32,
+    /// A search stops with an error past this many entries (`MUSTER_LDAP_MAX_ENTRIES`).
+    pub max_entries: u64,
+}
+
+/// Where a directory connection may go (DESIGN §5 "Where Muster may connect").
+pub struct Reach<'a> {
+    pub dns: &'a super::dns::Dns,
+    /// `MUSTER_LDAP_ALLOWED_NETWORKS`: when set, the whole allowlist.
+    pub allowlist: Option<&'a super::netguard::Allowlist>,
+}
+
+impl Reach<'_> {
+    /// Resolves the URL's host and checks every address before any packet is
+    /// sent; the connection then goes to the checked address only.
+    pub async fn check(&self, url: &str) -> Result<SocketAddr, Failure> {
+        use super::dns::Answer;
+        let parsed =
+            url::Url::parse(url).map_err(|_| Failure::new("invalid_url", format!("{url} is not an LDAP address.")))?;
+        let port = parsed.port().unwrap_or(if parsed.scheme() == "ldaps" { 636 } else { 389 });
+        let host = match parsed.host() {
+            Some(url::Host::Domain(d)) => d.to_string(),
+            Some(url::Host::Ipv4(ip)) => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            None => return Err(Failure::new("invalid_url", format!("{url} names no host."))),
+        };
+        let ips: Vec<IpAddr> = match host.parse::<IpAddr>() {
+            Ok(ip) => vec![ip],
+            Err(_) => match self.dns.ips(&host).await {
+                Answer::Found(ips) if !ips.is_empty() => ips,
+                Answer::TimedOut => {
+                    return Err(Failure::new("unreachable", format!("The DNS lookup of {host} timed out.")))
+                }
+                Answer::Failed(e) => {
+                    return Err(Failure::new("unreachable", format!("The DNS lookup of {host} failed: {e}.")))
+                }
+                _ => return Err(Failure::new("unreachable", format!("{host} has no address in DNS."))),
+            },
+        };
+        for ip in &ips {
+            let refused = match self.allowlist {
+                Some(list) => (!list.allows(&host, *ip)).then_some("outside MUSTER_LDAP_ALLOWED_NETWORKS"),
+                None => super::netguard::ldap_refused_kind(*ip),
+            };
+            if let Some(why) = refused {
+                return Err(Failure::new(
+                    "address_not_allowed",
+                    format!("{host} is {ip} ({why}); Muster does not connect a directory there. An operator can allow it with MUSTER_LDAP_ALLOWED_NETWORKS."),
+                ));
+            }
+        }
+        Ok(SocketAddr::new(ips[0], port))
+    }
 }
 
 impl std::fmt::Debug for Target {
@@ -110,10 +165,23 @@ fn from_error(e: LdapError, during: &str, target: &Target) -> Failure {
     }
 }
 
-/// Connects and binds.
-pub async fn connect(target: &Target) -> Result<Ldap, Failure> {
+/// Checks where the URL leads, connects to that checked address (TLS still
+/// verifies the host name of the URL) and binds.
+pub async fn connect(target: &Target, reach: &Reach<'_>) -> Result<Ldap, Failure> {
+    let addr = reach.check(&target.url).await?;
+    let stream = match tokio::time::timeout(target.timeout, tokio::net::TcpStream::connect(addr)).await {
+        Err(_) => {
+            return Err(Failure::new(
+                "timeout",
+                format!("The directory at {} did not answer within {} s.", target.url, target.timeout.as_secs()),
+            ))
+        }
+        Ok(Err(e)) => return Err(from_error(LdapError::Io { source: e }, "while connecting", target)),
+        Ok(Ok(s)) => s.into_std().map_err(|e| from_error(LdapError::Io { source: e }, "while connecting", target))?,
+    };
     let settings = LdapConnSettings::new()
         .set_conn_timeout(target.timeout)
+        .set_std_stream(ldap3::StdStream::Tcp(stream))
         .set_starttls(target.start_tls && target.url.starts_with("ldap://"));
     let (conn, mut ldap) = LdapConnAsync::with_settings(settings, &target.url)
         .await
@@ -151,6 +219,13 @@ pub async fn search(
         match stream.next().await {
             Ok(Some(entry)) => {
                 n += 1;
+                if n > target.max_entries {
+                    let _ = stream.finish().await;
+                    return Err(Failure::new(
+                        "too_many_entries",
+                        format!("The directory returned more than {} entries under {base}; Muster stops there (MUSTER_LDAP_MAX_ENTRIES). Narrow the organisational units or the filter.", target.max_entries),
+                    ));
+                }
                 if let Err(f) = each(SearchEntry::construct(entry)) {
                     let _ = stream.finish().await;
                     return Err(f);
@@ -212,7 +287,12 @@ mod tests {
             start_tls: false,
             timeout: Duration::from_secs(2),
             page_size: 100,
+            max_entries: 1_000_000,
         }
+    }
+
+    fn dns() -> super::super::dns::Dns {
+        super::super::dns::Dns::new(&[], Duration::from_secs(1)).unwrap()
     }
 
     #[test]
@@ -228,7 +308,27 @@ mod tests {
 
     #[tokio::test]
     async fn nothing_listening_is_unreachable() {
-        let Err(err) = connect(&target()).await else { panic!("port 1 is closed") };
+        let dns = dns();
+        let allow = super::super::netguard::Allowlist::parse("127.0.0.0/8").unwrap();
+        let reach = Reach { dns: &dns, allowlist: Some(&allow) };
+        let Err(err) = connect(&target(), &reach).await else { panic!("port 1 is closed") };
         assert_eq!(err.code, "unreachable", "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn loopback_and_metadata_are_refused_before_any_packet() {
+        let dns = dns();
+        let reach = Reach { dns: &dns, allowlist: None };
+        for url in
+            ["ldap://127.0.0.1:389", "ldap://169.254.169.254", "ldaps://[::ffff:127.0.0.1]", "ldap://[64:ff9b::7f00:1]"]
+        {
+            let err = reach.check(url).await.unwrap_err();
+            assert_eq!(err.code, "address_not_allowed", "{url}: {err:?}");
+        }
+        assert!(reach.check("ldap://10.0.0.5").await.is_ok(), "a company's own network is reachable by default");
+        let allow = super::super::netguard::Allowlist::parse("192.168.0.0/16").unwrap();
+        let reach = Reach { dns: &dns, allowlist: Some(&allow) };
+        assert_eq!(reach.check("ldap://10.0.0.5").await.unwrap_err().code, "address_not_allowed");
+        assert_eq!(reach.check("ldaps://192.168.7.7").await.unwrap(), "192.168.7.7:636".parse().unwrap());
     }
 }

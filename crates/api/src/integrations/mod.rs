@@ -4,4 +4,5 @@
 pub mod dns;
 pub mod ldap;
 pub mod mailer;
+pub mod netguard;
 pub mod web;

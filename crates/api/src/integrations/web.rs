@@ -1,18 +1,18 @@
 //! Fetches `https://<domain>/` for the meta-tag check, guarded against SSRF:
-//! the host is resolved by our own resolver, every address must be public
-//! (unless `MUSTER_ALLOW_PRIVATE_FETCH`), the connection is pinned to the
-//! checked address (no DNS rebinding), redirects stay on the same host (≤3),
+//! the host is turned into its A-label (punycode) once, resolved by our own
+//! resolver, every address must be public (unless `MUSTER_ALLOW_PRIVATE_FETCH`),
+//! the connection is pinned to the checked address (no DNS rebinding, no
+//! proxy from the environment), redirects keep scheme, host and port (≤3),
 //! 5 s timeout, and at most 1 MiB is read.
 
-use std::{
-    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
-    sync::OnceLock,
-    time::Duration,
-};
+use std::{net::SocketAddr, sync::OnceLock, time::Duration};
 
 use regex::Regex;
 
-use super::dns::{Answer, Dns};
+use super::{
+    dns::{Answer, Dns},
+    netguard::non_public_kind,
+};
 
 pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
 pub const MAX_REDIRECTS: usize = 3;
@@ -49,6 +49,16 @@ impl PageFetcher {
     }
 
     pub async fn fetch_home(&self, domain: &str) -> Fetched {
+        // The URL's host is the A-label: resolve, pin and compare that very string.
+        let parsed = match url::Url::parse(&self.url_for(domain)) {
+            Ok(u) => u,
+            Err(e) => return Fetched::Failed(format!("{domain} is not a host name Muster can fetch: {e}")),
+        };
+        let Some(host) = parsed.host_str().map(str::to_string) else {
+            return Fetched::Failed(format!("{domain} is not a host name Muster can fetch"));
+        };
+        let (scheme, port) = (parsed.scheme().to_string(), parsed.port_or_known_default());
+        let domain = host.as_str();
         let ips = match self.dns.ips(domain).await {
             Answer::Found(ips) if !ips.is_empty() => ips,
             Answer::Found(_) | Answer::Nothing { .. } => {
@@ -64,19 +74,24 @@ impl PageFetcher {
                 ));
             }
         }
-        let url = self.url_for(domain);
-        let host = domain.to_string();
+        let url = parsed.to_string();
         let client = match reqwest::Client::builder()
             .resolve(domain, SocketAddr::new(ips[0], 0))
+            // An HTTPS_PROXY in the environment would resolve the name itself.
+            .no_proxy()
             .timeout(self.timeout)
             .connect_timeout(self.timeout)
             .user_agent("Muster-domain-verification/1")
             .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                let to = attempt.url();
                 if attempt.previous().len() > MAX_REDIRECTS {
                     attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
-                } else if attempt.url().host_str() != Some(host.as_str()) {
-                    let to = attempt.url().host_str().unwrap_or("?").to_string();
+                } else if to.host_str() != Some(host.as_str()) {
+                    let to = to.host_str().unwrap_or("?").to_string();
                     attempt.error(format!("redirect to another host ({to}) refused"))
+                } else if to.scheme() != scheme || to.port_or_known_default() != port {
+                    let to = to.to_string();
+                    attempt.error(format!("redirect to another scheme or port ({to}) refused"))
                 } else {
                     attempt.follow()
                 }
@@ -124,49 +139,6 @@ fn describe_reqwest_error(e: &reqwest::Error) -> String {
     text
 }
 
-/// `Some(kind)` when the address must not be fetched without the opt-in.
-pub fn non_public_kind(ip: IpAddr) -> Option<&'static str> {
-    match ip {
-        IpAddr::V4(v4) => v4_kind(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return v4_kind(v4);
-            }
-            v6_kind(v6)
-        }
-    }
-}
-
-fn v4_kind(ip: Ipv4Addr) -> Option<&'static str> {
-    let o = ip.octets();
-    if ip.is_loopback() {
-        Some("loopback")
-    } else if ip.is_private() || (o[0] == 100 && (64..128).contains(&o[1])) {
-        Some("private")
-    } else if ip.is_link_local() {
-        Some("link-local")
-    } else if ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() || o[0] == 0 || o[0] >= 240 {
-        Some("reserved")
-    } else {
-        None
-    }
-}
-
-fn v6_kind(ip: Ipv6Addr) -> Option<&'static str> {
-    let first = ip.segments()[0];
-    if ip.is_loopback() {
-        Some("loopback")
-    } else if (first & 0xfe00) == 0xfc00 {
-        Some("private")
-    } else if (first & 0xffc0) == 0xfe80 {
-        Some("link-local")
-    } else if ip.is_unspecified() || ip.is_multicast() {
-        Some("reserved")
-    } else {
-        None
-    }
-}
-
 /// Contents of every `<meta name="{name}" content="…">` in the page.
 pub fn meta_contents(html: &str, name: &str) -> Vec<String> {
     static TAG: OnceLock<Regex> = OnceLock::new();
@@ -195,23 +167,6 @@ pub fn meta_contents(html: &str, name: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn classifies_addresses() {
-        assert_eq!(non_public_kind("127.0.0.1".parse().unwrap()), Some("loopback"));
-        assert_eq!(non_public_kind("10.1.2.3".parse().unwrap()), Some("private"));
-        assert_eq!(non_public_kind("172.20.0.1".parse().unwrap()), Some("private"));
-        assert_eq!(non_public_kind("192.168.1.1".parse().unwrap()), Some("private"));
-        assert_eq!(non_public_kind("169.254.169.254".parse().unwrap()), Some("link-local"));
-        assert_eq!(non_public_kind("100.64.0.1".parse().unwrap()), Some("private"));
-        assert_eq!(non_public_kind("0.0.0.0".parse().unwrap()), Some("reserved"));
-        assert_eq!(non_public_kind("::1".parse().unwrap()), Some("loopback"));
-        assert_eq!(non_public_kind("fd00::1".parse().unwrap()), Some("private"));
-        assert_eq!(non_public_kind("fe80::1".parse().unwrap()), Some("link-local"));
-        assert_eq!(non_public_kind("::ffff:127.0.0.1".parse().unwrap()), Some("loopback"));
-        assert_eq!(non_public_kind("93.184.216.34".parse().unwrap()), None);
-        assert_eq!(non_public_kind("2606:2800::1".parse().unwrap()), None);
-    }
 
     #[test]
     fn finds_meta_tags_in_any_spelling() {

@@ -617,6 +617,7 @@ async fn a_schedule_slot_runs_exactly_once_across_replicas() {
             ("MUSTER_DATABASE_URL", config.database_url.clone()),
             ("MUSTER_SMTP_URL", config.smtp_url.clone().unwrap_or_default()),
             ("MUSTER_WORKER_TICK_MS", "100".into()),
+            ("MUSTER_LDAP_ALLOWED_NETWORKS", "127.0.0.0/8".into()),
             ("MUSTER_SPA_DIR", config.spa_dir.display().to_string()),
             ("MUSTER_LOG", "warn".into()),
         ]

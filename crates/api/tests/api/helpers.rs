@@ -278,6 +278,9 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     // Each test is one client on 127.0.0.1: rate-limit tests lower these themselves.
     config.login_per_minute = 1000;
     config.signup_per_minute = 1000;
+    config.directory_probe_per_minute = 1000;
+    // The test directories listen on loopback, which Muster refuses unless allowed (as an operator would).
+    config.ldap_allowed_networks = Some(muster_api::integrations::netguard::Allowlist::parse("127.0.0.0/8").unwrap());
     customize(&mut config);
     let app = Application::build(config).await.expect("the app starts");
     let base = format!("http://127.0.0.1:{}", app.port());

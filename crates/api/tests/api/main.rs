@@ -17,6 +17,7 @@ mod jobs;
 mod mail;
 mod offboarding;
 mod platform;
+mod reach;
 mod recovery;
 mod sessions;
 mod takeover;

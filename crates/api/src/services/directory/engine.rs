@@ -276,10 +276,10 @@ async fn finish_blocked(
 
 /// Reads the chosen OUs (the base DN when none is chosen) and groups.
 async fn read(state: &AppState, job: &JobRow, s: &Settings, password: String) -> Result<Snapshot, ldap::Failure> {
-    let target = s.target(password);
+    let target = s.target(password, state.config.ldap_max_entries);
     let rules =
         Rules::compile(&s.exclusion_rules).map_err(|why| ldap::Failure { code: "invalid_rule", message: why })?;
-    let mut conn = ldap::connect(&target).await?;
+    let mut conn = ldap::connect(&target, &state.ldap_reach()).await?;
     let map = &s.attribute_map;
     // Rules may look at attributes the map does not name: ask for those too.
     let rule_attrs = |target: RuleTarget| {

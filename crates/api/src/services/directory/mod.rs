@@ -76,8 +76,9 @@ impl Settings {
         self.user_filter.clone().unwrap_or_else(|| self.preset.default_user_filter().to_string())
     }
 
-    pub fn target(&self, password: String) -> ldap::Target {
+    pub fn target(&self, password: String, max_entries: u64) -> ldap::Target {
         ldap::Target {
+            max_entries,
             url: self.url.clone(),
             bind_dn: self.bind_dn.clone(),
             password,
@@ -180,6 +181,7 @@ pub async fn put(
     mut req: DirectoryConfigRequest,
 ) -> ApiResult<DirectoryConfig> {
     check(&req)?;
+    refuse_address(state, &req.url).await?;
     let e = &c.enterprise;
     let existing = directory::config(&state.db.pool, &e.id).await?;
     let stored: Option<Settings> =
@@ -220,8 +222,30 @@ pub async fn put(
     Ok(view(&settings, &row))
 }
 
+/// Test connection and browse reach into the network: a tenant may not turn
+/// them into a scanner, so each enterprise gets a few a minute.
+fn probe_allowed(state: &AppState, enterprise_id: &str) -> ApiResult<()> {
+    match state.limits.directory_probe.check_key(&enterprise_id.to_string()) {
+        Ok(()) => Ok(()),
+        Err(_) => Err(ApiError::TooMany {
+            code: "rate_limited",
+            detail: "Too many connection tests and directory reads in a minute; wait a moment and try again.".into(),
+        }),
+    }
+}
+
+/// A directory address Muster may not connect to is refused before any
+/// packet goes there (a DNS failure is left for the connection to report).
+async fn refuse_address(state: &AppState, url: &str) -> ApiResult<()> {
+    match state.ldap_reach().check(url).await {
+        Err(f) if f.code == "address_not_allowed" => Err(ApiError::field("address_not_allowed", f.message)),
+        _ => Ok(()),
+    }
+}
+
 /// Binds and searches with the given (unsaved) settings, or the stored ones.
 pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequest>) -> ApiResult<ConnectionTest> {
+    probe_allowed(state, &c.enterprise.id)?;
     let stored = load(state, &c.enterprise.id).await?;
     let (settings, password) = match req {
         Some(mut r) => {
@@ -240,10 +264,11 @@ pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequ
             (s.settings, s.password)
         }
     };
+    refuse_address(state, &settings.url).await?;
     let started = Instant::now();
-    let target = settings.target(password);
+    let target = settings.target(password, state.config.ldap_max_entries);
     let outcome = async {
-        let mut conn = ldap::connect(&target).await?;
+        let mut conn = ldap::connect(&target, &state.ldap_reach()).await?;
         let attrs = mapping::attributes(&settings.attribute_map);
         let mut entries = Vec::new();
         let mut count = 0;
@@ -300,9 +325,13 @@ pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequ
 /// OUs and groups under the base DN, for the picker.
 pub async fn browse(state: &AppState, c: &Console) -> ApiResult<DirectoryTree> {
     let s = load(state, &c.enterprise.id).await?.ok_or_else(not_configured)?;
-    let target = s.settings.target(s.password.clone());
-    let unavailable = |f: ldap::Failure| ApiError::conflict("directory_unavailable", f.message);
-    let mut conn = ldap::connect(&target).await.map_err(unavailable)?;
+    probe_allowed(state, &c.enterprise.id)?;
+    let target = s.settings.target(s.password.clone(), state.config.ldap_max_entries);
+    let unavailable = |f: ldap::Failure| match f.code {
+        "address_not_allowed" => ApiError::field("address_not_allowed", f.message),
+        _ => ApiError::conflict("directory_unavailable", f.message),
+    };
+    let mut conn = ldap::connect(&target, &state.ldap_reach()).await.map_err(unavailable)?;
     let mut ous = Vec::new();
     let base = s.settings.base_dn.clone();
     let attrs = vec!["ou".to_string(), "cn".to_string(), "name".to_string()];
