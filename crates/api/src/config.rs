@@ -50,6 +50,8 @@ pub struct Config {
     pub ldap_max_entries: u64,
     /// Test connection and browse, per enterprise.
     pub directory_probe_per_minute: u32,
+    /// `MUSTER_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Config {
@@ -139,6 +141,17 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("MUSTER_LDAP_ALLOWED_NETWORKS: {e}"))?,
             ldap_max_entries: num("ldap_max_entries", 1_000_000)?.max(1),
             directory_probe_per_minute: num("directory_probe_per_minute", 30)? as u32,
+            trusted_proxies: get("trusted_proxies")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<ipnet::IpNet>()
+                        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| anyhow::anyhow!("MUSTER_TRUSTED_PROXIES: {s:?} is not a CIDR or an address"))
+                })
+                .collect::<anyhow::Result<_>>()?,
             data_dir,
         })
     }

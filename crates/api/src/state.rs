@@ -40,8 +40,15 @@ pub struct AppState {
 }
 
 /// Per-process buckets: losing them on restart is harmless (DESIGN §1).
+/// Keys are bounded (validated emails, addresses grouped by /64, ids) and
+/// the maps are pruned every minute, so no caller can grow them without end.
 pub struct RateLimits {
+    /// Credential stuffing from one address across many accounts.
     pub login_per_ip: DefaultKeyedRateLimiter<String>,
+    /// One account from one address: `MUSTER_LOGIN_PER_MINUTE`.
+    pub login_per_account_address: DefaultKeyedRateLimiter<String>,
+    /// One account from everywhere, ten times looser: an attacker's failures
+    /// from other addresses never lock the owner out of their own.
     pub login_per_account: DefaultKeyedRateLimiter<String>,
     pub signup_per_ip: DefaultKeyedRateLimiter<String>,
     /// Directory test connection and browse, per enterprise (a probe of the network).
@@ -54,10 +61,53 @@ impl RateLimits {
         Self {
             // An office behind one NAT shares an IP: allow several people's worth.
             login_per_ip: RateLimiter::keyed(per_minute(config.login_per_minute.saturating_mul(5))),
-            login_per_account: RateLimiter::keyed(per_minute(config.login_per_minute)),
+            login_per_account_address: RateLimiter::keyed(per_minute(config.login_per_minute)),
+            login_per_account: RateLimiter::keyed(per_minute(config.login_per_minute.saturating_mul(10))),
             signup_per_ip: RateLimiter::keyed(per_minute(config.signup_per_minute)),
             directory_probe: RateLimiter::keyed(per_minute(config.directory_probe_per_minute)),
         }
+    }
+
+    /// A password attempt for `account` (a validated, lower-cased email) from `ip`.
+    pub fn password_attempt(&self, account: &str, ip: &str) -> bool {
+        self.login_per_ip.check_key(&ip.to_string()).is_ok()
+            && self.login_per_account_address.check_key(&format!("{account}|{ip}")).is_ok()
+            && self.login_per_account.check_key(&account.to_string()).is_ok()
+    }
+
+    /// Drops the buckets that are back to full (what a new key would get).
+    pub fn prune(&self) {
+        for limiter in [
+            &self.login_per_ip,
+            &self.login_per_account_address,
+            &self.login_per_account,
+            &self.signup_per_ip,
+            &self.directory_probe,
+        ] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.login_per_ip.len()
+            + self.login_per_account_address.len()
+            + self.login_per_account.len()
+            + self.signup_per_ip.len()
+            + self.directory_probe.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Every minute, forget the buckets nobody is using.
+pub async fn prune_limits(state: Shared) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        state.limits.prune();
     }
 }
 
@@ -106,5 +156,24 @@ impl AppState {
 
     pub fn forget_progress(&self, job_id: &str) {
         self.job_progress.lock().unwrap_or_else(|p| p.into_inner()).remove(job_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_buckets_are_pruned() {
+        let mut config = Config::from_sources(&HashMap::new(), &HashMap::new()).unwrap();
+        config.login_per_minute = 60_000;
+        let limits = RateLimits::new(&config);
+        for i in 0..100 {
+            assert!(limits.password_attempt(&format!("user{i}@example.test"), "192.0.2.1"));
+        }
+        assert!(limits.len() >= 200, "{}", limits.len());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        limits.prune();
+        assert!(limits.is_empty(), "{} buckets left", limits.len());
     }
 }

@@ -56,10 +56,12 @@ pub async fn login(
     ip: &str,
     user_agent: Option<&str>,
 ) -> ApiResult<SessionCreated> {
-    let email = req.email.trim().to_ascii_lowercase();
-    if state.limits.login_per_ip.check_key(&ip.to_string()).is_err()
-        || state.limits.login_per_account.check_key(&email).is_err()
-    {
+    // Only a well-formed address becomes a limiter key (a 60 KB "email" is no key).
+    let Ok(email) = muster_model::validate::Email::parse(&req.email) else {
+        return Err(ApiError::InvalidCredentials);
+    };
+    let email = email.to_string();
+    if !state.limits.password_attempt(&email, ip) {
         return Err(ApiError::RateLimited);
     }
     let account = accounts::by_email(&state.db.pool, &email).await?;

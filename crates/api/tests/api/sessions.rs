@@ -112,3 +112,55 @@ async fn the_console_needs_the_password_again_and_elevation_lapses_when_idle() {
     }
     app.get(&path, Some(&token)).await.problem(403, "elevation_required");
 }
+
+#[tokio::test]
+async fn an_attacker_elsewhere_cannot_lock_the_owner_out() {
+    // Behind a load balancer on loopback that forwards the client's address.
+    let app = spawn_app_with(|c| {
+        c.login_per_minute = 3;
+        c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    let email = format!("ceo@{}", domain());
+    app.active_account(&email).await;
+    let attempt = |from: &'static str, password: &'static str| {
+        let body = json!({"email": email, "password": password});
+        app.http.post(format!("{}/api/v1/sessions", app.base)).header("x-forwarded-for", from).json(&body).send()
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(attempt("198.51.100.7", "Wrong-password-123").await.unwrap().status().as_u16());
+    }
+    assert!(statuses.ends_with(&[429, 429]), "the attacker is limited: {statuses:?}");
+    // Before: the per-account bucket was the attacker's to empty.
+    assert_eq!(attempt("203.0.113.5", PASSWORD).await.unwrap().status(), 201);
+}
+
+#[tokio::test]
+async fn a_forged_forwarded_for_from_an_untrusted_peer_changes_nothing() {
+    let app = spawn_app_with(|c| c.login_per_minute = 3).await;
+    let email = format!("ada@{}", domain());
+    app.active_account(&email).await; // one attempt used
+    let mut last = 0;
+    for i in 0..3 {
+        let body = json!({"email": email, "password": "Wrong-password-123"});
+        let r =
+            app.http.post(format!("{}/api/v1/sessions", app.base)).header("x-forwarded-for", format!("192.0.2.{i}"));
+        last = r.json(&body).send().await.unwrap().status().as_u16();
+    }
+    assert_eq!(last, 429, "every attempt counted against the real peer");
+}
+
+#[tokio::test]
+async fn huge_or_malformed_emails_never_become_limiter_keys() {
+    let app = spawn_app().await;
+    let before = app.state.limits.len();
+    for i in 0..50 {
+        let email = format!("{}{i}@{}", "x".repeat(1000), "y".repeat(1000));
+        let r = app.post("/api/v1/sessions", json!({"email": email, "password": PASSWORD}), None).await;
+        r.problem(401, "invalid_credentials");
+    }
+    let huge = format!("{{\"email\":\"{}\",\"password\":\"x\"}}", "a".repeat(60_000));
+    app.post_raw("/api/v1/sessions", huge, "application/json", None).await.problem(401, "invalid_credentials");
+    assert!(app.state.limits.len() <= before + 1, "{} buckets after junk logins", app.state.limits.len());
+}
