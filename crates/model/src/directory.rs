@@ -129,6 +129,10 @@ pub struct DirectoryConfig {
     pub updated_at: Option<String>,
 }
 
+/// Bounds on exclusion rules (DESIGN §10): each regex compiles and runs on every entry.
+pub const MAX_EXCLUSION_RULES: usize = 100;
+pub const MAX_RULE_VALUE_CHARS: usize = 1024;
+
 /// `PUT …/directory-sync`. Leave `bind_password` out (or null) to keep the stored one.
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -232,8 +236,19 @@ impl DirectoryConfigRequest {
                 errors.insert(format!("groups[{i}]"), format!("“{dn}” is not a DN."));
             }
         }
+        if self.exclusion_rules.len() > MAX_EXCLUSION_RULES {
+            errors.insert(
+                "exclusion_rules".into(),
+                format!("At most {MAX_EXCLUSION_RULES} exclusion rules; combine some with a regex."),
+            );
+        }
         for (i, rule) in self.exclusion_rules.iter().enumerate() {
-            if let Some(why) = rule.problem() {
+            if rule.value.chars().count() > MAX_RULE_VALUE_CHARS {
+                errors.insert(
+                    format!("exclusion_rules[{i}]"),
+                    format!("A rule's value is at most {MAX_RULE_VALUE_CHARS} characters."),
+                );
+            } else if let Some(why) = rule.problem() {
                 errors.insert(format!("exclusion_rules[{i}]"), why);
             }
         }

@@ -112,13 +112,41 @@ impl<'a> StagedInvitations<'a> {
         id
     }
 
-    /// Writes what was staged since the last flush.
+    /// Writes what was staged since the last flush; the mails count against the daily limit.
     pub async fn flush(&mut self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> ApiResult<()> {
+        spend_invite_quota(self.state, tx, self.enterprise, self.mails.len() as i64, self.now).await?;
         let backend = self.state.db.backend;
         bulk::insert(tx, backend, "invitations", invitations::BULK_COLUMNS, std::mem::take(&mut self.rows)).await?;
         bulk::insert(tx, backend, "outbox", outbox::BULK_COLUMNS, std::mem::take(&mut self.mails)).await?;
         Ok(())
     }
+}
+
+/// Counts `n` invitation mails against the enterprise's daily limit, in the
+/// transaction that queues them: over the limit, the caller's whole write is undone.
+pub async fn spend_invite_quota(
+    state: &AppState,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    e: &EnterpriseRow,
+    n: i64,
+    now: i64,
+) -> ApiResult<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    let limit = state.config.invite_daily_limit as i64;
+    let sent = invitations::count_sends(tx, &e.id, n, now).await?;
+    if sent > limit {
+        return Err(ApiError::TooMany {
+            code: "invite_limit_reached",
+            detail: format!(
+                "{} can send {limit} invitations a day; {} were sent in the last 24 hours and this needs {n} more.",
+                e.domain,
+                sent - n
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Classifies every address, then writes all new members, invitations and
@@ -320,6 +348,7 @@ pub async fn resend(state: &AppState, c: &Console, actor: &AccountRow, id: &str)
             format!("The invitation to {} was already {}; it cannot be resent.", inv.email, inv.status),
         ));
     }
+    spend_invite_quota(state, &mut tx, &c.enterprise, 1, now).await?;
     let mut m = mail::invitation(
         &inv.email,
         &state.config.public_url,
@@ -408,6 +437,7 @@ pub async fn send_pending_run(
             let m = mail::invitation(&inv.email, &state.config.public_url, &e.domain, &token, Some(&inviter), &expires);
             mails.push(outbox::bulk_row(m, &inv.id, now));
         }
+        spend_invite_quota(state, &mut tx, &e, mails.len() as i64, now).await?;
         sent += mails.len() as i64;
         bulk::insert(&mut tx, state.db.backend, "outbox", outbox::BULK_COLUMNS, mails).await?;
         jobs::progress(&mut *tx, &job.id, sent, Some(total), now + state.lease_ms()).await?;

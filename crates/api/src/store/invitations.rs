@@ -239,3 +239,31 @@ pub async fn count_unsent<'c, E: Executor<'c, Database = Any>>(db: E, enterprise
     .fetch_one(db)
     .await
 }
+
+/// Counts `n` invitation mails in the enterprise's current hour; returns the
+/// mails of the last 24 hours, these included. The row lock of the upsert
+/// orders concurrent senders, so two requests cannot both slip under the limit.
+pub async fn count_sends(
+    conn: &mut sqlx::AnyConnection,
+    enterprise_id: &str,
+    n: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let hour = now / 3_600_000;
+    sqlx::query(
+        "INSERT INTO invite_sends (enterprise_id, hour, sent) VALUES ($1, $2, $3) \
+         ON CONFLICT (enterprise_id, hour) DO UPDATE SET sent = invite_sends.sent + $3",
+    )
+    .bind(enterprise_id)
+    .bind(hour)
+    .bind(n)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(sent), 0) AS BIGINT) FROM invite_sends WHERE enterprise_id = $1 AND hour > $2",
+    )
+    .bind(enterprise_id)
+    .bind(hour - 24)
+    .fetch_one(&mut *conn)
+    .await
+}

@@ -204,6 +204,23 @@ pub struct ResultRow {
     pub changes: Option<String>,
 }
 
+/// Stored cells are bounded: a 200 MB "email" in an upload is kept as its
+/// first few hundred characters, enough to find the row.
+const MAX_EMAIL_CELL: usize = 320;
+const MAX_DETAIL_CELL: usize = 2000;
+
+fn clip(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push('…');
+    }
+    s
+}
+
 pub async fn insert_results(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -219,9 +236,9 @@ pub async fn insert_results(
                 Cell::from(job_id),
                 (first_seq + i as i64).into(),
                 r.line.into(),
-                r.email.into(),
+                r.email.map(|e| clip(e, MAX_EMAIL_CELL)).into(),
                 r.outcome.into(),
-                r.detail.into(),
+                r.detail.map(|d| clip(d, MAX_DETAIL_CELL)).into(),
                 r.changes.into(),
             ]
         })

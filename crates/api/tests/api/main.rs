@@ -10,6 +10,7 @@ mod crash;
 mod directory;
 mod enrollment;
 mod enterprises;
+mod exhaustion;
 mod hardening;
 mod helpers;
 mod import;

@@ -28,17 +28,18 @@ impl Rules {
     pub fn compile(rules: &[ExclusionRule]) -> Result<Self, String> {
         let mut out = Vec::with_capacity(rules.len());
         for (i, r) in rules.iter().enumerate() {
-            let test =
-                match r.matches {
-                    RuleMatch::Equals => Test::Equals(r.value.to_lowercase()),
-                    RuleMatch::Suffix => Test::Suffix(r.value.to_lowercase()),
-                    RuleMatch::Regex => Test::Regex(
-                        regex::RegexBuilder::new(&r.value).case_insensitive(true).size_limit(1 << 20).build().map_err(
-                            |e| format!("Exclusion rule {} has a pattern that does not compile: {e}", i + 1),
-                        )?,
-                    ),
-                    RuleMatch::UnderOu => Test::UnderOu(r.value.clone()),
-                };
+            let test = match r.matches {
+                RuleMatch::Equals => Test::Equals(r.value.to_lowercase()),
+                RuleMatch::Suffix => Test::Suffix(r.value.to_lowercase()),
+                RuleMatch::Regex => Test::Regex(
+                    regex::RegexBuilder::new(&r.value)
+                        .case_insensitive(true)
+                        .size_limit(256 << 10)
+                        .build()
+                        .map_err(|e| format!("Exclusion rule {} has a pattern that does not compile: {e}", i + 1))?,
+                ),
+                RuleMatch::UnderOu => Test::UnderOu(r.value.clone()),
+            };
             let text = match r.matches {
                 RuleMatch::UnderOu => format!("under {}", r.value),
                 m => format!("{} {} “{}”", r.attribute, m.as_str().replace('_', " "), r.value),
