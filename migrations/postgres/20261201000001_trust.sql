@@ -10,3 +10,6 @@ CREATE TABLE invite_sends (
     sent          BIGINT NOT NULL,
     PRIMARY KEY (enterprise_id, hour)
 );
+
+-- Fair claiming looks up each enterprise's latest started job.
+CREATE INDEX jobs_by_enterprise_started ON jobs(enterprise_id, started_at);

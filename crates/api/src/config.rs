@@ -52,6 +52,7 @@ pub struct Config {
     pub directory_probe_per_minute: u32,
     /// `MUSTER_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub max_queued_jobs_per_enterprise: u64,
 }
 
 impl Config {
@@ -141,6 +142,7 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("MUSTER_LDAP_ALLOWED_NETWORKS: {e}"))?,
             ldap_max_entries: num("ldap_max_entries", 1_000_000)?.max(1),
             directory_probe_per_minute: num("directory_probe_per_minute", 30)? as u32,
+            max_queued_jobs_per_enterprise: num("max_queued_jobs_per_enterprise", 5)?.max(1),
             trusted_proxies: get("trusted_proxies")
                 .unwrap_or_default()
                 .split(',')

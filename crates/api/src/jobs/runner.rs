@@ -57,5 +57,9 @@ pub async fn run_one(state: &Shared) -> anyhow::Result<bool> {
             jobs::finish(&state.db.pool, &job.id, "failed", &counts, Some(&why), now_ms()).await?;
         }
     }
+    // The upload has served its job, whatever the outcome (a dead process's
+    // job keeps it: it is claimed and run again).
+    let deleted = jobs::delete_input(&state.db.pool, &job.id).await?;
+    tracing::debug!(job = %job.id, chunks = deleted, "job input deleted");
     Ok(true)
 }

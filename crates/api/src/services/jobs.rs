@@ -57,6 +57,19 @@ pub async fn view(state: &AppState, row: JobRow, cursor: Option<&str>, limit: i6
     })
 }
 
+/// At most `MUSTER_MAX_QUEUED_JOBS_PER_ENTERPRISE` jobs of one enterprise wait at a time.
+pub async fn check_queue(state: &AppState, enterprise_id: &str) -> ApiResult<()> {
+    let queued = jobs::queued_of(&state.db.pool, enterprise_id).await?;
+    let max = state.config.max_queued_jobs_per_enterprise as i64;
+    if queued >= max {
+        return Err(ApiError::TooMany {
+            code: "too_many_queued_jobs",
+            detail: format!("{queued} jobs are already waiting to run (at most {max}); wait for them to finish."),
+        });
+    }
+    Ok(())
+}
+
 /// Queues a job with its input (already read and checked) in one transaction.
 pub async fn create(
     state: &AppState,
@@ -67,6 +80,7 @@ pub async fn create(
     options: serde_json::Value,
     input: &[u8],
 ) -> ApiResult<JobRow> {
+    check_queue(state, &e.id).await?;
     let row = JobRow::queued(&e.id, &actor.id, kind.as_str(), dry_run, options.to_string(), now_ms());
     let mut tx = state.db.pool.begin().await?;
     jobs::insert(&mut *tx, &row).await?;

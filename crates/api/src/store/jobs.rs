@@ -85,6 +85,19 @@ pub async fn insert_input<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
+/// A finished job's upload is not kept (DESIGN §10).
+pub async fn delete_input<'c, E: Executor<'c, Database = Any>>(db: E, job_id: &str) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM job_inputs WHERE job_id = $1").bind(job_id).execute(db).await?.rows_affected())
+}
+
+/// Jobs of the enterprise waiting for a worker.
+pub async fn queued_of<'c, E: Executor<'c, Database = Any>>(db: E, enterprise_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE enterprise_id = $1 AND status = 'queued'")
+        .bind(enterprise_id)
+        .fetch_one(db)
+        .await
+}
+
 /// The chunk of input after `seq`, in upload order.
 pub async fn input_after<'c, E: Executor<'c, Database = Any>>(
     db: E,
@@ -128,14 +141,18 @@ pub async fn claim(
     if waiting.is_none() {
         return Ok(None);
     }
+    // Fair across tenants: the enterprise whose last job started longest ago
+    // goes first, so one tenant's queue of uploads cannot starve the rest.
     let pick = match backend {
         Backend::Postgres => {
-            "SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < $1) \
-             ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+            "SELECT id FROM jobs j WHERE status = 'queued' OR (status = 'running' AND lease_until < $1) \
+             ORDER BY (SELECT COALESCE(MAX(p.started_at), 0) FROM jobs p WHERE p.enterprise_id = j.enterprise_id), \
+             created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
         }
         Backend::Sqlite => {
-            "SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < $1) \
-             ORDER BY created_at LIMIT 1"
+            "SELECT id FROM jobs j WHERE status = 'queued' OR (status = 'running' AND lease_until < $1) \
+             ORDER BY (SELECT COALESCE(MAX(p.started_at), 0) FROM jobs p WHERE p.enterprise_id = j.enterprise_id), \
+             created_at LIMIT 1"
         }
     };
     sqlx::query_as(&format!(

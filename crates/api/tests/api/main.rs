@@ -11,6 +11,7 @@ mod directory;
 mod enrollment;
 mod enterprises;
 mod exhaustion;
+mod fairness;
 mod hardening;
 mod helpers;
 mod import;
