@@ -90,3 +90,32 @@ test('a single session is ended from its row', async ({ page, browser }) => {
   await expect(laptop).toHaveURL(/\/sign-in/);
   await other.close();
 });
+
+test('two claimants of one domain both see the race, and the first to verify wins', async ({ page, browser }) => {
+  const domain = uniqueDomain();
+  const squatter = `squatter@${domain}`;
+  await act.signUp(page, squatter);
+  await act.activate(page, squatter);
+  await page.getByRole('link', { name: 'Set up my enterprise' }).click();
+  await page.getByRole('button', { name: 'Claim domain' }).click();
+  await act.reauth(page);
+  await expect(page.locator('[data-test=txt-value]')).toBeVisible();
+
+  const other = await browser.newContext();
+  const it = await other.newPage();
+  const admin = `it@${domain}`;
+  await act.signUp(it, admin);
+  await act.activate(it, admin);
+  await it.getByRole('link', { name: 'Set up my enterprise' }).click();
+  await it.getByRole('button', { name: 'Claim domain' }).click();
+  await act.reauth(it);
+  await expect(it.locator('[data-test=open-claims]')).toContainText(`2 people are trying to verify ${domain}`);
+  const txt = (await it.locator('[data-test=txt-value]').textContent())!;
+  act.publishDns([`txt-record=_muster-challenge.${domain},"${txt}"`]);
+  await it.getByRole('button', { name: 'Check now' }).click();
+  await expect(it.locator('.topbar [data-status]')).toHaveText('Verified');
+  expect(await find.mailLink(squatter, 'was closed')).toBeTruthy();
+  await page.reload();
+  await expect(page.getByRole('alert')).toContainText('not one of its admins');
+  await other.close();
+});

@@ -53,6 +53,8 @@ pub struct Config {
     /// `MUSTER_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub max_queued_jobs_per_enterprise: u64,
+    /// `MUSTER_CLAIM_TTL_DAYS`: an unverified claim closes after this.
+    pub claim_ttl: Duration,
 }
 
 impl Config {
@@ -143,6 +145,7 @@ impl Config {
             ldap_max_entries: num("ldap_max_entries", 1_000_000)?.max(1),
             directory_probe_per_minute: num("directory_probe_per_minute", 30)? as u32,
             max_queued_jobs_per_enterprise: num("max_queued_jobs_per_enterprise", 5)?.max(1),
+            claim_ttl: Duration::from_secs(num("claim_ttl_days", 30)?.max(1) * 86_400),
             trusted_proxies: get("trusted_proxies")
                 .unwrap_or_default()
                 .split(',')

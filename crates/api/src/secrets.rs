@@ -34,8 +34,16 @@ impl Secrets {
 /// Creates `dir` (and parents) and makes it `0700`, also when it already
 /// existed: it holds the database, keys and mail with live links.
 pub fn private_dir(dir: &Path) -> anyhow::Result<()> {
+    let existed = dir.exists();
     std::fs::create_dir_all(dir).with_context(|| format!("while creating {}", dir.display()))?;
-    restrict(dir, 0o700)
+    match restrict(dir, 0o700) {
+        // A dir the operator provides (a shared mount, say) may not be ours to change: say so.
+        Err(e) if existed => {
+            tracing::warn!(dir = %dir.display(), error = format!("{e:#}"), "could not make the data dir private (0700)");
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 /// Makes `path` readable by its owner only (`mode` 0600 or 0700); a no-op off Unix.

@@ -258,6 +258,9 @@ pub struct Enterprise {
     /// Present for online enterprises.
     pub verification: Option<VerificationInstructions>,
     pub last_check: Option<VerificationResult>,
+    /// While unverified: open claims of this domain, this one included. The first to verify becomes its PMA.
+    #[serde(default)]
+    pub open_claims: u64,
 }
 
 /// An administrator of an enterprise.

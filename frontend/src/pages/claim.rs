@@ -74,9 +74,9 @@ pub fn Claim() -> impl IntoView {
                 })}
                 <Show when=move || forwarded.get().is_none()>
                     <p class="lead">
-                        "You will be the Primary Master Admin of "
+                        "You claim "
                         <strong data-test="claim-domain">{move || domain().unwrap_or_else(|| "…".into())}</strong>
-                        ". You verify the domain next; until then only Domain Management is open."
+                        " and verify it next; until then only Domain Management is open. If others claim it too, the first to verify becomes its Primary Master Admin."
                     </p>
                     <Show when=public>
                         <div class="alert error" role="alert">

@@ -56,6 +56,14 @@ pub fn DomainManagement(enterprise: Enterprise, on_change: impl Fn() + Copy + Se
             </div>
             <p>{status_text}</p>
             {enterprise.verified_at.clone().map(|t| view! { <p class="muted">"Verified at " {t}</p> })}
+            {(enterprise.domain_status == DomainStatus::Unverified && enterprise.open_claims > 1).then(|| view! {
+                <div class="alert warn" data-test="open-claims">
+                    {format!(
+                        "{} people are trying to verify {}: the first to verify becomes its admin, and the other claims close.",
+                        enterprise.open_claims, enterprise.domain
+                    )}
+                </div>
+            })}
         </section>
         {enterprise.verification.clone().map(|v| view! {
             <section class="card">

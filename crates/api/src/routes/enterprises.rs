@@ -19,8 +19,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/enterprises/{e}/domain/verify", web::post().to(verify));
 }
 
-/// Claim the domain of your own email address. 201 with verification instructions, or 202 when the
-/// domain already has a Primary Master Admin (who is emailed your details).
+/// Claim the domain of your own email address. 201 with your own claim and its verification instructions
+/// (the first claim to verify makes its claimant the PMA; `open_claims` says how many are trying), or 202 when
+/// the domain already has a verified Primary Master Admin (who is emailed your details).
 #[utoipa::path(post, path = "/api/v1/enterprises", tag = "enterprises", security(("bearer" = [])), request_body = ClaimRequest,
     responses((status = 201, body = Enterprise), (status = 202, body = ClaimForwarded),
               (status = 409, description = "already_admin", body = Problem), (status = 422, description = "public_mail_domain", body = Problem)))]
@@ -38,7 +39,8 @@ pub async fn claim(state: State, Authed(caller): Authed, body: web::Bytes) -> Ap
     responses((status = 200, body = Enterprise), (status = 403, description = "elevation_required", body = Problem), (status = 404, body = Problem)))]
 pub async fn get(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, None).await?;
-    Ok(HttpResponse::Ok().json(enterprises::view(&state, &c.enterprise, c.role)))
+    Ok(HttpResponse::Ok()
+        .json(enterprises::with_claims(&state, enterprises::view(&state, &c.enterprise, c.role)).await?))
 }
 
 /// Change plan or billing cycle (Primary Master Admin only; audited).
@@ -58,7 +60,8 @@ pub async fn update(
 /// Check the domain now, by DNS TXT record and/or meta tag; the result says what each check saw.
 #[utoipa::path(post, path = "/api/v1/enterprises/{e}/domain/verify", tag = "enterprises", security(("bearer" = [])), request_body = VerifyRequest,
     params(("e" = String, Path, description = "enterprise id")),
-    responses((status = 200, body = VerificationResult), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = VerificationResult), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, description = "domain_taken: another claim verified first", body = Problem)))]
 pub async fn verify(
     state: State,
     Authed(caller): Authed,

@@ -52,6 +52,7 @@ pub fn view(state: &AppState, e: &EnterpriseRow, role: Role) -> Enterprise {
         created_at: store::rfc3339(e.created_at),
         role,
         modules: module_access(plan, status),
+        open_claims: 0,
         verification,
         last_check: e.last_check.as_deref().and_then(|j| serde_json::from_str(j).ok()),
     }
@@ -66,8 +67,12 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiR
             format!("{domain} is a public mail provider; sign up with your company email address to claim its domain."),
         ));
     }
-    if let Some(existing) = enterprises::by_domain(&state.db.pool, &domain).await? {
-        return forward_to_admin(state, account, &existing).await.map(Claimed::Forwarded);
+    // Only a verified PMA (or a contract) holds a domain; an unverified claim blocks nobody.
+    if let Some(holder) = enterprises::holder_of(&state.db.pool, &domain).await? {
+        return forward_to_admin(state, account, &holder).await.map(Claimed::Forwarded);
+    }
+    if let Some(mine) = enterprises::open_claim_of(&state.db.pool, &domain, &account.id).await? {
+        return Ok(Claimed::Created(Box::new(with_claims(state, view(state, &mine, Role::Pma)).await?)));
     }
     let now = now_ms();
     let plan = req.plan.unwrap_or_default();
@@ -90,16 +95,7 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiR
         created_at: now,
     };
     let mut tx = state.db.pool.begin().await?;
-    if let Err(e) = enterprises::insert(&mut *tx, &row).await {
-        if store::is_unique_violation(&e) {
-            // Lost a race with another claimant of the same domain.
-            drop(tx);
-            let existing =
-                enterprises::by_domain(&state.db.pool, &domain).await?.ok_or(ApiError::NotFound("enterprise"))?;
-            return forward_to_admin(state, account, &existing).await.map(Claimed::Forwarded);
-        }
-        return Err(e.into());
-    }
+    enterprises::insert(&mut *tx, &row).await?;
     enterprises::insert_admin(&mut *tx, &row.id, &account.id, Role::Pma.as_str(), now).await?;
     enterprises::insert_member(
         &mut *tx,
@@ -123,7 +119,15 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiR
     .await?;
     tx.commit().await?;
     tracing::info!(enterprise = %row.id, domain, "domain claimed");
-    Ok(Claimed::Created(Box::new(view(state, &row, Role::Pma))))
+    Ok(Claimed::Created(Box::new(with_claims(state, view(state, &row, Role::Pma)).await?)))
+}
+
+/// While unverified: how many claims of the domain are open (this one included).
+pub async fn with_claims(state: &AppState, mut e: Enterprise) -> ApiResult<Enterprise> {
+    if e.domain_status == DomainStatus::Unverified && e.kind == EnterpriseKind::Online {
+        e.open_claims = enterprises::open_claims(&state.db.pool, &e.domain).await?.max(0) as u64;
+    }
+    Ok(e)
 }
 
 async fn forward_to_admin(state: &AppState, requester: &AccountRow, e: &EnterpriseRow) -> ApiResult<ClaimForwarded> {
@@ -232,7 +236,23 @@ pub async fn check_domain(
     let result = VerificationResult { domain_status: status, ..draft };
     next.last_check = serde_json::to_string(&result).map_err(anyhow::Error::new)?;
     let mut tx = state.db.pool.begin().await?;
-    enterprises::save_verification(&mut *tx, &e.id, &next, now).await?;
+    let lost = match enterprises::save_verification(&mut *tx, &e.id, &next, now).await {
+        Ok(saved) => !saved,
+        // Another claim verified first (perhaps on another replica, this very moment).
+        Err(err) if store::is_unique_violation(&err) && transition == verification::Transition::Verified => true,
+        Err(err) => return Err(err.into()),
+    };
+    if lost {
+        drop(tx);
+        return lost_the_domain(state, e, trigger, now).await;
+    }
+    let mut closed = Vec::new();
+    if transition == verification::Transition::Verified {
+        closed = enterprises::close_claims(&mut tx, &e.domain, Some(&e.id), "taken", now).await?;
+        for (_, claimant) in &closed {
+            outbox::enqueue(&mut *tx, &mail::claim_closed(claimant, &state.config.public_url, &e.domain), now).await?;
+        }
+    }
     let action = match (transition, trigger) {
         (verification::Transition::Verified, _) => Some("domain.verified"),
         (verification::Transition::AtRisk, _) => Some("domain.at_risk"),
@@ -242,7 +262,8 @@ pub async fn check_domain(
         (verification::Transition::None, verification::Trigger::Background) => None,
     };
     if let Some(action) = action {
-        let details = json!({"trigger": format!("{trigger:?}").to_lowercase(), "checks": checks});
+        let details =
+            json!({"trigger": format!("{trigger:?}").to_lowercase(), "checks": checks, "claims_closed": closed.len()});
         audit_store::record(&mut *tx, &audit::by(actor, &e.id, action, Some(&e.domain), details), now).await?;
     }
     if let Some((subject, text)) = transition_mail(state, e, transition, &checks) {
@@ -254,6 +275,52 @@ pub async fn check_domain(
     tx.commit().await?;
     state.wake_outbox();
     Ok(result)
+}
+
+/// This claim verified, but another holds the domain now: it closes, and its
+/// claimant is told (never who won).
+async fn lost_the_domain(
+    state: &AppState,
+    e: &EnterpriseRow,
+    trigger: verification::Trigger,
+    now: i64,
+) -> ApiResult<VerificationResult> {
+    let mut tx = state.db.pool.begin().await?;
+    // Closed here, or already by the winner's commit (which mailed the claimant then).
+    if enterprises::close(&mut *tx, &e.id, "taken", now).await? {
+        if let Some(claimant) = enterprises::pma_email(&mut *tx, &e.id).await? {
+            outbox::enqueue(&mut *tx, &mail::claim_closed(&claimant, &state.config.public_url, &e.domain), now).await?;
+        }
+    }
+    tx.commit().await?;
+    state.wake_outbox();
+    tracing::info!(enterprise = %e.id, domain = %e.domain, "claim closed: another claim verified first");
+    match trigger {
+        verification::Trigger::Manual => Err(ApiError::conflict(
+            "domain_taken",
+            format!("Another claim of {} was verified first; this claim is closed.", e.domain),
+        )),
+        verification::Trigger::Background => Ok(verification::result(vec![], DomainStatus::Unverified, now)),
+    }
+}
+
+/// Unverified claims left too long (`MUSTER_CLAIM_TTL_DAYS`) close; their claimants are told.
+pub async fn expire_claims(state: &AppState) -> ApiResult<usize> {
+    let now = now_ms();
+    let before = now - state.config.claim_ttl.as_millis() as i64;
+    let stale = enterprises::stale_claims(&state.db.pool, before).await?;
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = state.db.pool.begin().await?;
+    for (id, claimant) in &stale {
+        enterprises::close(&mut *tx, id, "expired", now).await?;
+        let m = mail::claim_expired(claimant, &state.config.public_url, state.config.claim_ttl.as_secs() / 86_400);
+        outbox::enqueue(&mut *tx, &m, now).await?;
+    }
+    tx.commit().await?;
+    state.wake_outbox();
+    Ok(stale.len())
 }
 
 fn transition_mail(
@@ -321,13 +388,17 @@ pub async fn create_contract(
         last_check: None,
         created_at: now,
     };
+    let taken = || ApiError::conflict("domain_taken", format!("{domain} already has a Primary Master Admin"));
+    if enterprises::holder_of(&state.db.pool, &domain).await?.is_some() {
+        return Err(taken());
+    }
     let mut tx = state.db.pool.begin().await?;
     if let Err(e) = enterprises::insert(&mut *tx, &row).await {
-        return Err(if store::is_unique_violation(&e) {
-            ApiError::conflict("domain_taken", format!("{domain} already belongs to an enterprise"))
-        } else {
-            e.into()
-        });
+        return Err(if store::is_unique_violation(&e) { taken() } else { e.into() });
+    }
+    // The domain is assigned by contract: every pending claim of it closes.
+    for (_, claimant) in enterprises::close_claims(&mut tx, &domain, Some(&row.id), "taken", now).await? {
+        outbox::enqueue(&mut *tx, &mail::claim_closed(&claimant, &state.config.public_url, &domain), now).await?;
     }
     let token =
         invitations::invite_in_tx(&mut tx, state, &row, admin.as_str(), None, Some(Role::Pma), "contract", now).await?;

@@ -138,3 +138,31 @@ pub fn ownership_transferred(to: &str, domain: &str, from: &str, new_pma: &str) 
         ref_id: None,
     }
 }
+
+/// To a claimant whose claim closed because the domain now has an admin. Names no one.
+pub fn claim_closed(to: &str, public_url: &str, domain: &str) -> NewMail {
+    NewMail {
+        to: to.into(),
+        subject: format!("Your claim of {domain} in Muster was closed"),
+        body: format!(
+            "{domain} now has a verified administrator in Muster, so your pending claim of it was closed.\n\n\
+             If you work there, ask the domain's administrator to invite you. If you believe the domain is yours,\n\
+             check who controls its DNS and web site.\n\nMuster: {public_url}/\n"
+        ),
+        kind: "claim_closed",
+        ref_id: None,
+    }
+}
+
+pub fn claim_expired(to: &str, public_url: &str, days: u64) -> NewMail {
+    NewMail {
+        to: to.into(),
+        subject: "Your unverified domain claim in Muster expired".into(),
+        body: format!(
+            "Your claim of a domain in Muster stayed unverified for {days} days, so it was closed.\n\n\
+             You can claim it again at any time: {public_url}/claim\n"
+        ),
+        kind: "claim_expired",
+        ref_id: None,
+    }
+}

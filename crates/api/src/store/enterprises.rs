@@ -51,14 +51,109 @@ pub async fn by_id<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Resu
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1")).bind(id).fetch_optional(db).await
 }
 
-pub async fn by_domain<'c, E: Executor<'c, Database = Any>>(
+/// The enterprise that holds the domain: verified or at risk (contract
+/// enterprises are verified). At most one, by a unique index.
+pub async fn holder_of<'c, E: Executor<'c, Database = Any>>(
     db: E,
     domain: &str,
 ) -> Result<Option<EnterpriseRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE domain = $1"))
-        .bind(domain)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM enterprises WHERE domain = $1 AND closed_at IS NULL \
+         AND domain_status IN ('verified', 'at_risk')"
+    ))
+    .bind(domain)
+    .fetch_optional(db)
+    .await
+}
+
+/// The account's own open, unverified claim of the domain.
+pub async fn open_claim_of<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    domain: &str,
+    account_id: &str,
+) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+    let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("e.{}", c.trim())).collect();
+    sqlx::query_as(&format!(
+        "SELECT {} FROM enterprises e JOIN enterprise_admins a ON a.enterprise_id = e.id AND a.role = 'pma' \
+         WHERE e.domain = $1 AND a.account_id = $2 AND e.closed_at IS NULL AND e.domain_status = 'unverified' \
+         ORDER BY e.created_at LIMIT 1",
+        columns.join(", ")
+    ))
+    .bind(domain)
+    .bind(account_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Open, unverified claims of the domain (this one included).
+pub async fn open_claims<'c, E: Executor<'c, Database = Any>>(db: E, domain: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM enterprises WHERE domain = $1 AND closed_at IS NULL AND domain_status = 'unverified'",
+    )
+    .bind(domain)
+    .fetch_one(db)
+    .await
+}
+
+/// Closes every open, unverified claim of the domain but `except`; returns
+/// (enterprise id, claimant's email) of each, so each claimant can be told.
+pub async fn close_claims<'c>(
+    tx: &mut sqlx::Transaction<'c, Any>,
+    domain: &str,
+    except: Option<&str>,
+    reason: &str,
+    now: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let closing: Vec<(String, String)> = sqlx::query_as(
+        "SELECT e.id, ac.email FROM enterprises e JOIN enterprise_admins a ON a.enterprise_id = e.id AND a.role = 'pma' \
+         JOIN accounts ac ON ac.id = a.account_id \
+         WHERE e.domain = $1 AND e.closed_at IS NULL AND e.domain_status = 'unverified' AND e.id <> COALESCE($2, '')",
+    )
+    .bind(domain)
+    .bind(except)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, _) in &closing {
+        close(&mut **tx, id, reason, now).await?;
+    }
+    Ok(closing)
+}
+
+/// Closes one claim: no console, no background checks. False when it was closed already.
+pub async fn close<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    reason: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE enterprises SET closed_at = $3, closed_reason = $2, next_check_at = NULL, updated_at = $3 \
+         WHERE id = $1 AND closed_at IS NULL",
+    )
+    .bind(id)
+    .bind(reason)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Claims never verified, older than `before`, with nobody enrolled but the
+/// claimant (a domain that lapsed after being verified keeps its people):
+/// (enterprise id, claimant's email).
+pub async fn stale_claims<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    before: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, ac.email FROM enterprises e JOIN enterprise_admins a ON a.enterprise_id = e.id AND a.role = 'pma' \
+         JOIN accounts ac ON ac.id = a.account_id \
+         WHERE e.closed_at IS NULL AND e.kind = 'online' AND e.domain_status = 'unverified' AND e.created_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM members m WHERE m.enterprise_id = e.id AND m.source <> 'signup') LIMIT 500",
+    )
+    .bind(before)
+    .fetch_all(db)
+    .await
 }
 
 pub async fn set_plan<'c, E: Executor<'c, Database = Any>>(
@@ -89,15 +184,16 @@ pub struct VerificationState {
     pub last_check: String,
 }
 
+/// False when the claim was closed meanwhile (another claim verified first).
 pub async fn save_verification<'c, E: Executor<'c, Database = Any>>(
     db: E,
     id: &str,
     s: &VerificationState,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE enterprises SET domain_status = $2, verified_at = $3, at_risk_since = $4, next_check_at = $5, \
-         check_attempts = $6, last_check = $7, updated_at = $8 WHERE id = $1",
+         check_attempts = $6, last_check = $7, updated_at = $8 WHERE id = $1 AND closed_at IS NULL",
     )
     .bind(id)
     .bind(&s.domain_status)
@@ -109,7 +205,7 @@ pub async fn save_verification<'c, E: Executor<'c, Database = Any>>(
     .bind(now)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Enterprises whose background check is due, oldest first.
@@ -119,7 +215,8 @@ pub async fn due_checks<'c, E: Executor<'c, Database = Any>>(
     limit: i64,
 ) -> Result<Vec<EnterpriseRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM enterprises WHERE next_check_at IS NOT NULL AND next_check_at <= $1 ORDER BY next_check_at LIMIT $2"
+        "SELECT {COLUMNS} FROM enterprises WHERE next_check_at IS NOT NULL AND next_check_at <= $1 AND closed_at IS NULL \
+         ORDER BY next_check_at LIMIT $2"
     ))
     .bind(now)
     .bind(limit)
@@ -163,7 +260,7 @@ pub async fn with_admin_role<'c, E: Executor<'c, Database = Any>>(
     let row: Option<Administered> = sqlx::query_as(&format!(
         "SELECT {}, a.role, m.state AS member_state FROM enterprise_admins a JOIN enterprises e ON e.id = a.enterprise_id \
          LEFT JOIN members m ON m.enterprise_id = a.enterprise_id AND m.account_id = a.account_id \
-         WHERE a.enterprise_id = $1 AND a.account_id = $2",
+         WHERE a.enterprise_id = $1 AND a.account_id = $2 AND e.closed_at IS NULL",
         columns.join(", ")
     ))
     .bind(enterprise_id)
@@ -272,7 +369,7 @@ pub async fn administered_by<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<Vec<AdministeredRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT e.id, e.domain, a.role FROM enterprise_admins a JOIN enterprises e ON e.id = a.enterprise_id \
-         WHERE a.account_id = $1 AND NOT EXISTS (SELECT 1 FROM members m WHERE m.enterprise_id = a.enterprise_id \
+         WHERE a.account_id = $1 AND e.closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM members m WHERE m.enterprise_id = a.enterprise_id \
          AND m.account_id = a.account_id AND m.state IN ('suspended', 'removed')) ORDER BY e.domain",
     )
     .bind(account_id)

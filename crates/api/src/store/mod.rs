@@ -79,7 +79,23 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        self.migrator().run(&self.pool).await.context("while applying migrations")
+        if self.backend == Backend::Postgres {
+            return self.migrator().run(&self.pool).await.context("while applying migrations");
+        }
+        // SQLite rebuilds a table to change a constraint, which needs foreign
+        // keys off on the migrating connection (they cannot change inside the
+        // migration's transaction); every reference is checked afterwards.
+        let mut conn = self.pool.acquire().await?;
+        conn.execute("PRAGMA foreign_keys = OFF").await?;
+        let ran = self.migrator().run(&mut *conn).await.context("while applying migrations");
+        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
+        conn.execute("PRAGMA foreign_keys = ON").await?;
+        ran?;
+        anyhow::ensure!(broken.is_empty(), "migrations left broken references in {broken:?}");
+        Ok(())
     }
 
     /// The SQLite file (and its WAL companions, which SQLite creates with the

@@ -69,6 +69,8 @@ async fn public_mail_domains_cannot_be_claimed() {
 async fn a_second_claimant_is_forwarded_to_the_pma_without_flooding() {
     let app = spawn_app().await;
     let admin = app.admin(&domain()).await;
+    // Join requests go only to a verified PMA (an unverified claim holds nothing).
+    app.verify_by_dns(&admin).await.ok(200);
     let other = format!("grace@{}", admin.domain);
     let token = app.active_account(&other).await;
     let r = app.post("/api/v1/enterprises", json!({}), Some(&token)).await;

@@ -22,6 +22,7 @@ mod platform;
 mod reach;
 mod recovery;
 mod sessions;
+mod squatting;
 mod takeover;
 mod users;
 mod verification;

@@ -164,3 +164,73 @@ async fn a_redirect_to_another_port_or_scheme_is_refused() {
         other => panic!("the redirect to port {other:?} was followed"),
     }
 }
+
+/// A process with `HTTP_PROXY`/`HTTPS_PROXY` in its environment (as many
+/// hosts have): the meta-tag fetch must still go to the checked address, not
+/// hand the name to the proxy to resolve.
+#[tokio::test]
+async fn a_proxy_in_the_environment_does_not_see_the_meta_tag_fetch() {
+    use crate::helpers::{database_url, free_port, Dns, Smtp, PASSWORD};
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(dir.path().join("smtp"));
+    let dns = Dns::start(dir.path().join("dns"));
+    let (proxy_port, proxy_hits) = counting_listener().await;
+    let token_cell = Arc::new(std::sync::Mutex::new(String::new()));
+    let page_port = {
+        let cell = token_cell.clone();
+        http_server(move |_| page(&format!("<meta name=\"muster-verification\" content=\"{}\">", cell.lock().unwrap())))
+            .await
+    };
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let proxy = format!("http://127.0.0.1:{proxy_port}");
+    let envs: Vec<(String, String)> = [
+        ("MUSTER_BIND", format!("127.0.0.1:{port}")),
+        ("MUSTER_DATA_DIR", dir.path().join("data").display().to_string()),
+        ("MUSTER_DATABASE_URL", database_url(dir.path()).await),
+        ("MUSTER_SMTP_URL", format!("smtp://127.0.0.1:{}", smtp.port)),
+        ("MUSTER_DNS_NAMESERVERS", format!("127.0.0.1:{}", dns.port)),
+        ("MUSTER_ALLOW_PRIVATE_FETCH", "true".into()),
+        ("MUSTER_META_FETCH_PORT", page_port.to_string()),
+        ("MUSTER_WORKER_TICK_MS", "100".into()),
+        ("MUSTER_SPA_DIR", dir.path().join("no-spa").display().to_string()),
+        ("MUSTER_LOG", "warn".into()),
+        ("HTTP_PROXY", proxy.clone()),
+        ("HTTPS_PROXY", proxy.clone()),
+        ("http_proxy", proxy.clone()),
+        ("https_proxy", proxy),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let _server = crate::crash::start(&envs);
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    crate::crash::ready(&http, &base).await;
+    let d = crate::helpers::domain();
+    let email = format!("pma@{d}");
+    let post = |path: &str, body: Value, token: Option<&str>| {
+        let mut r = http.post(format!("{base}{path}")).json(&body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    post("/api/v1/accounts", json!({"email": email, "password": PASSWORD}), None).await.unwrap();
+    let activation = smtp.wait(&email, "Activate").await.token();
+    post("/api/v1/accounts/activate", json!({"token": activation, "password": PASSWORD}), None).await.unwrap();
+    let session: Value = post("/api/v1/sessions", json!({"email": email, "password": PASSWORD}), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap().to_string();
+    post("/api/v1/sessions/current/elevate", json!({"password": PASSWORD}), Some(&token)).await.unwrap();
+    let e: Value = post("/api/v1/enterprises", json!({}), Some(&token)).await.unwrap().json().await.unwrap();
+    *token_cell.lock().unwrap() = e["verification"]["token"].as_str().unwrap().to_string();
+    dns.set(&[format!("address=/{d}/127.0.0.1")]);
+    let path = format!("/api/v1/enterprises/{}/domain/verify", e["id"].as_str().unwrap());
+    let result: Value = post(&path, json!({"method": "meta_tag"}), Some(&token)).await.unwrap().json().await.unwrap();
+    assert_eq!(result["verified"], true, "{result}");
+    assert_eq!(proxy_hits.load(Ordering::SeqCst), 0, "the fetch went through the proxy");
+}

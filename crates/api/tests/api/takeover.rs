@@ -143,3 +143,30 @@ async fn sign_up_answers_alike_for_new_and_existing_addresses_and_mails_the_owne
     assert_eq!(login_status(&app, &owner, ATTACKER_PASSWORD).await, 401);
     assert_eq!(app.count("accounts").await, 2);
 }
+
+#[tokio::test]
+async fn an_import_changes_the_member_never_the_account() {
+    let app = spawn_app().await;
+    let admin = verified_admin(&app).await;
+    let grace = format!("grace@{}", admin.domain);
+    invite(&app, &admin, &[&grace]).await;
+    crate::enrollment::accept(&app, &grace, 1).await;
+    let account = |pool: sqlx::AnyPool, email: String| async move {
+        let row: (String, String) = sqlx::query_as("SELECT email, password_hash FROM accounts WHERE email = $1")
+            .bind(email)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        row
+    };
+    let before = account(app.state.db.pool.clone(), grace.clone()).await;
+    let csv = format!("email,first_name,phone\n{},Eve,+1 555 0100\n", grace.to_uppercase());
+    let r = app
+        .post_raw(&format!("/api/v1/enterprises/{}/imports", admin.enterprise_id), csv, "text/csv", Some(&admin.token))
+        .await;
+    let id = r.ok(202)["id"].as_str().unwrap().to_string();
+    let job = crate::jobs::wait_job(&app, &admin, &id, "").await;
+    assert_eq!(job["counts"]["updated"], 1, "{job}");
+    assert_eq!(account(app.state.db.pool.clone(), grace.clone()).await, before);
+    assert_eq!(login_status(&app, &grace, PASSWORD).await, 201);
+}
