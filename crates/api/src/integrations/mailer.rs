@@ -7,13 +7,14 @@ use std::{path::PathBuf, time::Duration};
 use anyhow::Context;
 use lettre::{
     message::{header::ContentType, Mailbox},
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 
 #[derive(Clone)]
 pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    /// `.eml` files, written owner-only from the first byte (they hold live links).
+    Files(PathBuf),
 }
 
 impl Mailer {
@@ -29,7 +30,7 @@ impl Mailer {
             None => {
                 let dir = data_dir.join("mail");
                 crate::secrets::private_dir(&dir)?;
-                Ok(Self::Files(AsyncFileTransport::new(&dir), dir))
+                Ok(Self::Files(dir))
             }
         }
     }
@@ -46,16 +47,29 @@ impl Mailer {
             Self::Smtp(t) => {
                 t.send(message).await.context("SMTP delivery failed")?;
             }
-            Self::Files(t, dir) => {
-                let id = t.send(message).await.context("writing the mail file failed")?;
-                // The file holds a live one-time link: the owner's eyes only.
-                crate::secrets::restrict(&dir.join(format!("{id}.eml")), 0o600)?;
+            Self::Files(dir) => {
+                let id = uuid::Uuid::new_v4();
+                let path = dir.join(format!("{id}.eml"));
+                write_private(&path, &message.formatted()).await.context("writing the mail file failed")?;
                 let link = body.split_whitespace().find(|w| w.starts_with("http://") || w.starts_with("https://"));
                 // File transport is the no-mail-server mode: the log is how the
                 // operator gets the link, so here (and only here) it is logged.
-                tracing::info!(to, subject, file = %dir.join(format!("{id}.eml")).display(), link, "mail written to file");
+                tracing::info!(to, subject, file = %path.display(), link, "mail written to file");
             }
         }
         Ok(())
     }
+}
+
+/// Creates the file readable by its owner only, then writes it: no moment
+/// where another local user could read the link.
+async fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(path).await?;
+    file.write_all(bytes).await?;
+    file.flush().await
 }
