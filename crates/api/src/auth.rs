@@ -105,13 +105,16 @@ pub async fn console(
 /// only from a peer in `MUSTER_TRUSTED_PROXIES`, and IPv6 is grouped by /64
 /// (one host holds a whole /64).
 pub fn client_ip(req: &HttpRequest) -> String {
-    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
-        return "unknown".into();
-    };
+    client_addr(req).map(rate_key).unwrap_or_else(|| "unknown".into())
+}
+
+/// The client's own address (for the sessions list), by the same trust rule.
+pub fn client_addr(req: &HttpRequest) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip())?;
     let trusted = req.app_data::<web::Data<Shared>>().map(|s| s.config.trusted_proxies.clone()).unwrap_or_default();
     let forwarded: Vec<&str> =
         req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).collect();
-    rate_key(client_address(peer, &forwarded, &trusted))
+    Some(client_address(peer, &forwarded, &trusted))
 }
 
 /// Walks `X-Forwarded-For` from the right while the hop is a trusted proxy:

@@ -78,6 +78,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Shared> {
         jobs_wake: Notify::new(),
         schedules_wake: Notify::new(),
         job_progress: Default::default(),
+        uploading: Default::default(),
     }))
 }
 

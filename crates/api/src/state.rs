@@ -37,6 +37,8 @@ pub struct AppState {
     /// Rows processed by jobs running in this process. An import holds its
     /// transaction open, and on SQLite that blocks writing progress to the row.
     pub job_progress: Mutex<HashMap<String, i64>>,
+    /// Uploads this process is receiving, per enterprise (see `services::jobs::reserve`).
+    pub uploading: Mutex<HashMap<String, usize>>,
 }
 
 /// Per-process buckets: losing them on restart is harmless (DESIGN §1).

@@ -35,8 +35,8 @@ pub struct Reach<'a> {
 
 impl Reach<'_> {
     /// Resolves the URL's host and checks every address before any packet is
-    /// sent; the connection then goes to the checked address only.
-    pub async fn check(&self, url: &str) -> Result<SocketAddr, Failure> {
+    /// sent; the connection then goes to these checked addresses only.
+    pub async fn check(&self, url: &str) -> Result<Vec<SocketAddr>, Failure> {
         use super::dns::Answer;
         let parsed =
             url::Url::parse(url).map_err(|_| Failure::new("invalid_url", format!("{url} is not an LDAP address.")))?;
@@ -72,7 +72,7 @@ impl Reach<'_> {
                 ));
             }
         }
-        Ok(SocketAddr::new(ips[0], port))
+        Ok(ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect())
     }
 }
 
@@ -168,17 +168,28 @@ fn from_error(e: LdapError, during: &str, target: &Target) -> Failure {
 /// Checks where the URL leads, connects to that checked address (TLS still
 /// verifies the host name of the URL) and binds.
 pub async fn connect(target: &Target, reach: &Reach<'_>) -> Result<Ldap, Failure> {
-    let addr = reach.check(&target.url).await?;
-    let stream = match tokio::time::timeout(target.timeout, tokio::net::TcpStream::connect(addr)).await {
-        Err(_) => {
-            return Err(Failure::new(
-                "timeout",
-                format!("The directory at {} did not answer within {} s.", target.url, target.timeout.as_secs()),
-            ))
+    let mut failure = None;
+    let mut stream = None;
+    // Each checked address in turn (a dual-stack server whose IPv6 is down still answers on IPv4).
+    for addr in reach.check(&target.url).await? {
+        match tokio::time::timeout(target.timeout, tokio::net::TcpStream::connect(addr)).await {
+            Err(_) => {
+                failure = Some(Failure::new(
+                    "timeout",
+                    format!("The directory at {} did not answer within {} s.", target.url, target.timeout.as_secs()),
+                ))
+            }
+            Ok(Err(e)) => failure = Some(from_error(LdapError::Io { source: e }, "while connecting", target)),
+            Ok(Ok(s)) => {
+                stream = Some(s);
+                break;
+            }
         }
-        Ok(Err(e)) => return Err(from_error(LdapError::Io { source: e }, "while connecting", target)),
-        Ok(Ok(s)) => s.into_std().map_err(|e| from_error(LdapError::Io { source: e }, "while connecting", target))?,
+    }
+    let Some(stream) = stream else {
+        return Err(failure.unwrap_or_else(|| Failure::new("unreachable", format!("{} has no address.", target.url))));
     };
+    let stream = stream.into_std().map_err(|e| from_error(LdapError::Io { source: e }, "while connecting", target))?;
     let settings = LdapConnSettings::new()
         .set_conn_timeout(target.timeout)
         .set_std_stream(ldap3::StdStream::Tcp(stream))
@@ -329,6 +340,6 @@ mod tests {
         let allow = super::super::netguard::Allowlist::parse("192.168.0.0/16").unwrap();
         let reach = Reach { dns: &dns, allowlist: Some(&allow) };
         assert_eq!(reach.check("ldap://10.0.0.5").await.unwrap_err().code, "address_not_allowed");
-        assert_eq!(reach.check("ldaps://192.168.7.7").await.unwrap(), "192.168.7.7:636".parse().unwrap());
+        assert_eq!(reach.check("ldaps://192.168.7.7").await.unwrap(), vec!["192.168.7.7:636".parse().unwrap()]);
     }
 }

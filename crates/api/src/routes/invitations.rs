@@ -32,8 +32,10 @@ pub async fn lookup(state: State, q: web::Query<LookupQuery>) -> ApiResult<HttpR
               (status = 429, body = Problem)))]
 pub async fn accept(
     state: State,
+    req: actix_web::HttpRequest,
     MaybeAuthed(caller): MaybeAuthed,
     body: web::Json<AcceptInvitationRequest>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(invitations::accept(&state, body.into_inner(), caller.as_ref()).await?))
+    let ip = crate::auth::client_ip(&req);
+    Ok(HttpResponse::Ok().json(invitations::accept(&state, body.into_inner(), caller.as_ref(), &ip).await?))
 }

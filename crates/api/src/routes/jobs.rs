@@ -46,10 +46,13 @@ pub async fn bulk_invite(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, Some(Module::BulkInvite)).await?;
+    // A place in the queue before the body is read: a full queue reads nothing.
+    let slot = jobs::reserve(&state, &c.enterprise.id).await?;
     let bytes = upload::read_all(upload::stream(&req, payload, bulk_invite::MAX_BYTES)).await?;
     bulk_invite::check(&bytes)?;
     let options = json!({"send_invitations": q.send_invitations.unwrap_or(true)});
-    let row = jobs::create(&state, &c.enterprise, &caller.account, JobKind::BulkInvite, false, options, &bytes).await?;
+    let kind = JobKind::BulkInvite;
+    let row = jobs::create(slot, &c.enterprise, &caller.account, kind, false, options, &bytes).await?;
     Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
 }
 
@@ -59,7 +62,9 @@ pub async fn bulk_invite(
     responses((status = 202, body = Job), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn send_pending(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, Some(Module::Invite)).await?;
-    let row = jobs::create(&state, &c.enterprise, &caller.account, JobKind::SendPending, false, json!({}), &[]).await?;
+    let slot = jobs::reserve(&state, &c.enterprise.id).await?;
+    let kind = JobKind::SendPending;
+    let row = jobs::create(slot, &c.enterprise, &caller.account, kind, false, json!({}), &[]).await?;
     Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
 }
 

@@ -5,7 +5,7 @@ use muster_model::{ElevateRequest, LoginRequest, Me, Problem, SessionCreated, Se
 
 use super::State;
 use crate::{
-    auth::{client_ip, Authed},
+    auth::{client_addr, client_ip, Authed},
     error::ApiResult,
     services::{accounts, sessions},
 };
@@ -51,7 +51,9 @@ pub async fn end_others(state: State, Authed(caller): Authed) -> ApiResult<HttpR
 pub async fn login(state: State, req: HttpRequest, body: web::Json<LoginRequest>) -> ApiResult<HttpResponse> {
     let agent =
         req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect::<String>());
-    let created = sessions::login(&state, body.into_inner(), &client_ip(&req), agent.as_deref()).await?;
+    let address = client_addr(&req).map(|a| a.to_string());
+    let created =
+        sessions::login(&state, body.into_inner(), &client_ip(&req), address.as_deref(), agent.as_deref()).await?;
     Ok(HttpResponse::Created().json(created))
 }
 

@@ -74,20 +74,23 @@ pub async fn sign_up(state: &AppState, req: SignUpRequest, ip: &str) -> ApiResul
                 if !store::is_unique_violation(&e) {
                     return Err(e.into());
                 }
-                // Another sign-up of the same address won the race; it mails the owner.
+                // Another sign-up of the same address created it a moment ago; this one's password is dropped.
                 tracing::info!("concurrent sign-up of one address");
                 return Ok(view(&row));
             }
             queue_activation(state, &mut tx, &row, now).await?;
             tracing::info!(account = %row.id, "account signed up");
         }
-        Some(existing) if existing.status == AccountStatus::Pending.as_str() => {
-            accounts::set_password(&mut *tx, &existing.id, &row.password_hash, false, now).await?;
+        Some(existing)
+            if existing.status == AccountStatus::Pending.as_str()
+                && accounts::replace_pending_password(&mut *tx, &existing.id, &row.password_hash, now).await? =>
+        {
             accounts::update_profile(&mut *tx, &existing.id, row.first_name.as_deref(), row.last_name.as_deref(), now)
                 .await?;
             queue_activation(state, &mut tx, &existing, now).await?;
             tracing::info!(account = %existing.id, "pending account signed up again; password replaced");
         }
+        // Active (perhaps activated a moment ago by its owner): nothing of it changes.
         Some(existing) => {
             let m = mail::sign_up_attempt(&existing.email, &state.config.public_url);
             outbox::enqueue(&mut *tx, &m, now).await?;
@@ -146,10 +149,13 @@ pub async fn activate(state: &AppState, token: &str, password: &str) -> ApiResul
         return Err(ApiError::gone("token_expired", "This activation link has expired. Ask for a new one."));
     }
     let mut tx = state.db.pool.begin().await?;
-    if !accounts::use_token(&mut *tx, &hash, now).await? {
+    // Both conditional: a resend or another sign-up while the password was being
+    // checked leaves this request with nothing to activate.
+    if !accounts::use_token(&mut *tx, &hash, now).await?
+        || !accounts::activate_if_unchanged(&mut *tx, &account.id, &account.password_hash, now).await?
+    {
         return Err(invalid());
     }
-    accounts::mark_active(&mut *tx, &account.id, now).await?;
     tx.commit().await?;
     let account = accounts::by_id(&state.db.pool, &account.id).await?.ok_or_else(invalid)?;
     Ok(view(&account))

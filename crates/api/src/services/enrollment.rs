@@ -22,7 +22,6 @@ use crate::{
 };
 
 pub const MAX_ADDRESSES: usize = 10_000;
-const DAY_MS: i64 = 24 * 3600 * 1000;
 
 /// How a person enters the enterprise: recorded on the member.
 #[derive(Debug, Clone, Copy)]
@@ -244,18 +243,8 @@ pub async fn invite_in(
             }
         }
     }
-    let today = invitations::created_since(&mut **tx, &e.id, now - DAY_MS).await?;
-    let limit = state.config.invite_daily_limit as i64;
-    if today + fresh.len() as i64 > limit {
-        return Err(ApiError::TooMany {
-            code: "invite_limit_reached",
-            detail: format!(
-                "{} can send {limit} invitations a day; {today} were sent in the last 24 hours and this request has {} more.",
-                e.domain,
-                fresh.len()
-            ),
-        });
-    }
+    // The daily limit is counted on the mails, when `staged.flush` queues them (so staging is free and
+    // send-pending, resend, Import and Sync count the same way).
     let backend = state.db.backend;
     bulk::insert(
         tx,

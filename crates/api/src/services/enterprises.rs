@@ -236,6 +236,9 @@ pub async fn check_domain(
     let result = VerificationResult { domain_status: status, ..draft };
     next.last_check = serde_json::to_string(&result).map_err(anyhow::Error::new)?;
     let mut tx = state.db.pool.begin().await?;
+    if transition == verification::Transition::Verified {
+        enterprises::lock_domain(&mut tx, state.db.backend, &e.domain).await?;
+    }
     let lost = match enterprises::save_verification(&mut *tx, &e.id, &next, now).await {
         Ok(saved) => !saved,
         // Another claim verified first (perhaps on another replica, this very moment).
@@ -313,14 +316,18 @@ pub async fn expire_claims(state: &AppState) -> ApiResult<usize> {
         return Ok(0);
     }
     let mut tx = state.db.pool.begin().await?;
+    let mut closed = 0;
     for (id, claimant) in &stale {
-        enterprises::close(&mut *tx, id, "expired", now).await?;
-        let m = mail::claim_expired(claimant, &state.config.public_url, state.config.claim_ttl.as_secs() / 86_400);
-        outbox::enqueue(&mut *tx, &m, now).await?;
+        // Conditional: a claim verified meanwhile, or closed by another replica, is left alone.
+        if enterprises::close(&mut *tx, id, "expired", now).await? {
+            let days = state.config.claim_ttl.as_secs() / 86_400;
+            outbox::enqueue(&mut *tx, &mail::claim_expired(claimant, &state.config.public_url, days), now).await?;
+            closed += 1;
+        }
     }
     tx.commit().await?;
     state.wake_outbox();
-    Ok(stale.len())
+    Ok(closed)
 }
 
 fn transition_mail(

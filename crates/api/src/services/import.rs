@@ -41,7 +41,7 @@ pub async fn create(
     send: bool,
 ) -> ApiResult<JobRow> {
     use futures_util::StreamExt;
-    job_service::check_queue(state, &e.id).await?;
+    let _slot = job_service::reserve(state, &e.id).await?;
     let row = JobRow::queued(
         &e.id,
         &actor.id,

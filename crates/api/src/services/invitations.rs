@@ -124,6 +124,7 @@ pub async fn accept(
     state: &AppState,
     req: AcceptInvitationRequest,
     caller: Option<&Caller>,
+    ip: &str,
 ) -> ApiResult<AcceptedInvitation> {
     let inv = pending(state, &req.token).await?;
     let first_name = validate::name(req.first_name.as_deref(), "First name").map_err(ApiError::Validation)?;
@@ -131,7 +132,7 @@ pub async fn accept(
     let existing = account_store::by_email(&state.db.pool, &inv.email).await?;
     let proof = match &existing {
         Some(a) if a.status == AccountStatus::Active.as_str() => {
-            prove_active(state, a, req.password.as_deref(), caller).await?;
+            prove_active(state, a, req.password.as_deref(), caller, ip).await?;
             Proof::SignedIn
         }
         _ => {
@@ -212,6 +213,7 @@ async fn prove_active(
     account: &AccountRow,
     password: Option<&str>,
     caller: Option<&Caller>,
+    ip: &str,
 ) -> ApiResult<()> {
     if caller.is_some_and(|c| c.account.id == account.id) {
         return Ok(());
@@ -222,7 +224,8 @@ async fn prove_active(
             format!("{} already has a Muster account: sign in as it, or enter its password.", account.email),
         ));
     };
-    if state.limits.login_per_account.check_key(&account.email).is_err() {
+    // A guess at an account's password, as at log-in.
+    if !state.limits.password_attempt(&account.email, ip) {
         return Err(ApiError::RateLimited);
     }
     if passwords::verify(state, password, Some(&account.password_hash)).await? {

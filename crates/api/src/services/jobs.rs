@@ -57,22 +57,49 @@ pub async fn view(state: &AppState, row: JobRow, cursor: Option<&str>, limit: i6
     })
 }
 
-/// At most `MUSTER_MAX_QUEUED_JOBS_PER_ENTERPRISE` jobs of one enterprise wait at a time.
-pub async fn check_queue(state: &AppState, enterprise_id: &str) -> ApiResult<()> {
-    let queued = jobs::queued_of(&state.db.pool, enterprise_id).await?;
-    let max = state.config.max_queued_jobs_per_enterprise as i64;
-    if queued >= max {
-        return Err(ApiError::TooMany {
-            code: "too_many_queued_jobs",
-            detail: format!("{queued} jobs are already waiting to run (at most {max}); wait for them to finish."),
-        });
-    }
-    Ok(())
+/// A place in an enterprise's job queue, held while its upload streams in
+/// (an uncommitted job row is invisible to other requests' count).
+pub struct Slot<'a> {
+    state: &'a AppState,
+    enterprise_id: String,
 }
 
-/// Queues a job with its input (already read and checked) in one transaction.
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let mut uploading = self.state.uploading.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = uploading.get_mut(&self.enterprise_id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                uploading.remove(&self.enterprise_id);
+            }
+        }
+    }
+}
+
+/// At most `MUSTER_MAX_QUEUED_JOBS_PER_ENTERPRISE` jobs of one enterprise wait
+/// at a time, counting the uploads this process is still receiving.
+pub async fn reserve<'a>(state: &'a AppState, enterprise_id: &str) -> ApiResult<Slot<'a>> {
+    let queued = jobs::queued_of(&state.db.pool, enterprise_id).await?;
+    let max = state.config.max_queued_jobs_per_enterprise as i64;
+    let mut uploading = state.uploading.lock().unwrap_or_else(|p| p.into_inner());
+    let in_flight = uploading.entry(enterprise_id.to_string()).or_default();
+    if queued + *in_flight as i64 >= max {
+        return Err(ApiError::TooMany {
+            code: "too_many_queued_jobs",
+            detail: format!(
+                "{} jobs are already waiting to run (at most {max}); wait for them to finish.",
+                queued + *in_flight as i64
+            ),
+        });
+    }
+    *in_flight += 1;
+    Ok(Slot { state, enterprise_id: enterprise_id.to_string() })
+}
+
+/// Queues a job with its input (already read and checked) in one transaction,
+/// in the queue place the caller reserved.
 pub async fn create(
-    state: &AppState,
+    slot: Slot<'_>,
     e: &EnterpriseRow,
     actor: &AccountRow,
     kind: JobKind,
@@ -80,7 +107,7 @@ pub async fn create(
     options: serde_json::Value,
     input: &[u8],
 ) -> ApiResult<JobRow> {
-    check_queue(state, &e.id).await?;
+    let state = slot.state;
     let row = JobRow::queued(&e.id, &actor.id, kind.as_str(), dry_run, options.to_string(), now_ms());
     let mut tx = state.db.pool.begin().await?;
     jobs::insert(&mut *tx, &row).await?;

@@ -114,9 +114,10 @@ pub fn admins_spared_by_sync(
         to: pma.into(),
         subject: format!("Directory Sync did not suspend {} admin(s) of {}", admins.len(), e.domain),
         body: format!(
-            "The directory no longer lists these admins of {domain}, or shows them disabled:\n\n{list}\n\
-             Directory Sync did not suspend them, because its configuration was last saved by an admin other than \
-             you. Only you can suspend an admin: in Users, or by saving the Directory Sync configuration yourself.\n\n\
+            "Directory Sync would have changed the state of these admins of {domain} (the directory no longer lists \
+             them, shows them disabled, or lists them again):\n\n{list}\n\
+             It did not, because its configuration was last saved by an admin other than you. Only you change an \
+             admin's state: in Users, or by saving the Directory Sync configuration yourself.\n\n\
              Users: {public_url}/console/{id}/users\n",
             domain = e.domain,
             id = e.id,

@@ -191,6 +191,27 @@ pub async fn update(
     req: UpdateMemberRequest,
 ) -> ApiResult<Member> {
     let m = members::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("member"))?;
+    // Authorised before anything is written: a refused state change saves no profile edit either.
+    if let Some(to) = req.state {
+        let admin_role = match &m.account_id {
+            Some(account) => enterprises::admin_role(&state.db.pool, &c.enterprise.id, account).await?,
+            None => None,
+        };
+        if let Some(role) = admin_role.as_deref() {
+            if role == Role::Pma.as_str() && to == MemberState::Suspended {
+                return Err(ApiError::denied(
+                    "cannot_suspend_pma",
+                    "The Primary Master Admin cannot be suspended. Transfer ownership to another admin first.",
+                ));
+            }
+            if !may_change_admin(c.role, role, to) {
+                return Err(ApiError::denied(
+                    "admin_protected",
+                    format!("{} is an admin: only the Primary Master Admin changes an admin's state.", m.email),
+                ));
+            }
+        }
+    }
     let profile = [&req.first_name, &req.last_name, &req.department, &req.phone, &req.job_title];
     if profile.iter().any(|f| f.is_some()) {
         let first = field(&req.first_name, &m.first_name, "First name")?;
@@ -224,24 +245,6 @@ pub async fn update(
         tx.commit().await?;
     }
     if let Some(to) = req.state {
-        let admin_role = match &m.account_id {
-            Some(account) => enterprises::admin_role(&state.db.pool, &c.enterprise.id, account).await?,
-            None => None,
-        };
-        if let Some(role) = admin_role.as_deref() {
-            if role == Role::Pma.as_str() && to == MemberState::Suspended {
-                return Err(ApiError::denied(
-                    "cannot_suspend_pma",
-                    "The Primary Master Admin cannot be suspended. Transfer ownership to another admin first.",
-                ));
-            }
-            if !may_change_admin(c.role, role, to) {
-                return Err(ApiError::denied(
-                    "admin_protected",
-                    format!("{} is an admin: only the Primary Master Admin changes an admin's state.", m.email),
-                ));
-            }
-        }
         if m.state == "invited" {
             return Err(ApiError::conflict(
                 "not_enrolled",

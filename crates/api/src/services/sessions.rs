@@ -54,6 +54,7 @@ pub async fn login(
     state: &AppState,
     req: LoginRequest,
     ip: &str,
+    address: Option<&str>,
     user_agent: Option<&str>,
 ) -> ApiResult<SessionCreated> {
     // Only a well-formed address becomes a limiter key (a 60 KB "email" is no key).
@@ -83,7 +84,7 @@ pub async fn login(
         elevated_until: None,
         revoked_at: None,
     };
-    sessions::insert(&state.db.pool, &session, Some(ip), user_agent).await?;
+    sessions::insert(&state.db.pool, &session, address, user_agent).await?;
     let claims =
         Claims { sub: account.id.clone(), sid: session.id.clone(), iat: now / 1000, exp: session.expires_at / 1000 };
     let token = jsonwebtoken::encode(

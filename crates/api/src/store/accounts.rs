@@ -55,13 +55,42 @@ pub async fn by_id<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Resu
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1")).bind(id).fetch_optional(db).await
 }
 
-pub async fn mark_active<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET status = 'active', email_verified = 1, updated_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(db)
-        .await?;
-    Ok(())
+/// Activates a pending account only if its password is still the one the
+/// caller checked (a sign-up in between may have replaced it); false otherwise.
+pub async fn activate_if_unchanged<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    checked_hash: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE accounts SET status = 'active', email_verified = 1, updated_at = $3 \
+         WHERE id = $1 AND status = 'pending' AND password_hash = $2",
+    )
+    .bind(id)
+    .bind(checked_hash)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A new sign-up's password for an account that is still pending; false when
+/// it was activated meanwhile (then the owner is mailed instead).
+pub async fn replace_pending_password<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1 AND status = 'pending'")
+            .bind(id)
+            .bind(password_hash)
+            .bind(now)
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// A new password hash; `activate` also marks a pending account active (its
@@ -141,17 +170,19 @@ pub async fn token<'c, E: Executor<'c, Database = Any>>(
         .await
 }
 
-/// Marks the token used; false when another request used it first.
+/// Marks the token used; false when another request used it first or it expired (a resend expires it).
 pub async fn use_token<'c, E: Executor<'c, Database = Any>>(
     db: E,
     token_hash: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
-        .bind(token_hash)
-        .bind(now)
-        .execute(db)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .execute(db)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -119,6 +119,24 @@ pub async fn close_claims<'c>(
     Ok(closing)
 }
 
+/// Takes the open rows of a domain in id order before a verification writes
+/// (PostgreSQL): two claims verifying at once then queue instead of
+/// deadlocking between the unique index and closing each other. SQLite has a
+/// single writer already.
+pub async fn lock_domain<'c>(
+    tx: &mut sqlx::Transaction<'c, Any>,
+    backend: super::Backend,
+    domain: &str,
+) -> Result<(), sqlx::Error> {
+    if backend == super::Backend::Postgres {
+        sqlx::query("SELECT id FROM enterprises WHERE domain = $1 AND closed_at IS NULL ORDER BY id FOR UPDATE")
+            .bind(domain)
+            .fetch_all(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Closes one claim: no console, no background checks. False when it was closed already.
 pub async fn close<'c, E: Executor<'c, Database = Any>>(
     db: E,
@@ -128,7 +146,7 @@ pub async fn close<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE enterprises SET closed_at = $3, closed_reason = $2, next_check_at = NULL, updated_at = $3 \
-         WHERE id = $1 AND closed_at IS NULL",
+         WHERE id = $1 AND closed_at IS NULL AND domain_status = 'unverified'",
     )
     .bind(id)
     .bind(reason)

@@ -107,19 +107,6 @@ pub async fn link_member<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-/// Invitations created for the enterprise since `since` (the daily limit).
-pub async fn created_since<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    since: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE enterprise_id = $1 AND created_at >= $2")
-        .bind(enterprise_id)
-        .bind(since)
-        .fetch_one(db)
-        .await
-}
-
 pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
     db: E,
     enterprise_id: &str,

@@ -88,12 +88,11 @@ impl Db {
         let mut conn = self.pool.acquire().await?;
         conn.execute("PRAGMA foreign_keys = OFF").await?;
         let ran = self.migrator().run(&mut *conn).await.context("while applying migrations");
-        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap_or_default();
+        let broken: Result<Vec<(String,)>, _> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(&mut *conn).await;
         conn.execute("PRAGMA foreign_keys = ON").await?;
         ran?;
+        let broken = broken.context("while checking references after the migrations")?;
         anyhow::ensure!(broken.is_empty(), "migrations left broken references in {broken:?}");
         Ok(())
     }

@@ -120,3 +120,33 @@ async fn the_worker_takes_jobs_fairly_across_enterprises() {
     // Queued after all of the hog's, it ran before the hog's first upload.
     assert!(theirs_at <= first_hog, "the other enterprise waited behind the hog's queue");
 }
+
+/// Uploads still streaming in hold their place: parallel slow uploads cannot
+/// all slip under the cap while none is committed yet.
+#[tokio::test]
+async fn uploads_in_flight_count_against_the_queue() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app_with(|c| c.max_queued_jobs_per_enterprise = 2).await;
+    let admin = verified_admin(&app).await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST /api/v1/enterprises/{}/imports?dry_run=true HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: text/csv\r\nContent-Length: 100000\r\n\r\nemail\n",
+            admin.enterprise_id, admin.token
+        );
+        sock.write_all(head.as_bytes()).await.unwrap();
+        open.push(sock);
+    }
+    // Both slow uploads are being received (nothing committed) when the third arrives.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    upload(&app, &admin, format!("email\na@{}\n", admin.domain)).await.problem(429, "too_many_queued_jobs");
+    drop(open);
+    // Once they are gone (the connections dropped, nothing stored), there is room again.
+    app.eventually("the abandoned uploads release their places", || async {
+        upload(&app, &admin, format!("email\na@{}\n", admin.domain)).await.status == 202
+    })
+    .await;
+}

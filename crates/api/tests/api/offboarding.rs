@@ -149,6 +149,23 @@ async fn a_sync_the_pma_saved_suspends_a_leaving_admin_but_never_the_pma() {
     // Before: the offboarded admin kept the console.
     app.get(&console, Some(&admin)).await.problem(403, "admin_suspended");
     app.get(&console, Some(&pma.token)).await.ok(200);
+
+    // Another admin saves the configuration and user1 reappears: that sync may not restore an admin either.
+    let user2 = format!("user2@{}", pma.domain);
+    let account2 = accept(&app, &user2, 1).await["account_id"].as_str().unwrap().to_string();
+    grant(&app, &pma, &account2).await;
+    let token2 = app.login(&user2).await;
+    app.elevate(&token2).await;
+    let other = Admin { token: token2, ..pma.clone() };
+    configure(&app, &other, &body).await;
+    dir.modify(&format!(
+        "dn: uid=user1,ou=People,{SUFFIX}\nchangetype: add\nobjectClass: inetOrgPerson\nuid: user1\ncn: Given1 Family1\n\
+         sn: Family1\ngivenName: Given1\nmail: {user1}\n\n"
+    ));
+    let run = sync(&app, &other, false).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert_eq!(state_of(&app, &pma, &user1).await, "suspended", "an admin-saved sync restored an admin");
+    assert!(actions(&run, "skip").iter().any(|c| c["email"] == user1.as_str()), "{run}");
 }
 
 #[tokio::test]

@@ -66,8 +66,8 @@ struct Plan {
     list_changes: Vec<ListChange>,
     results: Vec<ResultRow>,
     counts: SyncCounts,
-    /// Admins this run would have suspended but may not (its configuration
-    /// was not saved by the PMA): the PMA is told.
+    /// Admins this run would have suspended or restored but may not (its
+    /// configuration was not saved by the PMA): the PMA is told.
     spared_admins: Vec<String>,
 }
 
@@ -113,6 +113,25 @@ impl AdminGuard {
             plan.results.push(result("skip", Some(m.email.clone()), None, Some(detail), None));
         }
         plan.suspends = kept;
+        // Restoring an admin is a change of an admin's state too.
+        if !self.may_suspend_admins {
+            let mut kept = Vec::with_capacity(plan.restores.len());
+            for (m, p) in std::mem::take(&mut plan.restores) {
+                if self.roles.contains_key(&m.id) {
+                    plan.spared_admins.push(m.email.clone());
+                    plan.counts.excluded += 1;
+                    let detail = format!(
+                        "{} is an admin; only a sync whose configuration the Primary Master Admin saved may restore \
+                         admins. The PMA was told.",
+                        m.email
+                    );
+                    plan.results.push(result("skip", Some(m.email.clone()), Some(&p.dn), Some(detail), None));
+                } else {
+                    kept.push((m, p));
+                }
+            }
+            plan.restores = kept;
+        }
     }
 }
 
@@ -304,6 +323,17 @@ async fn read(state: &AppState, job: &JobRow, s: &Settings, password: String) ->
                 return Ok(());
             }
             snap.entries += 1;
+            // The bound holds for the whole read, not each OU's search.
+            if snap.entries > target.max_entries {
+                return Err(ldap::Failure {
+                    code: "too_many_entries",
+                    message: format!(
+                        "The chosen organisational units hold more than {} entries; Muster stops there \
+                         (MUSTER_LDAP_MAX_ENTRIES). Narrow the organisational units or the filter.",
+                        target.max_entries
+                    ),
+                });
+            }
             if snap.entries % 500 == 0 {
                 state.note_progress(&job.id, snap.entries as i64);
             }

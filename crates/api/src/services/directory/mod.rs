@@ -389,13 +389,13 @@ pub async fn start(
     if directory::config(&state.db.pool, enterprise_id).await?.is_none() {
         return Err(not_configured());
     }
-    match crate::services::jobs::check_queue(state, enterprise_id).await {
+    let _slot = match crate::services::jobs::reserve(state, enterprise_id).await {
         Err(e) if trigger == SyncTrigger::Schedule => {
             tracing::warn!(enterprise = enterprise_id, error = %e, "scheduled sync skipped: the job queue is full");
             return Ok(None);
         }
         other => other?,
-    }
+    };
     let now = now_ms();
     let row = JobRow::queued(
         enterprise_id,
