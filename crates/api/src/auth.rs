@@ -24,17 +24,23 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .map(|t| t.trim().to_string())
 }
 
+/// The caller's session, checked against its row: `Err` for a missing or dead token.
+fn caller_of(req: &HttpRequest) -> Pin<Box<dyn Future<Output = ApiResult<Caller>>>> {
+    let state = req.app_data::<web::Data<Shared>>().cloned();
+    let bearer = bearer(req);
+    Box::pin(async move {
+        let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
+        sessions::authenticate(&state, bearer.as_deref()).await
+    })
+}
+
 impl FromRequest for Authed {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<Shared>>().cloned();
-        let bearer = bearer(req);
-        Box::pin(async move {
-            let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
-            sessions::authenticate(&state, bearer.as_deref()).await.map(Authed)
-        })
+        let caller = caller_of(req);
+        Box::pin(async move { caller.await.map(Authed) })
     }
 }
 
@@ -47,17 +53,12 @@ impl FromRequest for MaybeAuthed {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<Shared>>().cloned();
-        let bearer = bearer(req);
+        let caller = caller_of(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
-            match bearer {
-                None => Ok(MaybeAuthed(None)),
-                Some(t) => match sessions::authenticate(&state, Some(&t)).await {
-                    Ok(caller) => Ok(MaybeAuthed(Some(caller))),
-                    Err(ApiError::Internal(e)) => Err(ApiError::Internal(e)),
-                    Err(_) => Ok(MaybeAuthed(None)),
-                },
+            match caller.await {
+                Ok(caller) => Ok(MaybeAuthed(Some(caller))),
+                Err(ApiError::Internal(e)) => Err(ApiError::Internal(e)),
+                Err(_) => Ok(MaybeAuthed(None)),
             }
         })
     }

@@ -48,6 +48,7 @@ pub struct Config {
     /// `MUSTER_LDAP_ALLOWED_NETWORKS`: when set, the only places a directory URL may reach.
     pub ldap_allowed_networks: Option<crate::integrations::netguard::Allowlist>,
     pub ldap_max_entries: u64,
+    pub ldap_max_entry_bytes: usize,
     /// Test connection and browse, per enterprise.
     pub directory_probe_per_minute: u32,
     /// `MUSTER_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
@@ -143,6 +144,7 @@ impl Config {
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("MUSTER_LDAP_ALLOWED_NETWORKS: {e}"))?,
             ldap_max_entries: num("ldap_max_entries", 1_000_000)?.max(1),
+            ldap_max_entry_bytes: num("ldap_max_entry_bytes", 16 << 20)?.max(4096) as usize,
             directory_probe_per_minute: num("directory_probe_per_minute", 30)? as u32,
             max_queued_jobs_per_enterprise: num("max_queued_jobs_per_enterprise", 5)?.max(1),
             claim_ttl: Duration::from_secs(num("claim_ttl_days", 30)?.max(1) * 86_400),

@@ -24,6 +24,9 @@ pub struct Target {
     pub page_size: u32,
     /// A search stops with an error past this many entries (`MUSTER_LDAP_MAX_ENTRIES`).
     pub max_entries: u64,
+    /// ... or at an entry larger than this (`MUSTER_LDAP_MAX_ENTRY_BYTES`): a hostile
+    /// directory's one group of ten million members must not exhaust memory.
+    pub max_entry_bytes: usize,
 }
 
 /// Where a directory connection may go (DESIGN §5 "Where Muster may connect").
@@ -230,6 +233,21 @@ pub async fn search(
         match stream.next().await {
             Ok(Some(entry)) => {
                 n += 1;
+                let entry = SearchEntry::construct(entry);
+                let bytes = entry_bytes(&entry);
+                if bytes > target.max_entry_bytes {
+                    let _ = stream.finish().await;
+                    return Err(Failure::new(
+                        "entry_too_large",
+                        format!(
+                            "The directory returned an entry of {} KiB ({}), more than the {} KiB Muster reads \
+                             (MUSTER_LDAP_MAX_ENTRY_BYTES).",
+                            bytes / 1024,
+                            entry.dn,
+                            target.max_entry_bytes / 1024
+                        ),
+                    ));
+                }
                 if n > target.max_entries {
                     let _ = stream.finish().await;
                     return Err(Failure::new(
@@ -237,7 +255,7 @@ pub async fn search(
                         format!("The directory returned more than {} entries under {base}; Muster stops there (MUSTER_LDAP_MAX_ENTRIES). Narrow the organisational units or the filter.", target.max_entries),
                     ));
                 }
-                if let Err(f) = each(SearchEntry::construct(entry)) {
+                if let Err(f) = each(entry) {
                     let _ = stream.finish().await;
                     return Err(f);
                 }
@@ -254,6 +272,13 @@ pub async fn search(
         0 => Ok(n),
         rc => Err(from_rc(rc, &done.text, during, target)),
     }
+}
+
+/// Roughly what an entry holds in memory: its DN, names and values.
+fn entry_bytes(e: &SearchEntry) -> usize {
+    let text: usize = e.attrs.iter().map(|(k, v)| k.len() + v.iter().map(|x| x.len() + 24).sum::<usize>()).sum();
+    let bin: usize = e.bin_attrs.iter().map(|(k, v)| k.len() + v.iter().map(|x| x.len() + 24).sum::<usize>()).sum();
+    e.dn.len() + text + bin
 }
 
 /// The first value of an attribute as text (binary values hex-free: see `binary`).
@@ -299,6 +324,7 @@ mod tests {
             timeout: Duration::from_secs(2),
             page_size: 100,
             max_entries: 1_000_000,
+            max_entry_bytes: 16 << 20,
         }
     }
 

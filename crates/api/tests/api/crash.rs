@@ -47,6 +47,45 @@ pub async fn ready(http: &reqwest::Client, base: &str) {
     panic!("muster did not become ready");
 }
 
+/// What a PMA of a fresh domain holds after signing up, activating, elevating and claiming.
+pub struct Claimed {
+    pub domain: String,
+    pub session: String,
+    pub enterprise_id: String,
+    pub verification_token: String,
+}
+
+/// Those steps through the HTTP API of a spawned `muster` (no in-process state to lean on).
+pub async fn claim_through_api(http: &reqwest::Client, base: &str, smtp: &Smtp) -> Claimed {
+    let domain = crate::helpers::domain();
+    let email = format!("pma@{domain}");
+    let post = |path: &str, body: Value, token: Option<&str>| {
+        let mut r = http.post(format!("{base}{path}")).json(&body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    post("/api/v1/accounts", json!({"email": email, "password": PASSWORD}), None).await.unwrap();
+    let token = smtp.wait(&email, "Activate").await.token();
+    post("/api/v1/accounts/activate", json!({"token": token, "password": PASSWORD}), None).await.unwrap();
+    let session: Value = post("/api/v1/sessions", json!({"email": email, "password": PASSWORD}), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session = session["token"].as_str().unwrap().to_string();
+    post("/api/v1/sessions/current/elevate", json!({"password": PASSWORD}), Some(&session)).await.unwrap();
+    let e: Value = post("/api/v1/enterprises", json!({}), Some(&session)).await.unwrap().json().await.unwrap();
+    Claimed {
+        domain,
+        session,
+        enterprise_id: e["id"].as_str().unwrap().to_string(),
+        verification_token: e["verification"]["token"].as_str().unwrap().to_string(),
+    }
+}
+
 async fn scalar(pool: &AnyPool, sql: &str, id: &str) -> i64 {
     sqlx::query_scalar(sql).bind(id).fetch_one(pool).await.unwrap()
 }
@@ -82,8 +121,8 @@ async fn a_server_killed_during_an_import_leaves_nothing_and_the_job_finishes_af
     ready(&http, &base).await;
 
     // A verified enterprise, through the API.
-    let d = crate::helpers::domain();
-    let email = format!("pma@{d}");
+    let Claimed { domain: d, session, enterprise_id: eid, verification_token: vtoken } =
+        claim_through_api(&http, &base, &smtp).await;
     let post = |path: &str, body: Value, token: Option<&str>| {
         let mut r = http.post(format!("{base}{path}")).json(&body);
         if let Some(t) = token {
@@ -91,20 +130,6 @@ async fn a_server_killed_during_an_import_leaves_nothing_and_the_job_finishes_af
         }
         r.send()
     };
-    post("/api/v1/accounts", json!({"email": email, "password": PASSWORD}), None).await.unwrap();
-    let token = smtp.wait(&email, "Activate").await.token();
-    post("/api/v1/accounts/activate", json!({"token": token, "password": PASSWORD}), None).await.unwrap();
-    let session: Value = post("/api/v1/sessions", json!({"email": email, "password": PASSWORD}), None)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let session = session["token"].as_str().unwrap().to_string();
-    post("/api/v1/sessions/current/elevate", json!({"password": PASSWORD}), Some(&session)).await.unwrap();
-    let e: Value = post("/api/v1/enterprises", json!({}), Some(&session)).await.unwrap().json().await.unwrap();
-    let (eid, vtoken) =
-        (e["id"].as_str().unwrap().to_string(), e["verification"]["token"].as_str().unwrap().to_string());
     dns.set(&[Dns::txt(&format!("_muster-challenge.{d}"), &format!("muster-verification={vtoken}"))]);
     let v: Value = post(&format!("/api/v1/enterprises/{eid}/domain/verify"), json!({}), Some(&session))
         .await

@@ -170,7 +170,7 @@ async fn a_redirect_to_another_port_or_scheme_is_refused() {
 /// hand the name to the proxy to resolve.
 #[tokio::test]
 async fn a_proxy_in_the_environment_does_not_see_the_meta_tag_fetch() {
-    use crate::helpers::{database_url, free_port, Dns, Smtp, PASSWORD};
+    use crate::helpers::{database_url, free_port, Dns, Smtp};
     let dir = tempfile::tempdir().unwrap();
     let smtp = Smtp::start(dir.path().join("smtp"));
     let dns = Dns::start(dir.path().join("dns"));
@@ -206,31 +206,25 @@ async fn a_proxy_in_the_environment_does_not_see_the_meta_tag_fetch() {
     let _server = crate::crash::start(&envs);
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     crate::crash::ready(&http, &base).await;
-    let d = crate::helpers::domain();
-    let email = format!("pma@{d}");
-    let post = |path: &str, body: Value, token: Option<&str>| {
-        let mut r = http.post(format!("{base}{path}")).json(&body);
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
-        }
-        r.send()
-    };
-    post("/api/v1/accounts", json!({"email": email, "password": PASSWORD}), None).await.unwrap();
-    let activation = smtp.wait(&email, "Activate").await.token();
-    post("/api/v1/accounts/activate", json!({"token": activation, "password": PASSWORD}), None).await.unwrap();
-    let session: Value = post("/api/v1/sessions", json!({"email": email, "password": PASSWORD}), None)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["token"].as_str().unwrap().to_string();
-    post("/api/v1/sessions/current/elevate", json!({"password": PASSWORD}), Some(&token)).await.unwrap();
-    let e: Value = post("/api/v1/enterprises", json!({}), Some(&token)).await.unwrap().json().await.unwrap();
-    *token_cell.lock().unwrap() = e["verification"]["token"].as_str().unwrap().to_string();
+    let claimed = crate::crash::claim_through_api(&http, &base, &smtp).await;
+    *token_cell.lock().unwrap() = claimed.verification_token.clone();
+    let d = &claimed.domain;
     dns.set(&[format!("address=/{d}/127.0.0.1")]);
-    let path = format!("/api/v1/enterprises/{}/domain/verify", e["id"].as_str().unwrap());
-    let result: Value = post(&path, json!({"method": "meta_tag"}), Some(&token)).await.unwrap().json().await.unwrap();
+    let path = format!("{base}/api/v1/enterprises/{}/domain/verify", claimed.enterprise_id);
+    let verify = http.post(path).bearer_auth(&claimed.session).json(&json!({"method": "meta_tag"}));
+    let result: Value = verify.send().await.unwrap().json().await.unwrap();
     assert_eq!(result["verified"], true, "{result}");
     assert_eq!(proxy_hits.load(Ordering::SeqCst), 0, "the fetch went through the proxy");
+}
+
+#[tokio::test]
+async fn an_oversized_entry_stops_the_read() {
+    let app = spawn_app_with(|c| c.ldap_max_entry_bytes = 8192).await;
+    let admin = verified_admin(&app).await;
+    // 300 people: the Engineering group lists 150 members, about 10 KiB.
+    let dir = Directory::start(&directory_ldif(&admin.domain, 300, 0));
+    configure(&app, &admin, &config(&dir)).await;
+    let r = app.get(&format!("{}/browse", base(&admin)), Some(&admin.token)).await;
+    r.problem(409, "directory_unavailable");
+    assert!(r.text.contains("MUSTER_LDAP_MAX_ENTRY_BYTES"), "{}", r.text);
 }

@@ -76,9 +76,10 @@ impl Settings {
         self.user_filter.clone().unwrap_or_else(|| self.preset.default_user_filter().to_string())
     }
 
-    pub fn target(&self, password: String, max_entries: u64) -> ldap::Target {
+    pub fn target(&self, password: String, config: &crate::config::Config) -> ldap::Target {
         ldap::Target {
-            max_entries,
+            max_entries: config.ldap_max_entries,
+            max_entry_bytes: config.ldap_max_entry_bytes,
             url: self.url.clone(),
             bind_dn: self.bind_dn.clone(),
             password,
@@ -266,7 +267,7 @@ pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequ
     };
     refuse_address(state, &settings.url).await?;
     let started = Instant::now();
-    let target = settings.target(password, state.config.ldap_max_entries);
+    let target = settings.target(password, &state.config);
     let outcome = async {
         let mut conn = ldap::connect(&target, &state.ldap_reach()).await?;
         let attrs = mapping::attributes(&settings.attribute_map);
@@ -326,7 +327,7 @@ pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequ
 pub async fn browse(state: &AppState, c: &Console) -> ApiResult<DirectoryTree> {
     let s = load(state, &c.enterprise.id).await?.ok_or_else(not_configured)?;
     probe_allowed(state, &c.enterprise.id)?;
-    let target = s.settings.target(s.password.clone(), state.config.ldap_max_entries);
+    let target = s.settings.target(s.password.clone(), &state.config);
     let unavailable = |f: ldap::Failure| match f.code {
         "address_not_allowed" => ApiError::field("address_not_allowed", f.message),
         _ => ApiError::conflict("directory_unavailable", f.message),
