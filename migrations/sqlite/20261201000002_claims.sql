@@ -1,3 +1,4 @@
+-- twin-differs: SQLite cannot drop a column constraint, so it rebuilds the table; PostgreSQL alters it.
 -- First to verify (DESIGN §3): every claimant holds a claim (an enterprise
 -- row) of its own, so `domain` is no longer unique; only a verified or at-risk
 -- enterprise (contract enterprises are verified) holds its domain. SQLite

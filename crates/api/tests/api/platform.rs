@@ -44,3 +44,45 @@ async fn the_spec_and_swagger_ui_are_served_without_any_cdn() {
         assert!(!r.text.contains("unpkg.com") && !r.text.contains("cdn.jsdelivr"), "{script} loads from a CDN");
     }
 }
+
+/// The two backends' migrations are twins: the same files, equal but for the
+/// type words that differ (BLOB/BYTEA). A file that must differ says so on its
+/// first line (`-- twin-differs: why`) in both, and SQLite's (which may rebuild
+/// a table, so recreate its old indexes) creates every index PostgreSQL's does.
+#[test]
+fn the_sqlite_and_postgres_migrations_are_twins() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    let list = |backend: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(root.join(backend))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let (sqlite, postgres) = (list("sqlite"), list("postgres"));
+    assert_eq!(sqlite, postgres, "each migration needs its twin");
+    let normal = |text: &str| text.replace("BYTEA", "BLOB");
+    let indexes = |text: &str| {
+        let mut names: Vec<String> = text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .filter(|w| w[0].eq_ignore_ascii_case("INDEX"))
+            .map(|w| w[1].to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    for name in &sqlite {
+        let a = std::fs::read_to_string(root.join("sqlite").join(name)).unwrap();
+        let b = std::fs::read_to_string(root.join("postgres").join(name)).unwrap();
+        let marked = |t: &str| t.starts_with("-- twin-differs:");
+        if marked(&a) && marked(&b) {
+            let (lite, pg) = (indexes(&a), indexes(&b));
+            assert!(pg.iter().all(|i| lite.contains(i)), "{name}: PostgreSQL creates {pg:?}, SQLite only {lite:?}");
+        } else {
+            assert_eq!(normal(&a), normal(&b), "{name}: the twins differ beyond BLOB/BYTEA");
+        }
+    }
+}

@@ -2,9 +2,14 @@
 //! rest, never returned or logged), test connection, browse, runs (manual or
 //! scheduled) and the distribution lists the chosen groups become.
 
+mod apply;
 pub mod engine;
 pub mod mapping;
+mod plan;
+mod plan_lists;
+mod read;
 pub mod rules;
+mod safeguard;
 pub mod schedule;
 
 use std::time::{Duration, Instant};
@@ -51,7 +56,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    fn from_request(r: DirectoryConfigRequest) -> Self {
+    pub(super) fn from_request(r: DirectoryConfigRequest) -> Self {
         let trimmed = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         Self {
             url: r.url.trim().to_string(),
@@ -464,7 +469,7 @@ pub async fn run_view(
         status: SyncStatus::parse(&job.status).unwrap_or(SyncStatus::Queued),
         progress: JobProgress { processed: processed.max(0) as u64, total: job.total.map(|t| t.max(0) as u64) },
         counts: counts_of(&job),
-        diff: rows.into_iter().map(engine::change_view).collect(),
+        diff: rows.into_iter().map(plan::change_view).collect(),
         next_cursor: next_cursor.flatten(),
         error: job.error,
         scheduled_for: run.scheduled_for.map(rfc3339),
@@ -506,7 +511,7 @@ pub async fn report(state: &AppState, c: &Console, id: &str) -> ApiResult<Vec<u8
         let Some(last) = rows.last() else { break };
         after = last.seq;
         for r in rows {
-            let change = engine::change_view(r);
+            let change = plan::change_view(r);
             let base = [
                 change.action.clone(),
                 change.email.clone().unwrap_or_default(),
