@@ -1,0 +1,38 @@
+//! The distribution lists the chosen groups became.
+
+use muster_model::{DistributionList, DistributionListDetail, DistributionListPage};
+
+use crate::{
+    auth::Console,
+    error::{ApiError, ApiResult},
+    state::AppState,
+    store::{directory, rfc3339},
+};
+
+pub async fn lists(state: &AppState, c: &Console, cursor: Option<&str>, limit: i64) -> ApiResult<DistributionListPage> {
+    let mut rows = directory::lists(&state.db.pool, &c.enterprise.id, cursor, limit + 1).await?;
+    let next_cursor = (rows.len() as i64 > limit).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.id.clone())
+    });
+    Ok(DistributionListPage { items: rows.into_iter().map(list_view).collect(), next_cursor: next_cursor.flatten() })
+}
+
+pub async fn list(state: &AppState, c: &Console, id: &str) -> ApiResult<DistributionListDetail> {
+    let row =
+        directory::list(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("distribution list"))?;
+    let member_emails = directory::list_member_emails(&state.db.pool, &row.id).await?;
+    Ok(DistributionListDetail { list: list_view(row), member_emails })
+}
+
+pub(super) fn list_view(r: directory::ListRow) -> DistributionList {
+    DistributionList {
+        id: r.id,
+        name: r.name,
+        dn: r.dn,
+        email: r.email,
+        members: r.members.max(0) as u64,
+        removed_at: r.removed_at.map(rfc3339),
+        updated_at: rfc3339(r.updated_at),
+    }
+}

@@ -1,0 +1,181 @@
+//! Sync runs: queueing one (manual or a schedule slot), the history, one run
+//! with its paged diff, and its CSV report.
+
+use muster_model::{JobKind, JobProgress, SyncCounts, SyncRun, SyncRunPage, SyncStatus, SyncTrigger};
+use serde_json::json;
+
+use super::{not_configured, plan};
+use crate::{
+    auth::Console,
+    error::{ApiError, ApiResult},
+    services::audit,
+    state::AppState,
+    store::{accounts::AccountRow, audit as audit_store, directory, jobs, jobs::JobRow, now_ms, rfc3339},
+};
+
+/// Queues a run. A manual run while another is queued or running is refused
+/// (409); a scheduled slot already taken (by another replica) returns None.
+pub async fn start(
+    state: &AppState,
+    enterprise_id: &str,
+    actor: Option<&AccountRow>,
+    dry_run: bool,
+    accept_smaller: bool,
+    trigger: SyncTrigger,
+    scheduled_for: Option<i64>,
+) -> ApiResult<Option<JobRow>> {
+    if directory::config(&state.db.pool, enterprise_id).await?.is_none() {
+        return Err(not_configured());
+    }
+    let _slot = match crate::services::jobs::reserve(state, enterprise_id).await {
+        Err(e) if trigger == SyncTrigger::Schedule => {
+            tracing::warn!(enterprise = enterprise_id, error = %e, "scheduled sync skipped: the job queue is full");
+            return Ok(None);
+        }
+        other => other?,
+    };
+    let now = now_ms();
+    let row = JobRow::queued(
+        enterprise_id,
+        actor.map(|a| a.id.as_str()).unwrap_or_default(),
+        JobKind::DirectorySync.as_str(),
+        dry_run,
+        json!({"trigger": trigger, "accept_smaller_directory": accept_smaller}).to_string(),
+        now,
+    );
+    let row = JobRow { created_by: actor.map(|a| a.id.clone()), ..row };
+    let mut tx = state.db.pool.begin().await?;
+    // Taking the enterprise row first serialises two starts on PostgreSQL too.
+    crate::store::enterprises::lock_for_update(&mut *tx, enterprise_id).await?;
+    if let Some(running) = directory::active_run(&mut *tx, enterprise_id).await? {
+        return match trigger {
+            SyncTrigger::Manual => Err(ApiError::conflict(
+                "sync_running",
+                format!("A sync is already queued or running (run {running}); wait for it to finish."),
+            )),
+            SyncTrigger::Schedule => {
+                tracing::info!(enterprise = enterprise_id, running = %running, "scheduled sync skipped: the previous run is still going");
+                Ok(None)
+            }
+        };
+    }
+    jobs::insert(&mut *tx, &row).await?;
+    if !directory::insert_run(&mut *tx, &row.id, enterprise_id, trigger.as_str(), scheduled_for).await? {
+        return Ok(None);
+    }
+    let action = if dry_run { "directory_sync.dry_run_started" } else { "directory_sync.started" };
+    let event = audit::by(actor, enterprise_id, action, None, json!({"run": row.id, "trigger": trigger}));
+    audit_store::record(&mut *tx, &event, now).await?;
+    tx.commit().await?;
+    state.wake_jobs();
+    Ok(Some(row))
+}
+
+pub(super) fn counts_of(row: &JobRow) -> SyncCounts {
+    serde_json::from_str(&row.counts).unwrap_or_default()
+}
+
+pub async fn run_view(
+    state: &AppState,
+    run: directory::RunRow,
+    cursor: Option<&str>,
+    limit: i64,
+) -> ApiResult<SyncRun> {
+    let after = match cursor {
+        None | Some("") => 0,
+        Some(c) => c.parse().map_err(|_| ApiError::field("invalid_cursor", "cursor is not one this API gave out"))?,
+    };
+    let mut rows = if limit > 0 { jobs::results(&state.db.pool, &run.job.id, after, limit + 1).await? } else { vec![] };
+    let next_cursor = (rows.len() as i64 > limit).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.seq.to_string())
+    });
+    let job = run.job;
+    let processed = match state.progress_of(&job.id) {
+        Some(live) if job.status == "running" => live.max(job.processed),
+        _ => job.processed,
+    };
+    Ok(SyncRun {
+        trigger: SyncTrigger::parse(&run.trigger).unwrap_or(SyncTrigger::Manual),
+        dry_run: job.dry_run != 0,
+        status: SyncStatus::parse(&job.status).unwrap_or(SyncStatus::Queued),
+        progress: JobProgress { processed: processed.max(0) as u64, total: job.total.map(|t| t.max(0) as u64) },
+        counts: counts_of(&job),
+        diff: rows.into_iter().map(plan::change_view).collect(),
+        next_cursor: next_cursor.flatten(),
+        error: job.error,
+        scheduled_for: run.scheduled_for.map(rfc3339),
+        timings: run.timings.as_deref().and_then(|t| serde_json::from_str(t).ok()),
+        created_at: rfc3339(job.created_at),
+        started_at: job.started_at.map(rfc3339),
+        finished_at: job.finished_at.map(rfc3339),
+        id: job.id,
+    })
+}
+
+pub async fn runs(state: &AppState, c: &Console, cursor: Option<&str>, limit: i64) -> ApiResult<SyncRunPage> {
+    let mut rows = directory::runs(&state.db.pool, &c.enterprise.id, cursor, limit + 1).await?;
+    let next_cursor = (rows.len() as i64 > limit).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.job.id.clone())
+    });
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        items.push(run_view(state, r, None, 0).await?);
+    }
+    Ok(SyncRunPage { items, next_cursor: next_cursor.flatten() })
+}
+
+pub async fn run(state: &AppState, c: &Console, id: &str, cursor: Option<&str>, limit: i64) -> ApiResult<SyncRun> {
+    let row = directory::run(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("sync run"))?;
+    run_view(state, row, cursor, limit).await
+}
+
+/// The run's whole diff as CSV, safe to open in a spreadsheet.
+pub async fn report(state: &AppState, c: &Console, id: &str) -> ApiResult<Vec<u8>> {
+    let row = directory::run(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("sync run"))?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let safe = crate::services::csv_import::spreadsheet_safe;
+    out.write_record(["action", "email", "dn", "field", "before", "after", "detail"]).map_err(anyhow::Error::new)?;
+    let mut after = 0;
+    loop {
+        let rows = jobs::results(&state.db.pool, &row.job.id, after, 1000).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        for r in rows {
+            let change = plan::change_view(r);
+            let base = [
+                change.action.clone(),
+                change.email.clone().unwrap_or_default(),
+                change.dn.clone().unwrap_or_default(),
+            ];
+            let fields: Vec<(String, String, String)> = change
+                .changes
+                .as_ref()
+                .and_then(|c| c.as_object())
+                .map(|m| {
+                    m.iter()
+                        .map(|(f, v)| {
+                            let text = |x: &serde_json::Value| match x {
+                                serde_json::Value::Null => String::new(),
+                                serde_json::Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            };
+                            (f.clone(), text(&v["before"]), text(&v["after"]))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let detail = change.detail.clone().unwrap_or_default();
+            if fields.is_empty() {
+                let rec = [&base[0], &base[1], &base[2], "", "", "", &detail].map(safe);
+                out.write_record(rec).map_err(anyhow::Error::new)?;
+            }
+            for (f, b, a) in fields {
+                let rec = [&base[0], &base[1], &base[2], &f, &b, &a, &detail].map(|s| safe(s));
+                out.write_record(rec).map_err(anyhow::Error::new)?;
+            }
+        }
+    }
+    Ok(out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+}
