@@ -13,7 +13,8 @@ use crate::{
     services::{audit, crypto, invitations, mail, sessions::Caller, verification},
     state::AppState,
     store::{
-        self, accounts::AccountRow, audit as audit_store, enterprises, enterprises::EnterpriseRow, now_ms, outbox,
+        self, accounts::AccountRow, audit as audit_store, claims, enterprises, enterprises::EnterpriseRow,
+        join_requests, now_ms, outbox,
     },
 };
 
@@ -68,10 +69,10 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiR
         ));
     }
     // Only a verified PMA (or a contract) holds a domain; an unverified claim blocks nobody.
-    if let Some(holder) = enterprises::holder_of(&state.db.pool, &domain).await? {
+    if let Some(holder) = claims::holder_of(&state.db.pool, &domain).await? {
         return forward_to_admin(state, account, &holder).await.map(Claimed::Forwarded);
     }
-    if let Some(mine) = enterprises::open_claim_of(&state.db.pool, &domain, &account.id).await? {
+    if let Some(mine) = claims::open_claim_of(&state.db.pool, &domain, &account.id).await? {
         return Ok(Claimed::Created(Box::new(with_claims(state, view(state, &mine, Role::Pma)).await?)));
     }
     let now = now_ms();
@@ -125,7 +126,7 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiR
 /// While unverified: how many claims of the domain are open (this one included).
 pub async fn with_claims(state: &AppState, mut e: Enterprise) -> ApiResult<Enterprise> {
     if e.domain_status == DomainStatus::Unverified && e.kind == EnterpriseKind::Online {
-        e.open_claims = enterprises::open_claims(&state.db.pool, &e.domain).await?.max(0) as u64;
+        e.open_claims = claims::open_claims(&state.db.pool, &e.domain).await?.max(0) as u64;
     }
     Ok(e)
 }
@@ -136,7 +137,7 @@ async fn forward_to_admin(state: &AppState, requester: &AccountRow, e: &Enterpri
     }
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
-    let notify = enterprises::note_join_request(&mut *tx, &e.id, &requester.id, now, JOIN_NOTICE_QUIET_MS).await?;
+    let notify = join_requests::note_join_request(&mut *tx, &e.id, &requester.id, now, JOIN_NOTICE_QUIET_MS).await?;
     if notify {
         if let Some(pma) = enterprises::pma_email(&mut *tx, &e.id).await? {
             let m = mail::join_request(
@@ -149,7 +150,7 @@ async fn forward_to_admin(state: &AppState, requester: &AccountRow, e: &Enterpri
                 &store::rfc3339(now),
             );
             outbox::enqueue(&mut *tx, &m, now).await?;
-            enterprises::mark_join_notified(&mut *tx, &e.id, &requester.id, now).await?;
+            join_requests::mark_join_notified(&mut *tx, &e.id, &requester.id, now).await?;
         }
         let details = json!({"requester": requester.email});
         audit_store::record(
@@ -237,7 +238,7 @@ pub async fn check_domain(
     next.last_check = serde_json::to_string(&result).map_err(anyhow::Error::new)?;
     let mut tx = state.db.pool.begin().await?;
     if transition == verification::Transition::Verified {
-        enterprises::lock_domain(&mut tx, state.db.backend, &e.domain).await?;
+        claims::lock_domain(&mut tx, state.db.backend, &e.domain).await?;
     }
     let lost = match enterprises::save_verification(&mut *tx, &e.id, &next, now).await {
         Ok(saved) => !saved,
@@ -251,7 +252,7 @@ pub async fn check_domain(
     }
     let mut closed = Vec::new();
     if transition == verification::Transition::Verified {
-        closed = enterprises::close_claims(&mut tx, &e.domain, Some(&e.id), "taken", now).await?;
+        closed = claims::close_claims(&mut tx, &e.domain, Some(&e.id), "taken", now).await?;
         for (_, claimant) in &closed {
             outbox::enqueue(&mut *tx, &mail::claim_closed(claimant, &state.config.public_url, &e.domain), now).await?;
         }
@@ -290,7 +291,7 @@ async fn lost_the_domain(
 ) -> ApiResult<VerificationResult> {
     let mut tx = state.db.pool.begin().await?;
     // Closed here, or already by the winner's commit (which mailed the claimant then).
-    if enterprises::close(&mut *tx, &e.id, "taken", now).await? {
+    if claims::close(&mut *tx, &e.id, "taken", now).await? {
         if let Some(claimant) = enterprises::pma_email(&mut *tx, &e.id).await? {
             outbox::enqueue(&mut *tx, &mail::claim_closed(&claimant, &state.config.public_url, &e.domain), now).await?;
         }
@@ -311,7 +312,7 @@ async fn lost_the_domain(
 pub async fn expire_claims(state: &AppState) -> ApiResult<usize> {
     let now = now_ms();
     let before = now - state.config.claim_ttl.as_millis() as i64;
-    let stale = enterprises::stale_claims(&state.db.pool, before).await?;
+    let stale = claims::stale_claims(&state.db.pool, before).await?;
     if stale.is_empty() {
         return Ok(0);
     }
@@ -319,7 +320,7 @@ pub async fn expire_claims(state: &AppState) -> ApiResult<usize> {
     let mut closed = 0;
     for (id, claimant) in &stale {
         // Conditional: a claim verified meanwhile, or closed by another replica, is left alone.
-        if enterprises::close(&mut *tx, id, "expired", now).await? {
+        if claims::close(&mut *tx, id, "expired", now).await? {
             let days = state.config.claim_ttl.as_secs() / 86_400;
             outbox::enqueue(&mut *tx, &mail::claim_expired(claimant, &state.config.public_url, days), now).await?;
             closed += 1;
@@ -396,7 +397,7 @@ pub async fn create_contract(
         created_at: now,
     };
     let taken = || ApiError::conflict("domain_taken", format!("{domain} already has a Primary Master Admin"));
-    if enterprises::holder_of(&state.db.pool, &domain).await?.is_some() {
+    if claims::holder_of(&state.db.pool, &domain).await?.is_some() {
         return Err(taken());
     }
     let mut tx = state.db.pool.begin().await?;
@@ -404,7 +405,7 @@ pub async fn create_contract(
         return Err(if store::is_unique_violation(&e) { taken() } else { e.into() });
     }
     // The domain is assigned by contract: every pending claim of it closes.
-    for (_, claimant) in enterprises::close_claims(&mut tx, &domain, Some(&row.id), "taken", now).await? {
+    for (_, claimant) in claims::close_claims(&mut tx, &domain, Some(&row.id), "taken", now).await? {
         outbox::enqueue(&mut *tx, &mail::claim_closed(&claimant, &state.config.public_url, &domain), now).await?;
     }
     let token =

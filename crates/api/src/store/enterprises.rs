@@ -21,7 +21,7 @@ pub struct EnterpriseRow {
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "id, domain, kind, plan, billing_cycle, seat_cap, domain_status, verification_token, \
+pub(super) const COLUMNS: &str = "id, domain, kind, plan, billing_cycle, seat_cap, domain_status, verification_token, \
     verified_at, at_risk_since, claim_checks_until, next_check_at, check_attempts, last_check, created_at";
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(db: E, e: &EnterpriseRow) -> Result<(), sqlx::Error> {
@@ -49,129 +49,6 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(db: E, e: &EnterpriseRo
 
 pub async fn by_id<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Result<Option<EnterpriseRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1")).bind(id).fetch_optional(db).await
-}
-
-/// The enterprise that holds the domain: verified or at risk (contract
-/// enterprises are verified). At most one, by a unique index.
-pub async fn holder_of<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    domain: &str,
-) -> Result<Option<EnterpriseRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM enterprises WHERE domain = $1 AND closed_at IS NULL \
-         AND domain_status IN ('verified', 'at_risk')"
-    ))
-    .bind(domain)
-    .fetch_optional(db)
-    .await
-}
-
-/// The account's own open, unverified claim of the domain.
-pub async fn open_claim_of<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    domain: &str,
-    account_id: &str,
-) -> Result<Option<EnterpriseRow>, sqlx::Error> {
-    let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("e.{}", c.trim())).collect();
-    sqlx::query_as(&format!(
-        "SELECT {} FROM enterprises e JOIN enterprise_admins a ON a.enterprise_id = e.id AND a.role = 'pma' \
-         WHERE e.domain = $1 AND a.account_id = $2 AND e.closed_at IS NULL AND e.domain_status = 'unverified' \
-         ORDER BY e.created_at LIMIT 1",
-        columns.join(", ")
-    ))
-    .bind(domain)
-    .bind(account_id)
-    .fetch_optional(db)
-    .await
-}
-
-/// Open, unverified claims of the domain (this one included).
-pub async fn open_claims<'c, E: Executor<'c, Database = Any>>(db: E, domain: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM enterprises WHERE domain = $1 AND closed_at IS NULL AND domain_status = 'unverified'",
-    )
-    .bind(domain)
-    .fetch_one(db)
-    .await
-}
-
-/// Closes every open, unverified claim of the domain but `except`; returns
-/// (enterprise id, claimant's email) of each, so each claimant can be told.
-pub async fn close_claims<'c>(
-    tx: &mut sqlx::Transaction<'c, Any>,
-    domain: &str,
-    except: Option<&str>,
-    reason: &str,
-    now: i64,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let closing: Vec<(String, String)> = sqlx::query_as(
-        "SELECT e.id, ac.email FROM enterprises e JOIN enterprise_admins a ON a.enterprise_id = e.id AND a.role = 'pma' \
-         JOIN accounts ac ON ac.id = a.account_id \
-         WHERE e.domain = $1 AND e.closed_at IS NULL AND e.domain_status = 'unverified' AND e.id <> COALESCE($2, '')",
-    )
-    .bind(domain)
-    .bind(except)
-    .fetch_all(&mut **tx)
-    .await?;
-    for (id, _) in &closing {
-        close(&mut **tx, id, reason, now).await?;
-    }
-    Ok(closing)
-}
-
-/// Takes the open rows of a domain in id order before a verification writes
-/// (PostgreSQL): two claims verifying at once then queue instead of
-/// deadlocking between the unique index and closing each other. SQLite has a
-/// single writer already.
-pub async fn lock_domain<'c>(
-    tx: &mut sqlx::Transaction<'c, Any>,
-    backend: super::Backend,
-    domain: &str,
-) -> Result<(), sqlx::Error> {
-    if backend == super::Backend::Postgres {
-        sqlx::query("SELECT id FROM enterprises WHERE domain = $1 AND closed_at IS NULL ORDER BY id FOR UPDATE")
-            .bind(domain)
-            .fetch_all(&mut **tx)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Closes one claim: no console, no background checks. False when it was closed already.
-pub async fn close<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    reason: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE enterprises SET closed_at = $3, closed_reason = $2, next_check_at = NULL, updated_at = $3 \
-         WHERE id = $1 AND closed_at IS NULL AND domain_status = 'unverified'",
-    )
-    .bind(id)
-    .bind(reason)
-    .bind(now)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Claims never verified, older than `before`, with nobody enrolled but the
-/// claimant (a domain that lapsed after being verified keeps its people):
-/// (enterprise id, claimant's email).
-pub async fn stale_claims<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    before: i64,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT e.id, ac.email FROM enterprises e JOIN enterprise_admins a ON a.enterprise_id = e.id AND a.role = 'pma' \
-         JOIN accounts ac ON ac.id = a.account_id \
-         WHERE e.closed_at IS NULL AND e.kind = 'online' AND e.domain_status = 'unverified' AND e.created_at < $1 \
-         AND NOT EXISTS (SELECT 1 FROM members m WHERE m.enterprise_id = e.id AND m.source <> 'signup') LIMIT 500",
-    )
-    .bind(before)
-    .fetch_all(db)
-    .await
 }
 
 pub async fn set_plan<'c, E: Executor<'c, Database = Any>>(
@@ -457,48 +334,6 @@ pub async fn insert_member<'c, E: Executor<'c, Database = Any>>(
     .bind(now)
     .execute(db)
     .await?;
-    Ok(())
-}
-
-/// Records a join request; returns true when the PMA should be told now
-/// (first request, or the last notice is older than `quiet_ms`).
-pub async fn note_join_request<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    account_id: &str,
-    now: i64,
-    quiet_ms: i64,
-) -> Result<bool, sqlx::Error> {
-    let notified_before: Option<Option<i64>> = sqlx::query_scalar(
-        "INSERT INTO join_requests (enterprise_id, account_id, request_count, last_requested_at, last_notified_at) \
-         VALUES ($1, $2, 1, $3, NULL) \
-         ON CONFLICT (enterprise_id, account_id) DO UPDATE SET request_count = join_requests.request_count + 1, \
-         last_requested_at = excluded.last_requested_at \
-         RETURNING last_notified_at",
-    )
-    .bind(enterprise_id)
-    .bind(account_id)
-    .bind(now)
-    .fetch_optional(db)
-    .await?;
-    Ok(match notified_before.flatten() {
-        None => true,
-        Some(last) => now - last >= quiet_ms,
-    })
-}
-
-pub async fn mark_join_notified<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    account_id: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE join_requests SET last_notified_at = $3 WHERE enterprise_id = $1 AND account_id = $2")
-        .bind(enterprise_id)
-        .bind(account_id)
-        .bind(now)
-        .execute(db)
-        .await?;
     Ok(())
 }
 

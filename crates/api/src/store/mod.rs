@@ -5,10 +5,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod claims;
 pub mod directory;
 pub mod enterprises;
 pub mod invitations;
 pub mod jobs;
+pub mod join_requests;
 pub mod members;
 pub mod outbox;
 pub mod sessions;
