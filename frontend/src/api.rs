@@ -8,6 +8,8 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::session::Session;
 
+mod directory;
+
 /// A failed call, in words: the server's problem details, or a network error.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
@@ -343,59 +345,6 @@ impl Api {
 
     pub async fn analytics(&self, id: &str, days: i64) -> ApiResult<Analytics> {
         self.get(&format!("/api/v1/enterprises/{}/analytics?days={days}", enc(id))).await
-    }
-
-    fn sync_path(id: &str) -> String {
-        format!("/api/v1/enterprises/{}/directory-sync", enc(id))
-    }
-
-    /// `Ok(None)` when Directory Sync is not configured yet.
-    pub async fn directory_config(&self, id: &str) -> ApiResult<Option<DirectoryConfig>> {
-        match self.get(&Self::sync_path(id)).await {
-            Ok(c) => Ok(Some(c)),
-            Err(e) if e.status == 404 => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    pub async fn save_directory_config(&self, id: &str, req: &DirectoryConfigRequest) -> ApiResult<DirectoryConfig> {
-        self.send_json(Request::put(&Self::sync_path(id)), req).await
-    }
-
-    pub async fn test_directory(&self, id: &str, req: &DirectoryConfigRequest) -> ApiResult<ConnectionTest> {
-        self.send_json(Request::post(&format!("{}/test", Self::sync_path(id))), req).await
-    }
-
-    pub async fn browse_directory(&self, id: &str) -> ApiResult<DirectoryTree> {
-        self.get(&format!("{}/browse", Self::sync_path(id))).await
-    }
-
-    pub async fn start_sync(&self, id: &str, dry_run: bool) -> ApiResult<SyncRun> {
-        self.send_json(
-            Request::post(&format!("{}/runs", Self::sync_path(id))),
-            &StartSyncRequest { dry_run, accept_smaller_directory: false },
-        )
-        .await
-    }
-
-    pub async fn sync_runs(&self, id: &str) -> ApiResult<SyncRunPage> {
-        self.get(&format!("{}/runs?limit=20", Self::sync_path(id))).await
-    }
-
-    pub async fn sync_run(&self, id: &str, run: &str, cursor: Option<&str>) -> ApiResult<SyncRun> {
-        let mut path = format!("{}/runs/{}?limit=100", Self::sync_path(id), enc(run));
-        if let Some(c) = cursor {
-            path.push_str(&format!("&cursor={}", enc(c)));
-        }
-        self.get(&path).await
-    }
-
-    pub async fn sync_report(&self, id: &str, run: &str) -> ApiResult<String> {
-        self.get_text(&format!("{}/runs/{}/report.csv", Self::sync_path(id), enc(run)), "sync report").await
-    }
-
-    pub async fn distribution_lists(&self, id: &str) -> ApiResult<DistributionListPage> {
-        self.get(&format!("/api/v1/enterprises/{}/distribution-lists?limit=200", enc(id))).await
     }
 
     pub async fn lookup_invitation(&self, token: &str) -> ApiResult<InvitationLookup> {

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::{
-    services::{enterprises, verification::Trigger},
+    services::{domain_status, enterprises, verification::Trigger},
     state::Shared,
     store::{enterprises as store, now_ms},
 };
@@ -43,7 +43,7 @@ pub async fn check_due(state: &Shared) -> anyhow::Result<()> {
         if !store::lease_check(&state.db.pool, &e.id, seen, now + LEASE.as_millis() as i64).await? {
             continue;
         }
-        match enterprises::check_domain(state, &e, None, Trigger::Background, None).await {
+        match domain_status::check_domain(state, &e, None, Trigger::Background, None).await {
             Ok(result) => {
                 tracing::info!(enterprise = %e.id, domain = %e.domain, verified = result.verified, status = %result.domain_status, "background domain check")
             }

@@ -9,7 +9,7 @@ use super::{optional_json, State};
 use crate::{
     auth::{console, Authed},
     error::ApiResult,
-    services::{enterprises, enterprises::Claimed, verification::Trigger},
+    services::{domain_status, enterprises, enterprises::Claimed, verification::Trigger},
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -71,6 +71,6 @@ pub async fn verify(
     let c = console(&state, &caller, &path, None).await?;
     let method = optional_json::<VerifyRequest>(&body)?.method;
     let result =
-        enterprises::check_domain(&state, &c.enterprise, method, Trigger::Manual, Some(&caller.account)).await?;
+        domain_status::check_domain(&state, &c.enterprise, method, Trigger::Manual, Some(&caller.account)).await?;
     Ok(HttpResponse::Ok().json(result))
 }

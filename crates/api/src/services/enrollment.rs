@@ -13,7 +13,10 @@ use serde_json::json;
 use crate::{
     auth::Console,
     error::{ApiError, ApiResult},
-    services::{audit, crypto, mail},
+    services::{
+        audit, crypto, mail,
+        staged_invitations::{spend_invite_quota, StagedInvitations},
+    },
     state::AppState,
     store::{
         self, accounts::AccountRow, audit as audit_store, bulk, bulk::Cell, enterprises, enterprises::EnterpriseRow,
@@ -39,113 +42,6 @@ impl Source {
             Self::Import => "import",
         }
     }
-}
-
-/// Invitation rows (and their mail) for the multi-row inserts of Invite,
-/// Import and Directory Sync: one expiry, one inviter, one `send` choice.
-pub struct StagedInvitations<'a> {
-    state: &'a AppState,
-    enterprise: &'a EnterpriseRow,
-    inviter_id: Option<String>,
-    inviter_name: Option<String>,
-    send: bool,
-    now: i64,
-    expires_at: i64,
-    expires: String,
-    pub rows: Vec<Vec<Cell>>,
-    pub mails: Vec<Vec<Cell>>,
-}
-
-impl<'a> StagedInvitations<'a> {
-    pub fn new(
-        state: &'a AppState,
-        enterprise: &'a EnterpriseRow,
-        actor: Option<&AccountRow>,
-        send: bool,
-        now: i64,
-    ) -> Self {
-        let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
-        Self {
-            state,
-            enterprise,
-            inviter_id: actor.map(|a| a.id.clone()),
-            inviter_name: actor.map(AccountRow::display_name),
-            send,
-            now,
-            expires_at,
-            expires: rfc3339(expires_at),
-            rows: Vec::new(),
-            mails: Vec::new(),
-        }
-    }
-
-    /// Stages one invitation; returns its id. An unsent invitation has no
-    /// token: send-pending makes one with its mail.
-    pub fn add(&mut self, member_id: &str, email: &str) -> String {
-        let token = self.send.then(crypto::new_token);
-        let id = store::new_id();
-        self.rows.push(vec![
-            Cell::from(id.clone()),
-            self.enterprise.id.as_str().into(),
-            member_id.into(),
-            email.into(),
-            Cell::Text(token.as_ref().map(|(_, hash)| hash.clone())),
-            Cell::Text(self.inviter_id.clone()),
-            "pending".into(),
-            Cell::Int(self.send.then_some(self.now)),
-            self.expires_at.into(),
-            self.now.into(),
-        ]);
-        if let Some((token, _)) = &token {
-            let config = &self.state.config;
-            let m = mail::invitation(
-                email,
-                &config.public_url,
-                &self.enterprise.domain,
-                token,
-                self.inviter_name.as_deref(),
-                &self.expires,
-            );
-            self.mails.push(outbox::bulk_row(m, &id, self.now));
-        }
-        id
-    }
-
-    /// Writes what was staged since the last flush; the mails count against the daily limit.
-    pub async fn flush(&mut self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> ApiResult<()> {
-        spend_invite_quota(self.state, tx, self.enterprise, self.mails.len() as i64, self.now).await?;
-        let backend = self.state.db.backend;
-        bulk::insert(tx, backend, "invitations", invitations::BULK_COLUMNS, std::mem::take(&mut self.rows)).await?;
-        bulk::insert(tx, backend, "outbox", outbox::BULK_COLUMNS, std::mem::take(&mut self.mails)).await?;
-        Ok(())
-    }
-}
-
-/// Counts `n` invitation mails against the enterprise's daily limit, in the
-/// transaction that queues them: over the limit, the caller's whole write is undone.
-pub async fn spend_invite_quota(
-    state: &AppState,
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    e: &EnterpriseRow,
-    n: i64,
-    now: i64,
-) -> ApiResult<()> {
-    if n == 0 {
-        return Ok(());
-    }
-    let limit = state.config.invite_daily_limit as i64;
-    let sent = invitations::count_sends(tx, &e.id, n, now).await?;
-    if sent > limit {
-        return Err(ApiError::TooMany {
-            code: "invite_limit_reached",
-            detail: format!(
-                "{} can send {limit} invitations a day; {} were sent in the last 24 hours and this needs {n} more.",
-                e.domain,
-                sent - n
-            ),
-        });
-    }
-    Ok(())
 }
 
 /// Classifies every address, then writes all new members, invitations and

@@ -19,7 +19,7 @@ use crate::{
     services::{
         audit,
         csv_import::{self, ChunkReader, Parsed, Row, FIELDS},
-        enrollment, jobs as job_service,
+        jobs as job_service, staged_invitations,
     },
     state::AppState,
     store::{
@@ -198,7 +198,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
     let mut processed = 0i64;
     let mut seq = 1i64;
     let now = now_ms();
-    let mut staged = enrollment::StagedInvitations::new(state, &e, Some(&actor), send, now);
+    let mut staged = staged_invitations::StagedInvitations::new(state, &e, Some(&actor), send, now);
     while let Some(batch) = batch_rx.recv().await {
         let batch = batch.map_err(|why| ApiError::field("invalid_csv", why))?;
         processed += batch.len() as i64;

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     error::ApiResult,
-    services::{csv_import::FIELDS, enrollment},
+    services::{csv_import::FIELDS, staged_invitations},
     state::AppState,
     store::{
         self, accounts, bulk, bulk::Cell, directory, enterprises::EnterpriseRow, jobs, jobs::JobRow, jobs::ResultRow,
@@ -52,7 +52,7 @@ pub async fn apply(
     now: i64,
 ) -> ApiResult<()> {
     let backend = state.db.backend;
-    let mut staged = enrollment::StagedInvitations::new(state, e, actor, s.send_invitations, now);
+    let mut staged = staged_invitations::StagedInvitations::new(state, e, actor, s.send_invitations, now);
 
     // New people: members, invitations and (when sending) their mail.
     let mut columns = vec!["id", "enterprise_id", "email", "state", "source"];
