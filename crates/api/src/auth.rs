@@ -1,18 +1,15 @@
-//! Request guards: `Authed` (a live session) and `console` (admin of this
-//! enterprise → elevated → domain verified → plan enables the module).
-//! The order matters: a stranger gets 404 before anything else is revealed.
+//! What a request carries: `Authed` (a live session), `MaybeAuthed`, and the
+//! client's address for rate limits. The console's access decision lives in
+//! `services::access`.
 
 use std::{future::Future, net::IpAddr, pin::Pin};
 
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
-use muster_model::{Module, Role};
-
 use crate::{
     error::{ApiError, ApiResult},
-    services::{enterprises, sessions, sessions::Caller},
-    state::{AppState, Shared},
-    store::{enterprises::EnterpriseRow, now_ms},
+    services::{sessions, sessions::Caller},
+    state::Shared,
 };
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 pub struct Authed(pub Caller);
 
@@ -62,44 +59,6 @@ impl FromRequest for MaybeAuthed {
             }
         })
     }
-}
-
-/// What a console route needs to know about where it is.
-pub struct Console {
-    pub enterprise: EnterpriseRow,
-    pub role: Role,
-}
-
-impl Console {
-    /// The module must be open for this enterprise (domain verified, plan enables it).
-    pub fn require(&self, module: Module) -> ApiResult<()> {
-        let plan = muster_model::Plan::parse(&self.enterprise.plan).unwrap_or_default();
-        let status = muster_model::DomainStatus::parse(&self.enterprise.domain_status)
-            .unwrap_or(muster_model::DomainStatus::Unverified);
-        match module.lock_reason(plan, status) {
-            Some(reason) => Err(ApiError::Locked(reason)),
-            None => Ok(()),
-        }
-    }
-}
-
-/// `module` None: the enterprise shell and Domain Management, open before verification.
-pub async fn console(
-    state: &AppState,
-    caller: &Caller,
-    enterprise_id: &str,
-    module: Option<Module>,
-) -> ApiResult<Console> {
-    let (enterprise, role) = enterprises::administered(state, caller, enterprise_id).await?;
-    if !caller.is_elevated(now_ms()) {
-        return Err(ApiError::ElevationRequired);
-    }
-    let c = Console { enterprise, role };
-    if let Some(module) = module {
-        c.require(module)?;
-    }
-    sessions::slide_elevation(state, caller).await?;
-    Ok(c)
 }
 
 /// The client's address as rate limits key it: `X-Forwarded-For` is believed

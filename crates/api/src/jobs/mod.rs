@@ -14,7 +14,7 @@ pub fn spawn_all(state: Shared) -> Vec<tokio::task::JoinHandle<()>> {
     vec![
         tokio::spawn(outbox::run(state.clone())),
         tokio::spawn(domain_checks::run(state.clone())),
-        tokio::spawn(crate::services::directory::schedule::run(state.clone())),
+        tokio::spawn(crate::services::directory::schedule::keep_slots(state.clone())),
         tokio::spawn(crate::state::prune_limits(state.clone())),
         tokio::spawn(runner::run(state)),
     ]

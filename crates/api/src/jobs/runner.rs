@@ -40,7 +40,7 @@ pub async fn run_one(state: &Shared) -> anyhow::Result<bool> {
         Some(JobKind::BulkInvite) => bulk_invite::run(state, &job).await.map(|_| ()),
         Some(JobKind::SendPending) => enrollment::send_pending_run(state, &job).await.map(|_| ()),
         Some(JobKind::Import) => import::run(state, &job).await.map(|_| ()),
-        Some(JobKind::DirectorySync) => directory::engine::run(state, &job).await.map(|_| ()),
+        Some(JobKind::DirectorySync) => directory::engine::execute(state, &job).await.map(|_| ()),
         None => Err(ApiError::Validation(format!("jobs of kind {} cannot run here", job.kind))),
     };
     match outcome {

@@ -4,11 +4,7 @@ use actix_web::{web, HttpResponse};
 use muster_model::{AdminEntry, Module, Problem, TransferOwnershipRequest};
 
 use super::State;
-use crate::{
-    auth::{console, Authed},
-    error::ApiResult,
-    services::admins,
-};
+use crate::{auth::Authed, error::ApiResult, services::access::console, services::admins};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/admins", web::get().to(list))

@@ -6,8 +6,9 @@ use serde::Deserialize;
 
 use super::State;
 use crate::{
-    auth::{console, Authed},
+    auth::Authed,
     error::{ApiError, ApiResult},
+    services::access::console,
     services::analytics,
     store::now_ms,
 };

@@ -6,8 +6,9 @@ use serde::Deserialize;
 
 use super::State;
 use crate::{
-    auth::{console, Authed},
+    auth::Authed,
     error::ApiResult,
+    services::access::console,
     store::{audit, rfc3339},
 };
 

@@ -4,11 +4,7 @@ use actix_web::{web, HttpResponse};
 use muster_model::{Billing, Module, Problem};
 
 use super::State;
-use crate::{
-    auth::{console, Authed},
-    error::ApiResult,
-    services::billing,
-};
+use crate::{auth::Authed, error::ApiResult, services::access::console, services::billing};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/billing", web::get().to(get));

@@ -10,8 +10,9 @@ use serde::Deserialize;
 
 use super::{optional_json, page_limit, State};
 use crate::{
-    auth::{console, Authed},
+    auth::Authed,
     error::{ApiError, ApiResult},
+    services::access::console,
     services::directory,
 };
 
@@ -113,7 +114,7 @@ pub async fn start(
     )
     .await?
     .ok_or_else(|| ApiError::conflict("sync_running", "A sync is already queued or running."))?;
-    Ok(HttpResponse::Accepted().json(directory::run(&state, &c, &row.id, None, 0).await?))
+    Ok(HttpResponse::Accepted().json(directory::run_detail(&state, &c, &row.id, None, 0).await?))
 }
 
 /// Run history, newest first (without the diff; fetch one run for it).
@@ -142,7 +143,8 @@ pub async fn run(
 ) -> ApiResult<HttpResponse> {
     let (e, id) = path.into_inner();
     let c = console(&state, &caller, &e, Some(Module::DirectorySync)).await?;
-    Ok(HttpResponse::Ok().json(directory::run(&state, &c, &id, q.cursor.as_deref(), page_limit(q.limit)?).await?))
+    Ok(HttpResponse::Ok()
+        .json(directory::run_detail(&state, &c, &id, q.cursor.as_deref(), page_limit(q.limit)?).await?))
 }
 
 /// The run's whole diff as CSV (`action,email,dn,field,before,after,detail`), safe to open in a spreadsheet.

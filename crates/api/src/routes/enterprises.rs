@@ -7,8 +7,9 @@ use muster_model::{
 
 use super::{optional_json, State};
 use crate::{
-    auth::{console, Authed},
+    auth::Authed,
     error::ApiResult,
+    services::access::console,
     services::{domain_status, enterprises, enterprises::Claimed, verification::Trigger},
 };
 

@@ -8,8 +8,9 @@ use serde_json::json;
 
 use super::{page_limit, upload, State};
 use crate::{
-    auth::{console, Authed, Console},
+    auth::Authed,
     error::{ApiError, ApiResult},
+    services::access::{console, Console},
     services::sessions::Caller,
     services::{bulk_invite, csv_import::spreadsheet_safe, import, jobs},
     state::AppState,

@@ -5,8 +5,8 @@ use muster_model::{AdminEntry, Role, TransferOwnershipRequest};
 use serde_json::json;
 
 use crate::{
-    auth::Console,
     error::{ApiError, ApiResult},
+    services::access::Console,
     services::{audit, mail, passwords},
     state::AppState,
     store::{accounts::AccountRow, audit as audit_store, enterprises, now_ms, outbox, sessions},

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use muster_model::{Analytics, FunnelDay, MemberCounts, SourceFunnel};
 
-use crate::{auth::Console, error::ApiResult, state::AppState, store::stats};
+use crate::{error::ApiResult, services::access::Console, state::AppState, store::stats};
 
 const DAY_MS: i64 = 86_400_000;
 

@@ -6,8 +6,8 @@ use chrono::{Datelike, TimeZone, Utc};
 use muster_model::{Billing, BillingCycle, Plan, SeatEvent};
 
 use crate::{
-    auth::Console,
     error::ApiResult,
+    services::access::Console,
     state::AppState,
     store::{members, rfc3339},
 };

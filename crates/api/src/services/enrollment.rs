@@ -11,8 +11,8 @@ use muster_model::{
 use serde_json::json;
 
 use crate::{
-    auth::Console,
     error::{ApiError, ApiResult},
+    services::access::Console,
     services::{
         audit, crypto, mail,
         staged_invitations::{spend_invite_quota, StagedInvitations},

@@ -7,8 +7,8 @@ use muster_model::{BulkStateResult, Member, MemberPage, MemberState, Role, Updat
 use serde_json::json;
 
 use crate::{
-    auth::Console,
     error::{ApiError, ApiResult},
+    services::access::Console,
     services::audit,
     state::AppState,
     store::{

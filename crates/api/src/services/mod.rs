@@ -1,5 +1,6 @@
 //! Domain logic. Handlers call these; these call the store and integrations.
 
+pub mod access;
 pub mod accounts;
 pub mod admins;
 pub mod analytics;

@@ -5,8 +5,8 @@ use muster_model::{DirectoryConfig, DirectoryConfigRequest};
 use serde_json::json;
 
 use crate::{
-    auth::Console,
     error::{ApiError, ApiResult},
+    services::access::Console,
     services::{audit, crypto},
     state::AppState,
     store::{accounts::AccountRow, audit as audit_store, directory, directory::ConfigRow, now_ms, rfc3339},

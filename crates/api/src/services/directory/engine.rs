@@ -54,16 +54,12 @@ impl Drop for Heartbeat {
     }
 }
 
-pub async fn run(shared: &Shared, job: &JobRow) -> ApiResult<SyncCounts> {
+pub async fn execute(shared: &Shared, job: &JobRow) -> ApiResult<SyncCounts> {
     let _heartbeat = Heartbeat::start(shared, &job.id);
     let state: &AppState = shared;
     let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(ApiError::NotFound("enterprise"))?;
     // A scheduled run meets the same gate as a request: verified domain, plan with the module.
-    let plan_of = muster_model::Plan::parse(&e.plan).unwrap_or_default();
-    let status = muster_model::DomainStatus::parse(&e.domain_status).unwrap_or(muster_model::DomainStatus::Unverified);
-    if let Some(reason) = Module::DirectorySync.lock_reason(plan_of, status) {
-        return Err(ApiError::Locked(reason));
-    }
+    crate::services::access::module_open(&e, Module::DirectorySync)?;
     let actor = match job.created_by.as_deref() {
         Some(id) => accounts::by_id(&state.db.pool, id).await?,
         None => None,

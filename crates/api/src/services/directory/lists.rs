@@ -3,8 +3,8 @@
 use muster_model::{DistributionList, DistributionListDetail, DistributionListPage};
 
 use crate::{
-    auth::Console,
     error::{ApiError, ApiResult},
+    services::access::Console,
     state::AppState,
     store::{directory, rfc3339},
 };

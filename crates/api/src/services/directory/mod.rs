@@ -117,4 +117,4 @@ pub async fn load(state: &AppState, enterprise_id: &str) -> ApiResult<Option<Loa
 pub use config::{get, put};
 pub use lists::{list, lists};
 pub use probe::{browse, test};
-pub use runs::{report, run, run_view, runs, start};
+pub use runs::{report, run_detail, run_view, runs, start};

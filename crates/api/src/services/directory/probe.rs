@@ -8,9 +8,9 @@ use muster_model::{
 };
 
 use crate::{
-    auth::Console,
     error::{ApiError, ApiResult},
     integrations::ldap,
+    services::access::Console,
     state::AppState,
 };
 

@@ -6,8 +6,8 @@ use serde_json::json;
 
 use super::{not_configured, plan};
 use crate::{
-    auth::Console,
     error::{ApiError, ApiResult},
+    services::access::Console,
     services::audit,
     state::AppState,
     store::{accounts::AccountRow, audit as audit_store, directory, jobs, jobs::JobRow, now_ms, rfc3339},
@@ -126,7 +126,13 @@ pub async fn runs(state: &AppState, c: &Console, cursor: Option<&str>, limit: i6
     Ok(SyncRunPage { items, next_cursor: next_cursor.flatten() })
 }
 
-pub async fn run(state: &AppState, c: &Console, id: &str, cursor: Option<&str>, limit: i64) -> ApiResult<SyncRun> {
+pub async fn run_detail(
+    state: &AppState,
+    c: &Console,
+    id: &str,
+    cursor: Option<&str>,
+    limit: i64,
+) -> ApiResult<SyncRun> {
     let row = directory::run(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("sync run"))?;
     run_view(state, row, cursor, limit).await
 }

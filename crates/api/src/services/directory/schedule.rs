@@ -38,7 +38,7 @@ pub fn slot(cron: &Cron, now: DateTime<Utc>) -> Option<i64> {
 /// (another replica's change reaches this one within this time).
 const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
-pub async fn run(state: Shared) {
+pub async fn keep_slots(state: Shared) {
     let scheduler = match JobScheduler::new().await {
         Ok(s) => s,
         Err(e) => {
