@@ -71,10 +71,11 @@ pub fn client_ip(req: &HttpRequest) -> String {
 /// The client's own address (for the sessions list), by the same trust rule.
 pub fn client_addr(req: &HttpRequest) -> Option<IpAddr> {
     let peer = req.peer_addr().map(|a| a.ip())?;
-    let trusted = req.app_data::<web::Data<Shared>>().map(|s| s.config.trusted_proxies.clone()).unwrap_or_default();
+    let state = req.app_data::<web::Data<Shared>>();
+    let trusted = state.map(|s| s.config.trusted_proxies.as_slice()).unwrap_or_default();
     let forwarded: Vec<&str> =
         req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).collect();
-    Some(client_address(peer, &forwarded, &trusted))
+    Some(client_address(peer, &forwarded, trusted))
 }
 
 /// Walks `X-Forwarded-For` from the right while the hop is a trusted proxy:

@@ -34,8 +34,9 @@ pub async fn sign_up(state: State, req: HttpRequest, body: web::Json<SignUpReque
 
 /// Activate an account: the token from the activation mail and the password chosen at sign-up.
 #[utoipa::path(post, path = "/api/v1/accounts/activate", tag = "accounts", request_body = ActivateRequest,
-    responses((status = 200, body = Account), (status = 410, description = "token_expired", body = Problem),
-              (status = 422, description = "token_invalid, wrong_password", body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = Account), (status = 400, description = "malformed_json: the password is missing", body = Problem),
+              (status = 410, description = "token_expired", body = Problem),
+              (status = 422, description = "token_invalid, wrong_password", body = Problem)))]
 pub async fn activate(state: State, body: web::Json<ActivateRequest>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     Ok(HttpResponse::Ok().json(accounts::activate(&state, &body.token, &body.password).await?))

@@ -18,6 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/api/v1/enterprises/{e}/transfer-ownership", tag = "users", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")), request_body = TransferOwnershipRequest,
     responses((status = 200, body = [AdminEntry]), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, description = "ownership_changed", body = Problem),
               (status = 422, description = "wrong_password, not_an_admin, not_an_active_admin", body = Problem),
               (status = 429, body = Problem)))]
 pub async fn transfer_ownership(

@@ -38,10 +38,10 @@ async fn serve(req: HttpRequest, dir: web::Data<SpaDir>) -> actix_web::Result<Ht
             return Ok(response);
         }
     }
-    index(&dir.0, &req).await
+    index(&dir.0).await
 }
 
-async fn index(dir: &Path, req: &HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn index(dir: &Path) -> actix_web::Result<HttpResponse> {
     let file = dir.join("index.html");
     if !file.is_file() {
         return Ok(HttpResponse::ServiceUnavailable().content_type("text/plain; charset=utf-8").body(
@@ -49,7 +49,6 @@ async fn index(dir: &Path, req: &HttpRequest) -> actix_web::Result<HttpResponse>
         ));
     }
     let html = tokio::fs::read_to_string(&file).await?;
-    let _ = req;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))

@@ -68,6 +68,13 @@ pub async fn sign_up(state: &AppState, req: SignUpRequest, ip: &str) -> ApiResul
     // and writes later fails at once (SQLITE_BUSY) when a writer got in between.
     let existing = accounts::by_email(&state.db.pool, email.as_str()).await?;
     let mut tx = state.db.pool.begin().await?;
+    // A still-pending account takes the new password (conditional: it may have been activated a moment ago).
+    let replaced = match &existing {
+        Some(e) if e.status == AccountStatus::Pending.as_str() => {
+            accounts::replace_pending_password(&mut *tx, &e.id, &row.password_hash, now).await?
+        }
+        _ => false,
+    };
     match existing {
         None => {
             if let Err(e) = accounts::insert(&mut *tx, &row).await {
@@ -81,10 +88,7 @@ pub async fn sign_up(state: &AppState, req: SignUpRequest, ip: &str) -> ApiResul
             queue_activation(state, &mut tx, &row, now).await?;
             tracing::info!(account = %row.id, "account signed up");
         }
-        Some(existing)
-            if existing.status == AccountStatus::Pending.as_str()
-                && accounts::replace_pending_password(&mut *tx, &existing.id, &row.password_hash, now).await? =>
-        {
+        Some(existing) if replaced => {
             accounts::update_profile(&mut *tx, &existing.id, row.first_name.as_deref(), row.last_name.as_deref(), now)
                 .await?;
             queue_activation(state, &mut tx, &existing, now).await?;
@@ -225,12 +229,24 @@ pub async fn confirm_password_reset(state: &AppState, token: &str, password: &st
     if !accounts::use_token(&mut *tx, &hash, now).await? {
         return Err(invalid());
     }
-    accounts::set_password(&mut *tx, &account.id, &password_hash, true, now).await?;
-    // A pre-registered account's pending activation dies with the attacker's password.
-    accounts::expire_tokens(&mut *tx, &account.id, ACTIVATION, now).await?;
-    sessions::revoke_all(&mut *tx, &account.id, None, now).await?;
+    set_proven_password(&mut tx, &account.id, &password_hash, now).await?;
     tx.commit().await?;
     tracing::info!(account = %account.id, "password reset; every session ended");
+    Ok(())
+}
+
+/// The mailbox was just proven (a reset link, an invitation): this password is
+/// the account's now, a pending account is active, and whatever an earlier
+/// sign-up left — its activation link, any session — is dead.
+pub async fn set_proven_password(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    account_id: &str,
+    password_hash: &str,
+    now: i64,
+) -> ApiResult<()> {
+    accounts::set_password(&mut **tx, account_id, password_hash, true, now).await?;
+    accounts::expire_tokens(&mut **tx, account_id, ACTIVATION, now).await?;
+    sessions::revoke_all(&mut **tx, account_id, None, now).await?;
     Ok(())
 }
 

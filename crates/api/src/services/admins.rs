@@ -112,7 +112,7 @@ pub async fn transfer_ownership(
         crate::store::accounts::by_id(&state.db.pool, &req.account_id).await?.ok_or(ApiError::NotFound("admin"))?;
     if role != Role::Admin.as_str()
         || target_account.status != "active"
-        || matches!(member_state.as_deref(), Some("suspended" | "removed"))
+        || crate::services::enterprises::is_offboarded(member_state.as_deref())
     {
         return Err(ApiError::field(
             "not_an_active_admin",

@@ -178,13 +178,18 @@ pub async fn administered(state: &AppState, caller: &Caller, enterprise_id: &str
     let (e, role, member_state) =
         enterprises::with_admin_role(&state.db.pool, enterprise_id, &caller.account.id).await?.ok_or_else(not_found)?;
     // An admin the company offboarded (suspended by hand or by a sync) loses the console at once.
-    if matches!(member_state.as_deref(), Some("suspended" | "removed")) {
+    if is_offboarded(member_state.as_deref()) {
         return Err(ApiError::denied(
             "admin_suspended",
             format!("Your membership of {} is suspended, so its console is closed to you.", e.domain),
         ));
     }
     Ok((e, Role::parse(&role).unwrap_or(Role::Admin)))
+}
+
+/// An admin whose own member row is suspended or removed has left the company.
+pub fn is_offboarded(member_state: Option<&str>) -> bool {
+    matches!(member_state, Some("suspended" | "removed"))
 }
 
 pub async fn update(

@@ -12,7 +12,7 @@ use crate::{
     state::AppState,
     store::{
         self, accounts as account_store, accounts::AccountRow, audit as audit_store, enterprises,
-        enterprises::EnterpriseRow, invitations, invitations::InvitationRow, now_ms, outbox, sessions as session_store,
+        enterprises::EnterpriseRow, invitations, invitations::InvitationRow, now_ms, outbox,
     },
 };
 
@@ -172,9 +172,7 @@ pub async fn accept(
             if let Proof::NewPassword(hash) = &proof {
                 // A pending account: the mailbox is proven by the invitation, the
                 // password is the one chosen now; the old one and its activation die.
-                account_store::set_password(&mut *tx, &a.id, hash, true, now).await?;
-                account_store::expire_tokens(&mut *tx, &a.id, "activation", now).await?;
-                session_store::revoke_all(&mut *tx, &a.id, None, now).await?;
+                accounts::set_proven_password(&mut tx, &a.id, hash, now).await?;
             }
             a.id.clone()
         }

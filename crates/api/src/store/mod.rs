@@ -105,11 +105,9 @@ impl Db {
         if self.backend != Backend::Sqlite {
             return Ok(());
         }
-        let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-        let file = path.split('?').next().unwrap_or(path);
-        if file == ":memory:" || file.is_empty() {
+        let Some(file) = sqlite_file(url) else {
             return Ok(());
-        }
+        };
         for suffix in ["", "-wal", "-shm"] {
             let p = std::path::PathBuf::from(format!("{file}{suffix}"));
             if p.exists() {
@@ -132,10 +130,15 @@ impl Db {
 }
 
 /// `sqlite://path` must exist or carry `mode=rwc`; make the parent dir too.
-fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
+/// The file a `sqlite://` URL names; None for an in-memory database.
+fn sqlite_file(url: &str) -> Option<&str> {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let file = path.split('?').next().unwrap_or(path);
-    if file != ":memory:" {
+    (file != ":memory:" && !file.is_empty()).then_some(file)
+}
+
+fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
+    if let Some(file) = sqlite_file(url) {
         if let Some(parent) = std::path::Path::new(file).parent() {
             if !parent.as_os_str().is_empty() {
                 std::fs::create_dir_all(parent).with_context(|| format!("while creating {}", parent.display()))?;
