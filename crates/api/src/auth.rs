@@ -1,64 +1,19 @@
-//! What a request carries: `Authed` (a live session), `MaybeAuthed`, and the
-//! client's address for rate limits. The console's access decision lives in
-//! `services::access`.
+//! What a request carries, read and nothing decided: the bearer token and the
+//! client's address for rate limits. `routes::caller` turns the token into a
+//! session; the console's access decision lives in `services::access`.
 
-use std::{future::Future, net::IpAddr, pin::Pin};
+use std::net::IpAddr;
 
-use crate::{
-    error::{ApiError, ApiResult},
-    services::{sessions, sessions::Caller},
-    state::Shared,
-};
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use crate::state::Shared;
+use actix_web::{web, HttpRequest};
 
-pub struct Authed(pub Caller);
-
-fn bearer(req: &HttpRequest) -> Option<String> {
+/// The `Authorization: Bearer …` token, if any.
+pub fn bearer(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(|t| t.trim().to_string())
-}
-
-/// The caller's session, checked against its row: `Err` for a missing or dead token.
-fn caller_of(req: &HttpRequest) -> Pin<Box<dyn Future<Output = ApiResult<Caller>>>> {
-    let state = req.app_data::<web::Data<Shared>>().cloned();
-    let bearer = bearer(req);
-    Box::pin(async move {
-        let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
-        sessions::authenticate(&state, bearer.as_deref()).await
-    })
-}
-
-impl FromRequest for Authed {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let caller = caller_of(req);
-        Box::pin(async move { caller.await.map(Authed) })
-    }
-}
-
-/// A live session when the request carries one; a missing or dead token is
-/// simply "not signed in" (for public routes that accept proof either way).
-pub struct MaybeAuthed(pub Option<Caller>);
-
-impl FromRequest for MaybeAuthed {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let caller = caller_of(req);
-        Box::pin(async move {
-            match caller.await {
-                Ok(caller) => Ok(MaybeAuthed(Some(caller))),
-                Err(ApiError::Internal(e)) => Err(ApiError::Internal(e)),
-                Err(_) => Ok(MaybeAuthed(None)),
-            }
-        })
-    }
 }
 
 /// The client's address as rate limits key it: `X-Forwarded-For` is believed

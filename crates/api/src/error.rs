@@ -1,94 +1,27 @@
-//! The one error type of the API, mapped to RFC 9457 problem details in one
-//! exhaustive match so every code is stable and documented in one place.
+//! The HTTP face of errors: a request's own faults (malformed JSON, too big a
+//! body) and every `DomainError`, mapped to RFC 9457 problem details by one
+//! `From` and one exhaustive status match, so every code is stable and
+//! documented in one place.
 
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
-use muster_model::{LockReason, Problem};
+use muster_model::Problem;
+
+pub use crate::services::error::DomainError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("{0}")]
-    Validation(String),
-    #[error("{detail}")]
-    InvalidField { code: &'static str, detail: String },
     #[error("the request body is not valid JSON: {0}")]
     MalformedJson(String),
-    #[error("the request body is larger than {limit} bytes")]
-    PayloadTooLarge { limit: usize },
-    /// 401 with a code saying why: `unauthenticated`, `session_expired`, `session_revoked`, `token_invalid`.
-    #[error("{detail}")]
-    Unauthorized { code: &'static str, detail: String },
-    #[error("wrong email or password")]
-    InvalidCredentials,
-    #[error("the account has not been activated yet; follow the link in the activation email")]
-    AccountNotActive,
-    #[error("re-enter your password to open the admin console")]
-    ElevationRequired,
-    #[error("{0}")]
-    Forbidden(String),
-    /// 403 with a code of its own (e.g. `admin_suspended`, `cannot_suspend_pma`).
-    #[error("{detail}")]
-    Denied { code: &'static str, detail: String },
-    #[error("{}", .0.explain())]
-    Locked(LockReason),
-    #[error("{0} was not found")]
-    NotFound(&'static str),
-    #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
-    #[error("{detail}")]
-    Gone { code: &'static str, detail: String },
-    #[error("too many attempts; wait a minute and try again")]
-    RateLimited,
-    /// 429 for a quota (not a burst): says which and when it frees up.
-    #[error("{detail}")]
-    TooMany { code: &'static str, detail: String },
-    #[error("{0}")]
-    Unavailable(String),
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Domain(#[from] DomainError),
 }
 
 impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Validation(_) => "validation_failed",
-            Self::InvalidField { code, .. } => code,
             Self::MalformedJson(_) => "malformed_json",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::Unauthorized { code, .. } => code,
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::AccountNotActive => "account_not_active",
-            Self::ElevationRequired => "elevation_required",
-            Self::Forbidden(_) => "forbidden",
-            Self::Denied { code, .. } => code,
-            Self::Locked(reason) => reason.as_str(),
-            Self::NotFound(_) => "not_found",
-            Self::Conflict { code, .. } => code,
-            Self::Gone { code, .. } => code,
-            Self::RateLimited => "rate_limited",
-            Self::TooMany { code, .. } => code,
-            Self::Unavailable(_) => "unavailable",
-            Self::Internal(_) => "internal",
+            Self::Domain(e) => e.code(),
         }
-    }
-
-    pub fn field(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::InvalidField { code, detail: detail.into() }
-    }
-
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Unauthorized { code, detail: detail.into() }
-    }
-
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict { code, detail: detail.into() }
-    }
-
-    pub fn denied(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Denied { code, detail: detail.into() }
-    }
-
-    pub fn gone(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Gone { code, detail: detail.into() }
     }
 
     fn title(&self) -> &'static str {
@@ -108,24 +41,29 @@ impl ApiError {
     }
 }
 
+fn domain_status(e: &DomainError) -> StatusCode {
+    use DomainError as D;
+    match e {
+        D::Validation(_) | D::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        D::Unauthenticated { .. } | D::InvalidCredentials => StatusCode::UNAUTHORIZED,
+        D::AccountNotActive | D::ElevationRequired | D::Forbidden(_) | D::Denied { .. } | D::Locked(_) => {
+            StatusCode::FORBIDDEN
+        }
+        D::NotFound(_) => StatusCode::NOT_FOUND,
+        D::Conflict { .. } => StatusCode::CONFLICT,
+        D::Gone { .. } => StatusCode::GONE,
+        D::RateLimited | D::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
+        D::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        D::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        D::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Validation(_) | Self::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unauthorized { .. } | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::AccountNotActive
-            | Self::ElevationRequired
-            | Self::Forbidden(_)
-            | Self::Denied { .. }
-            | Self::Locked(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::Gone { .. } => StatusCode::GONE,
-            Self::RateLimited | Self::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Domain(e) => domain_status(e),
         }
     }
 
@@ -133,7 +71,7 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         let detail = match self {
             // The chain goes to the log, never to the client.
-            Self::Internal(e) => {
+            Self::Domain(DomainError::Internal(e)) => {
                 tracing::error!(error = format!("{e:#}"), "request failed");
                 "something went wrong on our side; it has been logged".to_string()
             }
@@ -148,7 +86,7 @@ impl ResponseError for ApiError {
         };
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
-        if let Self::Unauthorized { .. } | Self::InvalidCredentials = self {
+        if let Self::Domain(DomainError::Unauthenticated { .. } | DomainError::InvalidCredentials) = self {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
         response.json(problem)
@@ -157,7 +95,13 @@ impl ResponseError for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Internal(anyhow::Error::new(e))
+        Self::Domain(e.into())
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Domain(e.into())
     }
 }
 

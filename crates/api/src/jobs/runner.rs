@@ -7,7 +7,7 @@
 use muster_model::JobKind;
 
 use crate::{
-    error::ApiError,
+    services::error::DomainError,
     services::{bulk_invite, directory, enrollment, import, jobs as job_service},
     state::Shared,
     store::{jobs, now_ms},
@@ -41,13 +41,13 @@ pub async fn run_one(state: &Shared) -> anyhow::Result<bool> {
         Some(JobKind::SendPending) => enrollment::send_pending_run(state, &job).await.map(|_| ()),
         Some(JobKind::Import) => import::run(state, &job).await.map(|_| ()),
         Some(JobKind::DirectorySync) => directory::engine::execute(state, &job).await.map(|_| ()),
-        None => Err(ApiError::Validation(format!("jobs of kind {} cannot run here", job.kind))),
+        None => Err(DomainError::Validation(format!("jobs of kind {} cannot run here", job.kind))),
     };
     match outcome {
         Ok(()) => tracing::info!(job = %job.id, "job succeeded"),
         Err(e) => {
             let why = match &e {
-                ApiError::Internal(inner) => {
+                DomainError::Internal(inner) => {
                     tracing::error!(job = %job.id, error = format!("{inner:#}"), "job failed");
                     "The job stopped on an internal error; it has been logged.".to_string()
                 }

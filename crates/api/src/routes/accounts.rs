@@ -7,11 +7,7 @@ use muster_model::{
 };
 
 use super::State;
-use crate::{
-    auth::{client_ip, Authed},
-    error::ApiResult,
-    services::accounts,
-};
+use crate::{auth::client_ip, error::ApiResult, routes::caller::Authed, services::accounts};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/accounts", web::post().to(sign_up))

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use muster_model::{AdminEntry, Module, Problem, TransferOwnershipRequest};
 
 use super::State;
-use crate::{auth::Authed, error::ApiResult, services::access::console, services::admins};
+use crate::{error::ApiResult, routes::caller::Authed, services::access::console, services::admins};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/admins", web::get().to(list))

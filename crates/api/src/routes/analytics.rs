@@ -6,8 +6,8 @@ use serde::Deserialize;
 
 use super::State;
 use crate::{
-    auth::Authed,
-    error::{ApiError, ApiResult},
+    error::{ApiResult, DomainError},
+    routes::caller::Authed,
     services::access::console,
     services::analytics,
     store::now_ms,
@@ -46,7 +46,7 @@ pub async fn funnel(
     let c = console(&state, &caller, &path, Some(Module::Analytics)).await?;
     let days = q.days.unwrap_or(30);
     if !(1..=366).contains(&days) {
-        return Err(ApiError::field("invalid_days", "days must be between 1 and 366"));
+        return Err(DomainError::field("invalid_days", "days must be between 1 and 366").into());
     }
     Ok(HttpResponse::Ok().json(analytics::funnel(&state, &c, days, now_ms()).await?))
 }

@@ -6,8 +6,8 @@ use serde::Deserialize;
 
 use super::State;
 use crate::{
-    auth::Authed,
     error::ApiResult,
+    routes::caller::Authed,
     services::access::console,
     store::{audit, rfc3339},
 };

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use muster_model::{Billing, Module, Problem};
 
 use super::State;
-use crate::{auth::Authed, error::ApiResult, services::access::console, services::billing};
+use crate::{error::ApiResult, routes::caller::Authed, services::access::console, services::billing};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/billing", web::get().to(get));

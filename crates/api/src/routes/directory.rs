@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::{optional_json, page_limit, State};
 use crate::{
-    auth::Authed,
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, DomainError},
+    routes::caller::Authed,
     services::access::console,
     services::directory,
 };
@@ -113,7 +113,7 @@ pub async fn start(
         None,
     )
     .await?
-    .ok_or_else(|| ApiError::conflict("sync_running", "A sync is already queued or running."))?;
+    .ok_or_else(|| DomainError::conflict("sync_running", "A sync is already queued or running."))?;
     Ok(HttpResponse::Accepted().json(directory::run_detail(&state, &c, &row.id, None, 0).await?))
 }
 

@@ -5,7 +5,7 @@ use muster_model::{Invitation, InvitationPage, InvitationStatus, InviteRequest, 
 use serde::Deserialize;
 
 use super::{page_limit, State};
-use crate::{auth::Authed, error::ApiResult, services::access::console, services::enrollment};
+use crate::{error::ApiResult, routes::caller::Authed, services::access::console, services::enrollment};
 
 /// 10,000 addresses fit; the general JSON limit is much smaller.
 const INVITE_BODY_LIMIT: usize = 1024 * 1024;

@@ -7,8 +7,8 @@ use muster_model::{
 
 use super::{optional_json, State};
 use crate::{
-    auth::Authed,
     error::ApiResult,
+    routes::caller::Authed,
     services::access::console,
     services::{domain_status, enterprises, enterprises::Claimed, verification::Trigger},
 };

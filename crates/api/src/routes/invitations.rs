@@ -5,7 +5,7 @@ use muster_model::{AcceptInvitationRequest, AcceptedInvitation, InvitationLookup
 use serde::Deserialize;
 
 use super::State;
-use crate::{auth::MaybeAuthed, error::ApiResult, services::invitations};
+use crate::{error::ApiResult, routes::caller::MaybeAuthed, services::invitations};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/invitations/lookup", web::get().to(lookup)).route("/invitations/accept", web::post().to(accept));

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::{page_limit, upload, State};
 use crate::{
-    auth::Authed,
-    error::{ApiError, ApiResult},
+    error::{ApiResult, DomainError},
+    routes::caller::Authed,
     services::access::{console, Console},
     services::sessions::Caller,
     services::{bulk_invite, csv_import::spreadsheet_safe, import, jobs},
@@ -49,7 +49,7 @@ pub async fn bulk_invite(
     let c = console(&state, &caller, &path, Some(Module::BulkInvite)).await?;
     // A place in the queue before the body is read: a full queue reads nothing.
     let slot = jobs::reserve(&state, &c.enterprise.id).await?;
-    let bytes = upload::read_all(upload::stream(&req, payload, bulk_invite::MAX_BYTES)).await?;
+    let bytes = crate::services::upload::read_all(upload::stream(&req, payload, bulk_invite::MAX_BYTES)).await?;
     bulk_invite::check(&bytes)?;
     let options = json!({"send_invitations": q.send_invitations.unwrap_or(true)});
     let kind = JobKind::BulkInvite;
@@ -77,7 +77,7 @@ async fn job_in_console(
     id: &str,
 ) -> ApiResult<(Console, job_store::JobRow)> {
     let c = console(state, caller, enterprise_id, None).await?;
-    let row = job_store::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("job"))?;
+    let row = job_store::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("job"))?;
     c.require(match JobKind::parse(&row.kind) {
         Some(JobKind::Import) => Module::Import,
         Some(JobKind::SendPending) => Module::Invite,

@@ -5,6 +5,7 @@ pub mod admins;
 pub mod analytics;
 pub mod audit;
 pub mod billing;
+pub mod caller;
 pub mod directory;
 pub mod enrollment;
 pub mod enterprises;
@@ -18,7 +19,10 @@ pub mod users;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest};
 
-use crate::{error::ApiError, state::Shared};
+use crate::{
+    error::{ApiError, DomainError},
+    state::Shared,
+};
 
 pub type State = web::Data<Shared>;
 
@@ -39,7 +43,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(analytics::configure)
             .configure(admins::configure)
             .configure(directory::configure)
-            .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) })),
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, ApiError>(DomainError::NotFound("route").into())
+            })),
     )
     .configure(health::configure);
 }
@@ -49,7 +55,7 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default().limit(limit).error_handler(move |err, _req: &HttpRequest| {
         match err {
             JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-                ApiError::PayloadTooLarge { limit }
+                ApiError::Domain(DomainError::TooLarge { limit })
             }
             JsonPayloadError::ContentType => {
                 ApiError::MalformedJson("send the body as JSON with Content-Type: application/json".into())
@@ -62,11 +68,12 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _| ApiError::Validation(format!("bad query string: {err}")).into())
+    web::QueryConfig::default()
+        .error_handler(|err, _| ApiError::from(DomainError::Validation(format!("bad query string: {err}"))).into())
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("resource").into())
+    web::PathConfig::default().error_handler(|_, _| ApiError::from(DomainError::NotFound("resource")).into())
 }
 
 /// For endpoints whose body may be left out: empty means defaults, anything
@@ -79,9 +86,9 @@ pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> R
 }
 
 /// `?limit=` of list routes: 1–200, default 50.
-pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+pub fn page_limit(limit: Option<i64>) -> Result<i64, DomainError> {
     match limit.unwrap_or(50) {
         n @ 1..=200 => Ok(n),
-        _ => Err(ApiError::field("invalid_limit", "limit must be between 1 and 200")),
+        _ => Err(DomainError::field("invalid_limit", "limit must be between 1 and 200")),
     }
 }

@@ -5,8 +5,9 @@ use muster_model::{ElevateRequest, LoginRequest, Me, Problem, SessionCreated, Se
 
 use super::State;
 use crate::{
-    auth::{client_addr, client_ip, Authed},
+    auth::{client_addr, client_ip},
     error::ApiResult,
+    routes::caller::Authed,
     services::{accounts, sessions},
 };
 

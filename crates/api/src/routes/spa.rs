@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use actix_files::NamedFile;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, DomainError};
 
 pub fn configure(cfg: &mut web::ServiceConfig, dir: PathBuf) {
     cfg.app_data(web::Data::new(SpaDir(dir))).default_service(web::get().to(serve));
@@ -17,7 +17,7 @@ struct SpaDir(PathBuf);
 async fn serve(req: HttpRequest, dir: web::Data<SpaDir>) -> actix_web::Result<HttpResponse> {
     let path = req.path();
     if path.starts_with("/api/") {
-        return Err(ApiError::NotFound("route").into());
+        return Err(ApiError::from(DomainError::NotFound("route")).into());
     }
     let relative = path.trim_start_matches('/');
     // Only plain file names below the dist dir; no `..` tricks.

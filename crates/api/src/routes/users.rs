@@ -5,7 +5,7 @@ use muster_model::{BulkStateResult, Member, MemberIds, MemberPage, MemberState, 
 use serde::Deserialize;
 
 use super::{page_limit, State};
-use crate::{auth::Authed, error::ApiResult, services::access::console, services::members};
+use crate::{error::ApiResult, routes::caller::Authed, services::access::console, services::members};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/users", web::get().to(list))

@@ -6,7 +6,7 @@
 use muster_model::{DomainStatus, Module, Plan, Role};
 
 use crate::{
-    error::{ApiError, ApiResult},
+    services::error::{DomainError, DomainResult},
     services::{enterprises, sessions, sessions::Caller},
     state::AppState,
     store::{enterprises::EnterpriseRow, now_ms},
@@ -20,17 +20,17 @@ pub struct Console {
 
 impl Console {
     /// The module must be open for this enterprise (domain verified, plan enables it).
-    pub fn require(&self, module: Module) -> ApiResult<()> {
+    pub fn require(&self, module: Module) -> DomainResult<()> {
         module_open(&self.enterprise, module)
     }
 }
 
 /// The module gate, for requests and background runs alike.
-pub fn module_open(e: &EnterpriseRow, module: Module) -> ApiResult<()> {
+pub fn module_open(e: &EnterpriseRow, module: Module) -> DomainResult<()> {
     let plan = Plan::parse(&e.plan).unwrap_or_default();
     let status = DomainStatus::parse(&e.domain_status).unwrap_or(DomainStatus::Unverified);
     match module.lock_reason(plan, status) {
-        Some(reason) => Err(ApiError::Locked(reason)),
+        Some(reason) => Err(DomainError::Locked(reason)),
         None => Ok(()),
     }
 }
@@ -41,10 +41,10 @@ pub async fn console(
     caller: &Caller,
     enterprise_id: &str,
     module: Option<Module>,
-) -> ApiResult<Console> {
+) -> DomainResult<Console> {
     let (enterprise, role) = enterprises::administered(state, caller, enterprise_id).await?;
     if !caller.is_elevated(now_ms()) {
-        return Err(ApiError::ElevationRequired);
+        return Err(DomainError::ElevationRequired);
     }
     let c = Console { enterprise, role };
     if let Some(module) = module {

@@ -6,7 +6,7 @@ use muster_model::{
 };
 
 use crate::{
-    error::{ApiError, ApiResult},
+    services::error::{DomainError, DomainResult},
     services::{crypto, mail, passwords, sessions::Caller},
     state::AppState,
     store::{self, accounts, accounts::AccountRow, enterprises, now_ms, outbox, sessions},
@@ -27,13 +27,13 @@ pub fn view(a: &AccountRow) -> Account {
     }
 }
 
-pub fn parse_email(input: &str) -> ApiResult<validate::Email> {
-    validate::Email::parse(input).map_err(|m| ApiError::field("invalid_email", m))
+pub fn parse_email(input: &str) -> DomainResult<validate::Email> {
+    validate::Email::parse(input).map_err(|m| DomainError::field("invalid_email", m))
 }
 
-pub fn check_new_password(password: &str, email: &str) -> ApiResult<()> {
+pub fn check_new_password(password: &str, email: &str) -> DomainResult<()> {
     match validate::password_problem(password, email) {
-        Some(m) => Err(ApiError::field("weak_password", m)),
+        Some(m) => Err(DomainError::field("weak_password", m)),
         None => Ok(()),
     }
 }
@@ -43,14 +43,14 @@ pub fn check_new_password(password: &str, email: &str) -> ApiResult<()> {
 /// `pending` account; a still-pending one gets the new password and a fresh
 /// activation link (the latest sign-up wins, and only the mailbox owner can
 /// activate it); an active one's owner is mailed that someone tried.
-pub async fn sign_up(state: &AppState, req: SignUpRequest, ip: &str) -> ApiResult<Account> {
+pub async fn sign_up(state: &AppState, req: SignUpRequest, ip: &str) -> DomainResult<Account> {
     if state.limits.signup_per_ip.check_key(&ip.to_string()).is_err() {
-        return Err(ApiError::RateLimited);
+        return Err(DomainError::RateLimited);
     }
     let email = parse_email(&req.email)?;
     check_new_password(&req.password, email.as_str())?;
-    let first_name = validate::name(req.first_name.as_deref(), "First name").map_err(ApiError::Validation)?;
-    let last_name = validate::name(req.last_name.as_deref(), "Last name").map_err(ApiError::Validation)?;
+    let first_name = validate::name(req.first_name.as_deref(), "First name").map_err(DomainError::Validation)?;
+    let last_name = validate::name(req.last_name.as_deref(), "Last name").map_err(DomainError::Validation)?;
     // Hash first, whatever the address: the expensive step is on every path.
     let password_hash = passwords::hash(state, &req.password).await?;
     let now = now_ms();
@@ -112,7 +112,7 @@ async fn queue_activation(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     account: &AccountRow,
     now: i64,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     let (token, hash) = crypto::new_token();
     let ttl = state.config.activation_ttl;
     accounts::expire_tokens(&mut **tx, &account.id, ACTIVATION, now).await?;
@@ -126,8 +126,8 @@ async fn queue_activation(
 /// sign-up (the person): whoever signed up with someone else's address cannot
 /// activate it, and the mailbox owner cannot be handed an account whose
 /// password somebody else chose.
-pub async fn activate(state: &AppState, token: &str, password: &str) -> ApiResult<Account> {
-    let invalid = || ApiError::field("token_invalid", "This activation link is not valid. Ask for a new one.");
+pub async fn activate(state: &AppState, token: &str, password: &str) -> DomainResult<Account> {
+    let invalid = || DomainError::field("token_invalid", "This activation link is not valid. Ask for a new one.");
     if token.trim().is_empty() {
         return Err(invalid());
     }
@@ -136,7 +136,7 @@ pub async fn activate(state: &AppState, token: &str, password: &str) -> ApiResul
     let account = accounts::by_id(&state.db.pool, &found.account_id).await?.ok_or_else(invalid)?;
     // No rate limit needed: only the holder of the mailed token can guess here.
     if !passwords::verify(state, password, Some(&account.password_hash)).await? {
-        return Err(ApiError::field(
+        return Err(DomainError::field(
             "wrong_password",
             "That is not the password chosen at sign-up. If you did not sign up yourself, reset the password instead.",
         ));
@@ -150,7 +150,7 @@ pub async fn activate(state: &AppState, token: &str, password: &str) -> ApiResul
         return Err(invalid());
     }
     if found.expires_at <= now {
-        return Err(ApiError::gone("token_expired", "This activation link has expired. Ask for a new one."));
+        return Err(DomainError::gone("token_expired", "This activation link has expired. Ask for a new one."));
     }
     let mut tx = state.db.pool.begin().await?;
     // Both conditional: a resend or another sign-up while the password was being
@@ -166,9 +166,9 @@ pub async fn activate(state: &AppState, token: &str, password: &str) -> ApiResul
 }
 
 /// Always answers the same, so it does not reveal which emails have accounts.
-pub async fn resend_activation(state: &AppState, email: &str, ip: &str) -> ApiResult<()> {
+pub async fn resend_activation(state: &AppState, email: &str, ip: &str) -> DomainResult<()> {
     if state.limits.signup_per_ip.check_key(&ip.to_string()).is_err() {
-        return Err(ApiError::RateLimited);
+        return Err(DomainError::RateLimited);
     }
     let email = parse_email(email)?;
     if let Some(account) = accounts::by_email(&state.db.pool, email.as_str()).await? {
@@ -185,9 +185,9 @@ pub async fn resend_activation(state: &AppState, email: &str, ip: &str) -> ApiRe
 
 /// `POST /accounts/password-reset`: 202 whatever the address; an account's
 /// owner gets a one-hour, single-use link.
-pub async fn request_password_reset(state: &AppState, email: &str, ip: &str) -> ApiResult<()> {
+pub async fn request_password_reset(state: &AppState, email: &str, ip: &str) -> DomainResult<()> {
     if state.limits.signup_per_ip.check_key(&ip.to_string()).is_err() {
-        return Err(ApiError::RateLimited);
+        return Err(DomainError::RateLimited);
     }
     let email = parse_email(email)?;
     let Some(account) = accounts::by_email(&state.db.pool, email.as_str()).await? else {
@@ -208,8 +208,8 @@ pub async fn request_password_reset(state: &AppState, email: &str, ip: &str) -> 
 
 /// Sets the password from a reset link: proves the mailbox, so it also
 /// activates a pending account; every session of the account ends.
-pub async fn confirm_password_reset(state: &AppState, token: &str, password: &str) -> ApiResult<()> {
-    let invalid = || ApiError::field("token_invalid", "This reset link is not valid. Ask for a new one.");
+pub async fn confirm_password_reset(state: &AppState, token: &str, password: &str) -> DomainResult<()> {
+    let invalid = || DomainError::field("token_invalid", "This reset link is not valid. Ask for a new one.");
     if token.trim().is_empty() {
         return Err(invalid());
     }
@@ -220,7 +220,7 @@ pub async fn confirm_password_reset(state: &AppState, token: &str, password: &st
     }
     let now = now_ms();
     if found.expires_at <= now {
-        return Err(ApiError::gone("token_expired", "This reset link has expired. Ask for a new one."));
+        return Err(DomainError::gone("token_expired", "This reset link has expired. Ask for a new one."));
     }
     let account = accounts::by_id(&state.db.pool, &found.account_id).await?.ok_or_else(invalid)?;
     check_new_password(password, &account.email)?;
@@ -243,7 +243,7 @@ pub async fn set_proven_password(
     account_id: &str,
     password_hash: &str,
     now: i64,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     accounts::set_password(&mut **tx, account_id, password_hash, true, now).await?;
     accounts::expire_tokens(&mut **tx, account_id, ACTIVATION, now).await?;
     sessions::revoke_all(&mut **tx, account_id, None, now).await?;
@@ -252,12 +252,12 @@ pub async fn set_proven_password(
 
 /// `PUT /me/password`: the current password, then the new one; every other
 /// session of the account ends.
-pub async fn change_password(state: &AppState, caller: &Caller, req: ChangePasswordRequest) -> ApiResult<()> {
+pub async fn change_password(state: &AppState, caller: &Caller, req: ChangePasswordRequest) -> DomainResult<()> {
     if state.limits.login_per_account.check_key(&caller.account.email).is_err() {
-        return Err(ApiError::RateLimited);
+        return Err(DomainError::RateLimited);
     }
     if !passwords::verify(state, &req.current_password, Some(&caller.account.password_hash)).await? {
-        return Err(ApiError::field("wrong_password", "Your current password is not right."));
+        return Err(DomainError::field("wrong_password", "Your current password is not right."));
     }
     check_new_password(&req.new_password, &caller.account.email)?;
     let password_hash = passwords::hash(state, &req.new_password).await?;
@@ -271,7 +271,7 @@ pub async fn change_password(state: &AppState, caller: &Caller, req: ChangePassw
 }
 
 /// `GET /me`: the account, the enterprises it administers, its memberships.
-pub async fn me(state: &AppState, caller: &Caller) -> ApiResult<Me> {
+pub async fn me(state: &AppState, caller: &Caller) -> DomainResult<Me> {
     let admin_of = enterprises::administered_by(&state.db.pool, &caller.account.id).await?;
     let memberships = enterprises::memberships_of(&state.db.pool, &caller.account.id).await?;
     Ok(Me {

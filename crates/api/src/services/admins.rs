@@ -5,22 +5,22 @@ use muster_model::{AdminEntry, Role, TransferOwnershipRequest};
 use serde_json::json;
 
 use crate::{
-    error::{ApiError, ApiResult},
     services::access::Console,
+    services::error::{DomainError, DomainResult},
     services::{audit, mail, passwords},
     state::AppState,
     store::{accounts::AccountRow, audit as audit_store, enterprises, now_ms, outbox, sessions},
 };
 
-fn pma_only(c: &Console) -> ApiResult<()> {
+fn pma_only(c: &Console) -> DomainResult<()> {
     if c.role == Role::Pma {
         Ok(())
     } else {
-        Err(ApiError::Forbidden("Only the Primary Master Admin manages admins.".into()))
+        Err(DomainError::Forbidden("Only the Primary Master Admin manages admins.".into()))
     }
 }
 
-pub async fn list(state: &AppState, c: &Console) -> ApiResult<Vec<AdminEntry>> {
+pub async fn list(state: &AppState, c: &Console) -> DomainResult<Vec<AdminEntry>> {
     Ok(enterprises::admins(&state.db.pool, &c.enterprise.id)
         .await?
         .into_iter()
@@ -32,12 +32,12 @@ pub async fn list(state: &AppState, c: &Console) -> ApiResult<Vec<AdminEntry>> {
         .collect())
 }
 
-pub async fn grant(state: &AppState, c: &Console, actor: &AccountRow, account_id: &str) -> ApiResult<AdminEntry> {
+pub async fn grant(state: &AppState, c: &Console, actor: &AccountRow, account_id: &str) -> DomainResult<AdminEntry> {
     pma_only(c)?;
     let e = &c.enterprise;
     let email = enterprises::enrolled_member_email(&state.db.pool, &e.id, account_id)
         .await?
-        .ok_or(ApiError::NotFound("member"))?;
+        .ok_or(DomainError::NotFound("member"))?;
     if let Some(role) = enterprises::admin_role(&state.db.pool, &e.id, account_id).await? {
         return Ok(AdminEntry {
             account_id: account_id.into(),
@@ -54,13 +54,13 @@ pub async fn grant(state: &AppState, c: &Console, actor: &AccountRow, account_id
     Ok(AdminEntry { account_id: account_id.into(), email, role: Role::Admin })
 }
 
-pub async fn revoke(state: &AppState, c: &Console, actor: &AccountRow, account_id: &str) -> ApiResult<()> {
+pub async fn revoke(state: &AppState, c: &Console, actor: &AccountRow, account_id: &str) -> DomainResult<()> {
     pma_only(c)?;
     let e = &c.enterprise;
     match enterprises::admin_role(&state.db.pool, &e.id, account_id).await?.as_deref() {
-        None => return Err(ApiError::NotFound("admin")),
+        None => return Err(DomainError::NotFound("admin")),
         Some("pma") => {
-            return Err(ApiError::conflict("cannot_remove_pma", "The Primary Master Admin cannot be removed."));
+            return Err(DomainError::conflict("cannot_remove_pma", "The Primary Master Admin cannot be removed."));
         }
         Some(_) => {}
     }
@@ -87,34 +87,34 @@ pub async fn transfer_ownership(
     c: &Console,
     actor: &AccountRow,
     req: TransferOwnershipRequest,
-) -> ApiResult<Vec<AdminEntry>> {
+) -> DomainResult<Vec<AdminEntry>> {
     if c.role != Role::Pma {
-        return Err(ApiError::Forbidden("Only the Primary Master Admin can hand over ownership.".into()));
+        return Err(DomainError::Forbidden("Only the Primary Master Admin can hand over ownership.".into()));
     }
     let e = &c.enterprise;
     if req.account_id == actor.id {
-        return Err(ApiError::field("invalid_target", "You are the Primary Master Admin already."));
+        return Err(DomainError::field("invalid_target", "You are the Primary Master Admin already."));
     }
     if state.limits.login_per_account.check_key(&actor.email).is_err() {
-        return Err(ApiError::RateLimited);
+        return Err(DomainError::RateLimited);
     }
     if !passwords::verify(state, &req.password, Some(&actor.password_hash)).await? {
-        return Err(ApiError::field("wrong_password", "That password is not right."));
+        return Err(DomainError::field("wrong_password", "That password is not right."));
     }
     let target = enterprises::with_admin_role(&state.db.pool, &e.id, &req.account_id).await?;
     let Some((_, role, member_state)) = target else {
-        return Err(ApiError::field(
+        return Err(DomainError::field(
             "not_an_admin",
             "Make the person an admin first; ownership goes to one of the enterprise's admins.",
         ));
     };
     let target_account =
-        crate::store::accounts::by_id(&state.db.pool, &req.account_id).await?.ok_or(ApiError::NotFound("admin"))?;
+        crate::store::accounts::by_id(&state.db.pool, &req.account_id).await?.ok_or(DomainError::NotFound("admin"))?;
     if role != Role::Admin.as_str()
         || target_account.status != "active"
         || crate::services::enterprises::is_offboarded(member_state.as_deref())
     {
-        return Err(ApiError::field(
+        return Err(DomainError::field(
             "not_an_active_admin",
             format!("{} is not an active admin of {}.", target_account.email, e.domain),
         ));
@@ -122,7 +122,7 @@ pub async fn transfer_ownership(
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
     if !enterprises::transfer_pma(&mut tx, &e.id, &actor.id, &target_account.id).await? {
-        return Err(ApiError::conflict("ownership_changed", "Ownership changed meanwhile; reload and try again."));
+        return Err(DomainError::conflict("ownership_changed", "Ownership changed meanwhile; reload and try again."));
     }
     let details = json!({"from": actor.email, "to": target_account.email});
     audit_store::record(

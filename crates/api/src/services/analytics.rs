@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use muster_model::{Analytics, FunnelDay, MemberCounts, SourceFunnel};
 
-use crate::{error::ApiResult, services::access::Console, state::AppState, store::stats};
+use crate::{services::access::Console, services::error::DomainResult, state::AppState, store::stats};
 
 const DAY_MS: i64 = 86_400_000;
 
-pub async fn counts(state: &AppState, c: &Console) -> ApiResult<MemberCounts> {
+pub async fn counts(state: &AppState, c: &Console) -> DomainResult<MemberCounts> {
     let mut counts = MemberCounts::default();
     for (s, n) in stats::members_by_state(&state.db.pool, &c.enterprise.id).await? {
         match s.as_str() {
@@ -24,7 +24,7 @@ pub async fn counts(state: &AppState, c: &Console) -> ApiResult<MemberCounts> {
 }
 
 /// The last `days` days (today included), every day listed even when empty.
-pub async fn funnel(state: &AppState, c: &Console, days: i64, now: i64) -> ApiResult<Analytics> {
+pub async fn funnel(state: &AppState, c: &Console, days: i64, now: i64) -> DomainResult<Analytics> {
     let today = now / DAY_MS;
     let first = today - days + 1;
     let since = first * DAY_MS;

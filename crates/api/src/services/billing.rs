@@ -6,8 +6,8 @@ use chrono::{Datelike, TimeZone, Utc};
 use muster_model::{Billing, BillingCycle, Plan, SeatEvent};
 
 use crate::{
-    error::ApiResult,
     services::access::Console,
+    services::error::DomainResult,
     state::AppState,
     store::{members, rfc3339},
 };
@@ -25,7 +25,7 @@ pub fn period(cycle: BillingCycle, now: chrono::DateTime<Utc>) -> (chrono::DateT
     }
 }
 
-pub async fn summary(state: &AppState, c: &Console) -> ApiResult<Billing> {
+pub async fn summary(state: &AppState, c: &Console) -> DomainResult<Billing> {
     let e = &c.enterprise;
     let cycle = BillingCycle::parse(&e.billing_cycle).unwrap_or_default();
     let price = match cycle {

@@ -9,7 +9,7 @@ use muster_model::{
 use serde_json::json;
 
 use crate::{
-    error::{ApiError, ApiResult},
+    services::error::{DomainError, DomainResult},
     services::{audit, enrollment, enrollment::Source, jobs as job_service},
     state::AppState,
     store::{accounts, audit as audit_store, enterprises, jobs, jobs::JobRow, jobs::ResultRow, now_ms},
@@ -19,9 +19,9 @@ pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_ADDRESSES: usize = 100_000;
 
 /// Checks an upload before it is queued: UTF-8, not empty, not too many addresses.
-pub fn check(bytes: &[u8]) -> ApiResult<usize> {
+pub fn check(bytes: &[u8]) -> DomainResult<usize> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        ApiError::field(
+        DomainError::field(
             "invalid_encoding",
             format!(
                 "The file is not UTF-8 text (first bad byte at offset {}); save it as UTF-8 and upload it again.",
@@ -31,10 +31,10 @@ pub fn check(bytes: &[u8]) -> ApiResult<usize> {
     })?;
     let n = parse(text).len();
     if n == 0 {
-        return Err(ApiError::field("no_addresses", "The file has no addresses in it."));
+        return Err(DomainError::field("no_addresses", "The file has no addresses in it."));
     }
     if n > MAX_ADDRESSES {
-        return Err(ApiError::field(
+        return Err(DomainError::field(
             "too_many_addresses",
             format!("At most {MAX_ADDRESSES} addresses per file ({n} given)."),
         ));
@@ -44,10 +44,10 @@ pub fn check(bytes: &[u8]) -> ApiResult<usize> {
 
 /// Runs the job: every address invited (or not) and every result written in
 /// one transaction, so a job that dies leaves nothing behind and reruns clean.
-pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
-    let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(ApiError::NotFound("enterprise"))?;
+pub async fn run(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
+    let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(DomainError::NotFound("enterprise"))?;
     let actor_id = job.created_by.as_deref().unwrap_or_default();
-    let actor = accounts::by_id(&state.db.pool, actor_id).await?.ok_or(ApiError::NotFound("account"))?;
+    let actor = accounts::by_id(&state.db.pool, actor_id).await?.ok_or(DomainError::NotFound("account"))?;
     let send = serde_json::from_str::<serde_json::Value>(&job.options)
         .ok()
         .and_then(|o| o["send_invitations"].as_bool())

@@ -6,7 +6,7 @@ use muster_model::{DomainStatus, VerificationMethod, VerificationResult};
 use serde_json::json;
 
 use crate::{
-    error::{ApiError, ApiResult},
+    services::error::{DomainError, DomainResult},
     services::{audit, mail, verification},
     state::AppState,
     store::{
@@ -22,7 +22,7 @@ pub async fn check_domain(
     method: Option<VerificationMethod>,
     trigger: verification::Trigger,
     actor: Option<&AccountRow>,
-) -> ApiResult<VerificationResult> {
+) -> DomainResult<VerificationResult> {
     let Some(token) = e.verification_token.as_deref() else {
         // Contract enterprises are assigned their domain: nothing to check.
         let status = DomainStatus::parse(&e.domain_status).unwrap_or(DomainStatus::Verified);
@@ -89,7 +89,7 @@ async fn lost_the_domain(
     e: &EnterpriseRow,
     trigger: verification::Trigger,
     now: i64,
-) -> ApiResult<VerificationResult> {
+) -> DomainResult<VerificationResult> {
     let mut tx = state.db.pool.begin().await?;
     // Closed here, or already by the winner's commit (which mailed the claimant then).
     if claims::close(&mut *tx, &e.id, "taken", now).await? {
@@ -101,7 +101,7 @@ async fn lost_the_domain(
     state.wake_outbox();
     tracing::info!(enterprise = %e.id, domain = %e.domain, "claim closed: another claim verified first");
     match trigger {
-        verification::Trigger::Manual => Err(ApiError::conflict(
+        verification::Trigger::Manual => Err(DomainError::conflict(
             "domain_taken",
             format!("Another claim of {} was verified first; this claim is closed.", e.domain),
         )),

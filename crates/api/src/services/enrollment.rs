@@ -11,8 +11,8 @@ use muster_model::{
 use serde_json::json;
 
 use crate::{
-    error::{ApiError, ApiResult},
     services::access::Console,
+    services::error::{DomainError, DomainResult},
     services::{
         audit, crypto, mail,
         staged_invitations::{spend_invite_quota, StagedInvitations},
@@ -52,12 +52,12 @@ pub async fn invite(
     actor: &AccountRow,
     emails: &[String],
     send: bool,
-) -> ApiResult<InviteResponse> {
+) -> DomainResult<InviteResponse> {
     if emails.is_empty() {
-        return Err(ApiError::field("no_addresses", "Enter at least one email address."));
+        return Err(DomainError::field("no_addresses", "Enter at least one email address."));
     }
     if emails.len() > MAX_ADDRESSES {
-        return Err(ApiError::field(
+        return Err(DomainError::field(
             "too_many_addresses",
             format!("At most {MAX_ADDRESSES} addresses per request; use Bulk Invite for more."),
         ));
@@ -81,7 +81,7 @@ pub async fn invite_in(
     emails: &[String],
     send: bool,
     source: Source,
-) -> ApiResult<InviteResponse> {
+) -> DomainResult<InviteResponse> {
     let domain = e.domain.as_str();
     let mut results: Vec<InviteResult> = Vec::with_capacity(emails.len());
     let mut wanted: Vec<(usize, String)> = Vec::new();
@@ -201,7 +201,7 @@ pub async fn list(
     status: Option<InvitationStatus>,
     cursor: Option<&str>,
     limit: i64,
-) -> ApiResult<InvitationPage> {
+) -> DomainResult<InvitationPage> {
     let now = now_ms();
     let mut rows = invitations::list(
         &state.db.pool,
@@ -220,15 +220,15 @@ pub async fn list(
 }
 
 /// Sends the invitation again with a new token (the old link stops working) and a new expiry.
-pub async fn resend(state: &AppState, c: &Console, actor: &AccountRow, id: &str) -> ApiResult<Invitation> {
+pub async fn resend(state: &AppState, c: &Console, actor: &AccountRow, id: &str) -> DomainResult<Invitation> {
     let inv =
-        invitations::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("invitation"))?;
+        invitations::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("invitation"))?;
     let now = now_ms();
     let (token, hash) = crypto::new_token();
     let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
     let mut tx = state.db.pool.begin().await?;
     if !invitations::rotate_token(&mut *tx, &inv.id, &hash, expires_at, now).await? {
-        return Err(ApiError::conflict(
+        return Err(DomainError::conflict(
             "invitation_not_pending",
             format!("The invitation to {} was already {}; it cannot be resent.", inv.email, inv.status),
         ));
@@ -252,18 +252,18 @@ pub async fn resend(state: &AppState, c: &Console, actor: &AccountRow, id: &str)
     .await?;
     tx.commit().await?;
     state.wake_outbox();
-    let row = invitations::listed_one(&state.db.pool, &inv.id).await?.ok_or(ApiError::NotFound("invitation"))?;
+    let row = invitations::listed_one(&state.db.pool, &inv.id).await?.ok_or(DomainError::NotFound("invitation"))?;
     Ok(view(row, now))
 }
 
 /// Withdraws a pending invitation: its link stops working and the person is no longer listed.
-pub async fn revoke(state: &AppState, c: &Console, actor: &AccountRow, id: &str) -> ApiResult<()> {
+pub async fn revoke(state: &AppState, c: &Console, actor: &AccountRow, id: &str) -> DomainResult<()> {
     let inv =
-        invitations::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("invitation"))?;
+        invitations::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("invitation"))?;
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
     if !invitations::revoke(&mut *tx, &inv.id).await? {
-        return Err(ApiError::conflict(
+        return Err(DomainError::conflict(
             "invitation_not_pending",
             format!("The invitation to {} was already {}.", inv.email, inv.status),
         ));
@@ -293,12 +293,12 @@ pub async fn revoke(state: &AppState, c: &Console, actor: &AccountRow, id: &str)
 pub async fn send_pending_run(
     state: &AppState,
     job: &crate::store::jobs::JobRow,
-) -> ApiResult<muster_model::JobCounts> {
+) -> DomainResult<muster_model::JobCounts> {
     use crate::store::{accounts as account_store, jobs};
-    let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(ApiError::NotFound("enterprise"))?;
+    let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(DomainError::NotFound("enterprise"))?;
     let actor = account_store::by_id(&state.db.pool, job.created_by.as_deref().unwrap_or_default())
         .await?
-        .ok_or(ApiError::NotFound("account"))?;
+        .ok_or(DomainError::NotFound("account"))?;
     let inviter = actor.display_name();
     let already = job.processed;
     let total = already + invitations::count_unsent(&state.db.pool, &e.id).await?;

@@ -9,7 +9,7 @@ use muster_model::{
 use serde_json::json;
 
 use crate::{
-    error::{ApiError, ApiResult},
+    services::error::{DomainError, DomainResult},
     services::{audit, crypto, invitations, mail, sessions::Caller, verification},
     state::AppState,
     store::{
@@ -59,11 +59,11 @@ pub fn view(state: &AppState, e: &EnterpriseRow, role: Role) -> Enterprise {
     }
 }
 
-pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiResult<Claimed> {
+pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> DomainResult<Claimed> {
     let account = &caller.account;
     let domain = account.email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
     if muster_model::validate::is_public_mail_domain(&domain) {
-        return Err(ApiError::field(
+        return Err(DomainError::field(
             "public_mail_domain",
             format!("{domain} is a public mail provider; sign up with your company email address to claim its domain."),
         ));
@@ -124,16 +124,16 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> ApiR
 }
 
 /// While unverified: how many claims of the domain are open (this one included).
-pub async fn with_claims(state: &AppState, mut e: Enterprise) -> ApiResult<Enterprise> {
+pub async fn with_claims(state: &AppState, mut e: Enterprise) -> DomainResult<Enterprise> {
     if e.domain_status == DomainStatus::Unverified && e.kind == EnterpriseKind::Online {
         e.open_claims = claims::open_claims(&state.db.pool, &e.domain).await?.max(0) as u64;
     }
     Ok(e)
 }
 
-async fn forward_to_admin(state: &AppState, requester: &AccountRow, e: &EnterpriseRow) -> ApiResult<ClaimForwarded> {
+async fn forward_to_admin(state: &AppState, requester: &AccountRow, e: &EnterpriseRow) -> DomainResult<ClaimForwarded> {
     if enterprises::admin_role(&state.db.pool, &e.id, &requester.id).await?.is_some() {
-        return Err(ApiError::conflict("already_admin", format!("You already administer {}.", e.domain)));
+        return Err(DomainError::conflict("already_admin", format!("You already administer {}.", e.domain)));
     }
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
@@ -173,13 +173,17 @@ async fn forward_to_admin(state: &AppState, requester: &AccountRow, e: &Enterpri
 }
 
 /// The enterprise and the caller's role in it; 404 for anyone who is not its admin.
-pub async fn administered(state: &AppState, caller: &Caller, enterprise_id: &str) -> ApiResult<(EnterpriseRow, Role)> {
-    let not_found = || ApiError::NotFound("enterprise");
+pub async fn administered(
+    state: &AppState,
+    caller: &Caller,
+    enterprise_id: &str,
+) -> DomainResult<(EnterpriseRow, Role)> {
+    let not_found = || DomainError::NotFound("enterprise");
     let (e, role, member_state) =
         enterprises::with_admin_role(&state.db.pool, enterprise_id, &caller.account.id).await?.ok_or_else(not_found)?;
     // An admin the company offboarded (suspended by hand or by a sync) loses the console at once.
     if is_offboarded(member_state.as_deref()) {
-        return Err(ApiError::denied(
+        return Err(DomainError::denied(
             "admin_suspended",
             format!("Your membership of {} is suspended, so its console is closed to you.", e.domain),
         ));
@@ -198,9 +202,9 @@ pub async fn update(
     e: &EnterpriseRow,
     role: Role,
     req: UpdateEnterpriseRequest,
-) -> ApiResult<Enterprise> {
+) -> DomainResult<Enterprise> {
     if role != Role::Pma {
-        return Err(ApiError::Forbidden("Only the Primary Master Admin can change the plan.".into()));
+        return Err(DomainError::Forbidden("Only the Primary Master Admin can change the plan.".into()));
     }
     let plan = req.plan.unwrap_or(Plan::parse(&e.plan).unwrap_or_default());
     let cycle = req.billing_cycle.unwrap_or(BillingCycle::parse(&e.billing_cycle).unwrap_or_default());
@@ -215,12 +219,12 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    let e = enterprises::by_id(&state.db.pool, &e.id).await?.ok_or(ApiError::NotFound("enterprise"))?;
+    let e = enterprises::by_id(&state.db.pool, &e.id).await?.ok_or(DomainError::NotFound("enterprise"))?;
     Ok(view(state, &e, role))
 }
 
 /// Unverified claims left too long (`MUSTER_CLAIM_TTL_DAYS`) close; their claimants are told.
-pub async fn expire_claims(state: &AppState) -> ApiResult<usize> {
+pub async fn expire_claims(state: &AppState) -> DomainResult<usize> {
     let now = now_ms();
     let before = now - state.config.claim_ttl.as_millis() as i64;
     let stale = claims::stale_claims(&state.db.pool, before).await?;
@@ -250,16 +254,16 @@ pub async fn create_contract(
     admin: &str,
     plan: Plan,
     seats: i64,
-) -> ApiResult<(String, String)> {
+) -> DomainResult<(String, String)> {
     let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
     let probe = muster_model::validate::Email::parse(&format!("admin@{domain}"))
-        .map_err(|_| ApiError::field("invalid_domain", format!("{domain:?} is not a domain name")))?;
-    let admin = muster_model::validate::Email::parse(admin).map_err(|m| ApiError::field("invalid_email", m))?;
+        .map_err(|_| DomainError::field("invalid_domain", format!("{domain:?} is not a domain name")))?;
+    let admin = muster_model::validate::Email::parse(admin).map_err(|m| DomainError::field("invalid_email", m))?;
     if admin.domain() != probe.domain() {
-        return Err(ApiError::field("not_in_domain", format!("{admin} is not an address in {domain}")));
+        return Err(DomainError::field("not_in_domain", format!("{admin} is not an address in {domain}")));
     }
     if seats < 0 {
-        return Err(ApiError::field("invalid_seats", "--seats must be zero or more"));
+        return Err(DomainError::field("invalid_seats", "--seats must be zero or more"));
     }
     let now = now_ms();
     let row = EnterpriseRow {
@@ -279,7 +283,7 @@ pub async fn create_contract(
         last_check: None,
         created_at: now,
     };
-    let taken = || ApiError::conflict("domain_taken", format!("{domain} already has a Primary Master Admin"));
+    let taken = || DomainError::conflict("domain_taken", format!("{domain} already has a Primary Master Admin"));
     if claims::holder_of(&state.db.pool, &domain).await?.is_some() {
         return Err(taken());
     }

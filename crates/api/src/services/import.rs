@@ -14,12 +14,12 @@ use muster_model::{JobCounts, JobKind};
 use serde_json::{json, Map, Value};
 
 use crate::{
-    error::{ApiError, ApiResult},
-    routes::upload::Upload,
+    services::error::{DomainError, DomainResult},
     services::{
         audit,
         csv_import::{self, ChunkReader, Parsed, Row, FIELDS},
         jobs as job_service, staged_invitations,
+        upload::ByteStream,
     },
     state::AppState,
     store::{
@@ -36,10 +36,10 @@ pub async fn create(
     state: &AppState,
     e: &EnterpriseRow,
     actor: &accounts::AccountRow,
-    mut upload: Upload,
+    mut upload: ByteStream,
     dry_run: bool,
     send: bool,
-) -> ApiResult<JobRow> {
+) -> DomainResult<JobRow> {
     use futures_util::StreamExt;
     let _slot = job_service::reserve(state, &e.id).await?;
     let row = JobRow::queued(
@@ -82,7 +82,7 @@ pub async fn create(
     }
     utf8.finish(lines)?;
     if seq == 0 {
-        return Err(ApiError::field("empty_file", "The file is empty."));
+        return Err(DomainError::field("empty_file", "The file is empty."));
     }
     // The line count is the estimate the progress bar works against.
     jobs::set_total(&mut *tx, &row.id, lines.max(1)).await?;
@@ -91,14 +91,14 @@ pub async fn create(
     Ok(row)
 }
 
-fn check_header(start: &[u8]) -> ApiResult<()> {
+fn check_header(start: &[u8]) -> DomainResult<()> {
     let first = start.split(|b| *b == b'\n').next().unwrap_or_default();
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(first);
     let mut record = csv::StringRecord::new();
     match reader.read_record(&mut record) {
-        Ok(true) => csv_import::header(&record).map(|_| ()).map_err(|m| ApiError::field("missing_email_column", m)),
-        Ok(false) => Err(ApiError::field("empty_file", "The file is empty.")),
-        Err(e) => Err(ApiError::field("invalid_csv", format!("The first row could not be read: {e}"))),
+        Ok(true) => csv_import::header(&record).map(|_| ()).map_err(|m| DomainError::field("missing_email_column", m)),
+        Ok(false) => Err(DomainError::field("empty_file", "The file is empty.")),
+        Err(e) => Err(DomainError::field("invalid_csv", format!("The first row could not be read: {e}"))),
     }
 }
 
@@ -109,7 +109,7 @@ struct Utf8Check {
 }
 
 impl Utf8Check {
-    fn feed(&mut self, chunk: &[u8], lines_before: i64) -> ApiResult<()> {
+    fn feed(&mut self, chunk: &[u8], lines_before: i64) -> DomainResult<()> {
         let mut data = std::mem::take(&mut self.carry);
         data.extend_from_slice(chunk);
         match std::str::from_utf8(&data) {
@@ -120,7 +120,7 @@ impl Utf8Check {
             }
             Err(e) => {
                 let line = lines_before + data[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as i64 + 1;
-                Err(ApiError::field(
+                Err(DomainError::field(
                     "invalid_encoding",
                     format!("Line {line} is not UTF-8 text; save the file as “CSV UTF-8” and upload it again."),
                 ))
@@ -128,11 +128,11 @@ impl Utf8Check {
         }
     }
 
-    fn finish(&self, lines: i64) -> ApiResult<()> {
+    fn finish(&self, lines: i64) -> DomainResult<()> {
         if self.carry.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::field(
+            Err(DomainError::field(
                 "invalid_encoding",
                 format!("The file ends in the middle of a character (line {lines})."),
             ))
@@ -154,11 +154,11 @@ fn key(email: &str) -> u64 {
     h.finish()
 }
 
-pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
-    let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(ApiError::NotFound("enterprise"))?;
+pub async fn run(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
+    let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(DomainError::NotFound("enterprise"))?;
     let actor = accounts::by_id(&state.db.pool, job.created_by.as_deref().unwrap_or_default())
         .await?
-        .ok_or(ApiError::NotFound("account"))?;
+        .ok_or(DomainError::NotFound("account"))?;
     let options: Value = serde_json::from_str(&job.options).unwrap_or_default();
     let send = options["send_invitations"].as_bool().unwrap_or(true);
     let dry_run = job.dry_run != 0;
@@ -200,7 +200,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> ApiResult<JobCounts> {
     let now = now_ms();
     let mut staged = staged_invitations::StagedInvitations::new(state, &e, Some(&actor), send, now);
     while let Some(batch) = batch_rx.recv().await {
-        let batch = batch.map_err(|why| ApiError::field("invalid_csv", why))?;
+        let batch = batch.map_err(|why| DomainError::field("invalid_csv", why))?;
         processed += batch.len() as i64;
         let changes = diff(&mut tx, &e, batch, &mut seen).await?;
         let mut results = Vec::new();
@@ -297,7 +297,7 @@ async fn diff(
     e: &EnterpriseRow,
     batch: Vec<Parsed>,
     seen: &mut HashMap<u64, u64>,
-) -> ApiResult<Vec<Change>> {
+) -> DomainResult<Vec<Change>> {
     let mut rows = Vec::with_capacity(batch.len());
     let mut out = Vec::with_capacity(batch.len());
     for p in batch {

@@ -7,7 +7,7 @@ use muster_model::{validate, AcceptInvitationRequest, AcceptedInvitation, Accoun
 use serde_json::json;
 
 use crate::{
-    error::{ApiError, ApiResult},
+    services::error::{DomainError, DomainResult},
     services::{accounts, audit, crypto, mail, passwords, sessions::Caller},
     state::AppState,
     store::{
@@ -28,7 +28,7 @@ pub async fn invite_in_tx(
     grants_role: Option<Role>,
     source: &str,
     now: i64,
-) -> ApiResult<String> {
+) -> DomainResult<String> {
     let member_id = store::new_id();
     enterprises::insert_member(&mut **tx, &member_id, &e.id, email, None, None, None, "invited", source, now).await?;
     let (token, hash) = crypto::new_token();
@@ -61,22 +61,22 @@ pub async fn invite_in_tx(
     Ok(token)
 }
 
-async fn pending(state: &AppState, token: &str) -> ApiResult<InvitationRow> {
-    let not_found = || ApiError::NotFound("invitation");
+async fn pending(state: &AppState, token: &str) -> DomainResult<InvitationRow> {
+    let not_found = || DomainError::NotFound("invitation");
     if token.trim().is_empty() {
         return Err(not_found());
     }
     let inv = invitations::by_token_hash(&state.db.pool, &crypto::hash_token(token)).await?.ok_or_else(not_found)?;
     match inv.status.as_str() {
-        "accepted" => Err(ApiError::conflict(
+        "accepted" => Err(DomainError::conflict(
             "invitation_already_accepted",
             "This invitation has already been accepted; sign in instead.",
         )),
-        "revoked" => Err(ApiError::gone(
+        "revoked" => Err(DomainError::gone(
             "invitation_revoked",
             "This invitation was withdrawn. Ask your administrator for a new one.",
         )),
-        _ if inv.expires_at <= now_ms() => Err(ApiError::gone(
+        _ if inv.expires_at <= now_ms() => Err(DomainError::gone(
             "invitation_expired",
             "This invitation has expired. Ask your administrator to send it again.",
         )),
@@ -84,7 +84,7 @@ async fn pending(state: &AppState, token: &str) -> ApiResult<InvitationRow> {
             // A person the directory no longer lists (suspended by a sync) cannot join through an old link.
             let member = crate::store::members::by_id(&state.db.pool, &inv.enterprise_id, &inv.member_id).await?;
             if member.is_some_and(|m| m.state == "suspended") {
-                return Err(ApiError::gone(
+                return Err(DomainError::gone(
                     "member_suspended",
                     "Your access to this enterprise is suspended. Ask your administrator.",
                 ));
@@ -94,9 +94,9 @@ async fn pending(state: &AppState, token: &str) -> ApiResult<InvitationRow> {
     }
 }
 
-pub async fn lookup(state: &AppState, token: &str) -> ApiResult<InvitationLookup> {
+pub async fn lookup(state: &AppState, token: &str) -> DomainResult<InvitationLookup> {
     let inv = pending(state, token).await?;
-    let e = enterprises::by_id(&state.db.pool, &inv.enterprise_id).await?.ok_or(ApiError::NotFound("invitation"))?;
+    let e = enterprises::by_id(&state.db.pool, &inv.enterprise_id).await?.ok_or(DomainError::NotFound("invitation"))?;
     let invited_by = match &inv.invited_by {
         Some(id) => account_store::by_id(&state.db.pool, id).await?.map(|a| a.display_name()),
         None => None,
@@ -125,10 +125,10 @@ pub async fn accept(
     req: AcceptInvitationRequest,
     caller: Option<&Caller>,
     ip: &str,
-) -> ApiResult<AcceptedInvitation> {
+) -> DomainResult<AcceptedInvitation> {
     let inv = pending(state, &req.token).await?;
-    let first_name = validate::name(req.first_name.as_deref(), "First name").map_err(ApiError::Validation)?;
-    let last_name = validate::name(req.last_name.as_deref(), "Last name").map_err(ApiError::Validation)?;
+    let first_name = validate::name(req.first_name.as_deref(), "First name").map_err(DomainError::Validation)?;
+    let last_name = validate::name(req.last_name.as_deref(), "Last name").map_err(DomainError::Validation)?;
     let existing = account_store::by_email(&state.db.pool, &inv.email).await?;
     let proof = match &existing {
         Some(a) if a.status == AccountStatus::Active.as_str() => {
@@ -137,7 +137,7 @@ pub async fn accept(
         }
         _ => {
             let password = req.password.as_deref().ok_or_else(|| {
-                ApiError::field(
+                DomainError::field(
                     "password_required",
                     "Choose a password (at least 12 characters) to create your account.",
                 )
@@ -162,7 +162,7 @@ pub async fn accept(
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
     if !invitations::mark_accepted(&mut *tx, &inv.id, now).await? {
-        return Err(ApiError::conflict(
+        return Err(DomainError::conflict(
             "invitation_already_accepted",
             "This invitation has already been accepted; sign in instead.",
         ));
@@ -212,23 +212,23 @@ async fn prove_active(
     password: Option<&str>,
     caller: Option<&Caller>,
     ip: &str,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     if caller.is_some_and(|c| c.account.id == account.id) {
         return Ok(());
     }
     let Some(password) = password else {
-        return Err(ApiError::field(
+        return Err(DomainError::field(
             "password_required",
             format!("{} already has a Muster account: sign in as it, or enter its password.", account.email),
         ));
     };
     // A guess at an account's password, as at log-in.
     if !state.limits.password_attempt(&account.email, ip) {
-        return Err(ApiError::RateLimited);
+        return Err(DomainError::RateLimited);
     }
     if passwords::verify(state, password, Some(&account.password_hash)).await? {
         Ok(())
     } else {
-        Err(ApiError::field("wrong_password", "That is not the password of this account."))
+        Err(DomainError::field("wrong_password", "That is not the password of this account."))
     }
 }

@@ -4,7 +4,7 @@
 use muster_model::{Job, JobCounts, JobKind, JobProgress, JobResult, JobStatus};
 
 use crate::{
-    error::{ApiError, ApiResult},
+    services::error::{DomainError, DomainResult},
     state::AppState,
     store::{accounts::AccountRow, enterprises::EnterpriseRow, jobs, jobs::JobRow, now_ms, rfc3339},
 };
@@ -16,10 +16,12 @@ pub fn counts_of(row: &JobRow) -> JobCounts {
     serde_json::from_str(&row.counts).unwrap_or_default()
 }
 
-pub async fn view(state: &AppState, row: JobRow, cursor: Option<&str>, limit: i64) -> ApiResult<Job> {
+pub async fn view(state: &AppState, row: JobRow, cursor: Option<&str>, limit: i64) -> DomainResult<Job> {
     let after = match cursor {
         None | Some("") => 0,
-        Some(c) => c.parse().map_err(|_| ApiError::field("invalid_cursor", "cursor is not one this API gave out"))?,
+        Some(c) => {
+            c.parse().map_err(|_| DomainError::field("invalid_cursor", "cursor is not one this API gave out"))?
+        }
     };
     let mut rows = jobs::results(&state.db.pool, &row.id, after, limit + 1).await?;
     let next_cursor = if rows.len() as i64 > limit {
@@ -78,13 +80,13 @@ impl Drop for Slot<'_> {
 
 /// At most `MUSTER_MAX_QUEUED_JOBS_PER_ENTERPRISE` jobs of one enterprise wait
 /// at a time, counting the uploads this process is still receiving.
-pub async fn reserve<'a>(state: &'a AppState, enterprise_id: &str) -> ApiResult<Slot<'a>> {
+pub async fn reserve<'a>(state: &'a AppState, enterprise_id: &str) -> DomainResult<Slot<'a>> {
     let queued = jobs::queued_of(&state.db.pool, enterprise_id).await?;
     let max = state.config.max_queued_jobs_per_enterprise as i64;
     let mut uploading = state.uploading.lock().unwrap_or_else(|p| p.into_inner());
     let in_flight = uploading.entry(enterprise_id.to_string()).or_default();
     if queued + *in_flight as i64 >= max {
-        return Err(ApiError::TooMany {
+        return Err(DomainError::QuotaExceeded {
             code: "too_many_queued_jobs",
             detail: format!(
                 "{} jobs are already waiting to run (at most {max}); wait for them to finish.",
@@ -106,7 +108,7 @@ pub async fn create(
     dry_run: bool,
     options: serde_json::Value,
     input: &[u8],
-) -> ApiResult<JobRow> {
+) -> DomainResult<JobRow> {
     let state = slot.state;
     let row = JobRow::queued(&e.id, &actor.id, kind.as_str(), dry_run, options.to_string(), now_ms());
     let mut tx = state.db.pool.begin().await?;
@@ -120,7 +122,7 @@ pub async fn create(
 }
 
 /// The job's whole input (for kinds whose input is small by limit).
-pub async fn input(state: &AppState, job_id: &str) -> ApiResult<Vec<u8>> {
+pub async fn input(state: &AppState, job_id: &str) -> DomainResult<Vec<u8>> {
     let mut all = Vec::new();
     let mut seq = 0;
     while let Some((next, data)) = jobs::input_after(&state.db.pool, job_id, seq).await? {

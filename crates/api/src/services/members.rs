@@ -7,9 +7,9 @@ use muster_model::{BulkStateResult, Member, MemberPage, MemberState, Role, Updat
 use serde_json::json;
 
 use crate::{
-    error::{ApiError, ApiResult},
     services::access::Console,
     services::audit,
+    services::error::{DomainError, DomainResult},
     state::AppState,
     store::{
         self, accounts::AccountRow, audit as audit_store, bulk, bulk::Cell, enterprises, members, members::MemberRow,
@@ -43,7 +43,7 @@ pub async fn list(
     search: Option<&str>,
     cursor: Option<&str>,
     limit: i64,
-) -> ApiResult<MemberPage> {
+) -> DomainResult<MemberPage> {
     let filter = members::Filter {
         state: filter_state.map(|s| s.as_str().to_string()),
         search: search.map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase),
@@ -61,13 +61,13 @@ pub async fn list(
 }
 
 /// Which states a member may come from to reach `to`, and what that does to seats.
-fn sources(to: MemberState) -> ApiResult<&'static [(&'static str, i64)]> {
+fn sources(to: MemberState) -> DomainResult<&'static [(&'static str, i64)]> {
     Ok(match to {
         MemberState::Managed => &[("unmanaged", 1)],
         MemberState::Unmanaged => &[("managed", -1), ("suspended", 0)],
         MemberState::Suspended => &[("managed", -1), ("unmanaged", 0)],
         MemberState::Invited | MemberState::Removed => {
-            return Err(ApiError::field(
+            return Err(DomainError::field(
                 "invalid_state",
                 "A member can be made managed, unmanaged or suspended; revoke an invitation to remove it.",
             ))
@@ -82,9 +82,9 @@ pub async fn move_to(
     actor: &AccountRow,
     ids: &[String],
     to: MemberState,
-) -> ApiResult<BulkStateResult> {
+) -> DomainResult<BulkStateResult> {
     if ids.is_empty() || ids.len() > MAX_BULK {
-        return Err(ApiError::field("invalid_ids", format!("Pass between 1 and {MAX_BULK} member ids.")));
+        return Err(DomainError::field("invalid_ids", format!("Pass between 1 and {MAX_BULK} member ids.")));
     }
     let requested = ids;
     let from = sources(to)?;
@@ -107,7 +107,7 @@ pub async fn move_to(
     let Some(seats_now) = members::adjust_seats(&mut *tx, &e.id, delta).await? else {
         let cap = e.seat_cap.unwrap_or_default();
         let used = members::managed_seats(&mut *tx, &e.id).await?;
-        return Err(ApiError::conflict(
+        return Err(DomainError::conflict(
             "seat_cap_reached",
             format!(
                 "{} has {cap} managed seats by contract and {used} are in use; {delta} more would pass the cap.",
@@ -175,10 +175,10 @@ fn may_change_admin(actor: Role, target_role: &str, to: MemberState) -> bool {
     actor == Role::Pma
 }
 
-fn field<'a>(new: &'a Option<String>, old: &'a Option<String>, name: &str) -> ApiResult<Option<String>> {
+fn field<'a>(new: &'a Option<String>, old: &'a Option<String>, name: &str) -> DomainResult<Option<String>> {
     match new {
         None => Ok(old.clone()),
-        Some(v) => muster_model::validate::name(Some(v), name).map_err(ApiError::Validation),
+        Some(v) => muster_model::validate::name(Some(v), name).map_err(DomainError::Validation),
     }
 }
 
@@ -189,8 +189,8 @@ pub async fn update(
     actor: &AccountRow,
     id: &str,
     req: UpdateMemberRequest,
-) -> ApiResult<Member> {
-    let m = members::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("member"))?;
+) -> DomainResult<Member> {
+    let m = members::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("member"))?;
     // Authorised before anything is written: a refused state change saves no profile edit either.
     if let Some(to) = req.state {
         let admin_role = match &m.account_id {
@@ -199,13 +199,13 @@ pub async fn update(
         };
         if let Some(role) = admin_role.as_deref() {
             if role == Role::Pma.as_str() && to == MemberState::Suspended {
-                return Err(ApiError::denied(
+                return Err(DomainError::denied(
                     "cannot_suspend_pma",
                     "The Primary Master Admin cannot be suspended. Transfer ownership to another admin first.",
                 ));
             }
             if !may_change_admin(c.role, role, to) {
-                return Err(ApiError::denied(
+                return Err(DomainError::denied(
                     "admin_protected",
                     format!("{} is an admin: only the Primary Master Admin changes an admin's state.", m.email),
                 ));
@@ -246,7 +246,7 @@ pub async fn update(
     }
     if let Some(to) = req.state {
         if m.state == "invited" {
-            return Err(ApiError::conflict(
+            return Err(DomainError::conflict(
                 "not_enrolled",
                 format!("{} has not accepted the invitation yet.", m.email),
             ));
@@ -254,13 +254,13 @@ pub async fn update(
         if m.state != to.as_str() {
             let result = move_to(state, c, actor, std::slice::from_ref(&m.id), to).await?;
             if result.changed == 0 {
-                return Err(ApiError::conflict(
+                return Err(DomainError::conflict(
                     "invalid_transition",
                     format!("{} is {} and cannot become {to}.", m.email, m.state),
                 ));
             }
         }
     }
-    let m = members::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("member"))?;
+    let m = members::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("member"))?;
     Ok(view(m))
 }

@@ -2,9 +2,9 @@
 //! `spawn_blocking`, at most a few at once, so a flood of sign-ups or log-ins
 //! waits its turn instead of exhausting threads and memory (DESIGN §10).
 
-use crate::{error::ApiResult, services::crypto, state::AppState};
+use crate::{services::crypto, services::error::DomainResult, state::AppState};
 
-pub async fn hash(state: &AppState, password: &str) -> ApiResult<String> {
+pub async fn hash(state: &AppState, password: &str) -> DomainResult<String> {
     let _permit = state.hashing.acquire().await.map_err(anyhow::Error::new)?;
     let password = password.to_string();
     let hash =
@@ -14,7 +14,7 @@ pub async fn hash(state: &AppState, password: &str) -> ApiResult<String> {
 
 /// Checks `password` against `stored`; with no stored hash it spends the same
 /// time on a dummy, so the answer's timing does not tell whether an account exists.
-pub async fn verify(state: &AppState, password: &str, stored: Option<&str>) -> ApiResult<bool> {
+pub async fn verify(state: &AppState, password: &str, stored: Option<&str>) -> DomainResult<bool> {
     let _permit = state.hashing.acquire().await.map_err(anyhow::Error::new)?;
     let password = password.to_string();
     let stored = stored.map(str::to_string);

@@ -7,7 +7,7 @@ use muster_model::{LoginRequest, SessionCreated, SessionInfo, SessionList, Sessi
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    error::{ApiError, ApiResult},
+    services::error::{DomainError, DomainResult},
     services::passwords,
     state::AppState,
     store::{self, accounts, accounts::AccountRow, now_ms, sessions, sessions::SessionRow},
@@ -56,23 +56,23 @@ pub async fn login(
     ip: &str,
     address: Option<&str>,
     user_agent: Option<&str>,
-) -> ApiResult<SessionCreated> {
+) -> DomainResult<SessionCreated> {
     // Only a well-formed address becomes a limiter key (a 60 KB "email" is no key).
     let Ok(email) = muster_model::validate::Email::parse(&req.email) else {
-        return Err(ApiError::InvalidCredentials);
+        return Err(DomainError::InvalidCredentials);
     };
     let email = email.to_string();
     if !state.limits.password_attempt(&email, ip) {
-        return Err(ApiError::RateLimited);
+        return Err(DomainError::RateLimited);
     }
     let account = accounts::by_email(&state.db.pool, &email).await?;
     let ok = passwords::verify(state, &req.password, account.as_ref().map(|a| a.password_hash.as_str())).await?;
     let account = match (account, ok) {
         (Some(a), true) => a,
-        _ => return Err(ApiError::InvalidCredentials),
+        _ => return Err(DomainError::InvalidCredentials),
     };
     if account.status != "active" {
-        return Err(ApiError::AccountNotActive);
+        return Err(DomainError::AccountNotActive);
     }
     let now = now_ms();
     let session = SessionRow {
@@ -102,32 +102,32 @@ pub async fn login(
 }
 
 /// Checks a bearer token against its session row and slides the idle window.
-pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> ApiResult<Caller> {
-    let token = bearer.ok_or_else(|| ApiError::unauthorized("unauthenticated", "Sign in to continue."))?;
+pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> DomainResult<Caller> {
+    let token = bearer.ok_or_else(|| DomainError::unauthorized("unauthenticated", "Sign in to continue."))?;
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     let claims = jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&state.secrets.jwt_key), &validation)
         .map_err(|e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                ApiError::unauthorized("session_expired", "Your session has ended; sign in again.")
+                DomainError::unauthorized("session_expired", "Your session has ended; sign in again.")
             }
-            _ => ApiError::unauthorized("token_invalid", "The access token is not valid; sign in again."),
+            _ => DomainError::unauthorized("token_invalid", "The access token is not valid; sign in again."),
         })?
         .claims;
-    let invalid = || ApiError::unauthorized("token_invalid", "The access token is not valid; sign in again.");
+    let invalid = || DomainError::unauthorized("token_invalid", "The access token is not valid; sign in again.");
     let (session, account) = sessions::with_account(&state.db.pool, &claims.sid).await?.ok_or_else(invalid)?;
     if session.account_id != claims.sub {
         return Err(invalid());
     }
     let now = now_ms();
     if session.revoked_at.is_some() {
-        return Err(ApiError::unauthorized("session_revoked", "You signed out of this session; sign in again."));
+        return Err(DomainError::unauthorized("session_revoked", "You signed out of this session; sign in again."));
     }
     if now >= session.expires_at {
-        return Err(ApiError::unauthorized("session_expired", "Your session has ended; sign in again."));
+        return Err(DomainError::unauthorized("session_expired", "Your session has ended; sign in again."));
     }
     if now - session.last_seen_at > idle_ms(state) {
-        return Err(ApiError::unauthorized(
+        return Err(DomainError::unauthorized(
             "session_expired",
             format!(
                 "Your session expired after {} minutes without activity; sign in again.",
@@ -145,7 +145,7 @@ pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> ApiResult<C
 }
 
 /// Console use keeps elevation alive; idle for the timeout and it lapses.
-pub async fn slide_elevation(state: &AppState, caller: &Caller) -> ApiResult<()> {
+pub async fn slide_elevation(state: &AppState, caller: &Caller) -> DomainResult<()> {
     let now = now_ms();
     let until = now + idle_ms(state);
     if until - caller.session.elevated_until.unwrap_or(0) >= SLIDE_GRANULARITY_MS {
@@ -154,12 +154,12 @@ pub async fn slide_elevation(state: &AppState, caller: &Caller) -> ApiResult<()>
     Ok(())
 }
 
-pub async fn elevate(state: &AppState, caller: &Caller, password: String) -> ApiResult<SessionInfo> {
+pub async fn elevate(state: &AppState, caller: &Caller, password: String) -> DomainResult<SessionInfo> {
     if state.limits.login_per_account.check_key(&caller.account.email).is_err() {
-        return Err(ApiError::RateLimited);
+        return Err(DomainError::RateLimited);
     }
     if !passwords::verify(state, &password, Some(&caller.account.password_hash)).await? {
-        return Err(ApiError::field("wrong_password", "That password is not right."));
+        return Err(DomainError::field("wrong_password", "That password is not right."));
     }
     slide_elevation(state, caller).await?;
     let mut info = caller.info(state);
@@ -167,13 +167,13 @@ pub async fn elevate(state: &AppState, caller: &Caller, password: String) -> Api
     Ok(info)
 }
 
-pub async fn logout(state: &AppState, caller: &Caller) -> ApiResult<()> {
+pub async fn logout(state: &AppState, caller: &Caller) -> DomainResult<()> {
     sessions::revoke(&state.db.pool, &caller.session.id, now_ms()).await?;
     Ok(())
 }
 
 /// `GET /sessions`: the caller's sessions that still work.
-pub async fn list(state: &AppState, caller: &Caller) -> ApiResult<SessionList> {
+pub async fn list(state: &AppState, caller: &Caller) -> DomainResult<SessionList> {
     let live = sessions::live_of(&state.db.pool, &caller.account.id, now_ms(), idle_ms(state)).await?;
     let items = live
         .into_iter()
@@ -190,15 +190,15 @@ pub async fn list(state: &AppState, caller: &Caller) -> ApiResult<SessionList> {
 }
 
 /// `DELETE /sessions/{id}`: ends one of the caller's own sessions (404 for anyone else's).
-pub async fn end(state: &AppState, caller: &Caller, id: &str) -> ApiResult<()> {
+pub async fn end(state: &AppState, caller: &Caller, id: &str) -> DomainResult<()> {
     if sessions::revoke_own(&state.db.pool, &caller.account.id, id, now_ms()).await? {
         Ok(())
     } else {
-        Err(ApiError::NotFound("session"))
+        Err(DomainError::NotFound("session"))
     }
 }
 
 /// `DELETE /sessions`: "sign out everywhere else".
-pub async fn end_others(state: &AppState, caller: &Caller) -> ApiResult<u64> {
+pub async fn end_others(state: &AppState, caller: &Caller) -> DomainResult<u64> {
     Ok(sessions::revoke_all(&state.db.pool, &caller.account.id, Some(&caller.session.id), now_ms()).await?)
 }

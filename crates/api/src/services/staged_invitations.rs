@@ -3,7 +3,7 @@
 //! against.
 
 use crate::{
-    error::{ApiError, ApiResult},
+    services::error::{DomainError, DomainResult},
     services::{crypto, mail},
     state::AppState,
     store::{self, accounts::AccountRow, bulk, bulk::Cell, enterprises::EnterpriseRow, invitations, outbox, rfc3339},
@@ -80,7 +80,7 @@ impl<'a> StagedInvitations<'a> {
     }
 
     /// Writes what was staged since the last flush; the mails count against the daily limit.
-    pub async fn flush(&mut self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> ApiResult<()> {
+    pub async fn flush(&mut self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> DomainResult<()> {
         spend_invite_quota(self.state, tx, self.enterprise, self.mails.len() as i64, self.now).await?;
         let backend = self.state.db.backend;
         bulk::insert(tx, backend, "invitations", invitations::BULK_COLUMNS, std::mem::take(&mut self.rows)).await?;
@@ -97,14 +97,14 @@ pub async fn spend_invite_quota(
     e: &EnterpriseRow,
     n: i64,
     now: i64,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     if n == 0 {
         return Ok(());
     }
     let limit = state.config.invite_daily_limit as i64;
     let sent = invitations::count_sends(tx, &e.id, n, now).await?;
     if sent > limit {
-        return Err(ApiError::TooMany {
+        return Err(DomainError::QuotaExceeded {
             code: "invite_limit_reached",
             detail: format!(
                 "{} can send {limit} invitations a day; {} were sent in the last 24 hours and this needs {n} more.",

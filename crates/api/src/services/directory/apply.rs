@@ -10,7 +10,7 @@ use super::{
     Settings,
 };
 use crate::{
-    error::ApiResult,
+    services::error::DomainResult,
     services::{csv_import::FIELDS, staged_invitations},
     state::AppState,
     store::{
@@ -27,7 +27,7 @@ pub async fn write_results(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     job: &JobRow,
     results: Vec<ResultRow>,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     jobs::clear_results(&mut **tx, &job.id).await?;
     let mut seq = 1;
     let mut rows = results.into_iter().peekable();
@@ -50,7 +50,7 @@ pub async fn apply(
     snap: &Snapshot,
     plan: &mut Plan,
     now: i64,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     let backend = state.db.backend;
     let mut staged = staged_invitations::StagedInvitations::new(state, e, actor, s.send_invitations, now);
 
@@ -176,7 +176,7 @@ pub async fn seat_events(
     people: &[(String, String)],
     delta: i64,
     now: i64,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     if people.is_empty() {
         return Ok(());
     }

@@ -5,8 +5,8 @@ use muster_model::{DirectoryConfig, DirectoryConfigRequest};
 use serde_json::json;
 
 use crate::{
-    error::{ApiError, ApiResult},
     services::access::Console,
+    services::error::{DomainError, DomainResult},
     services::{audit, crypto},
     state::AppState,
     store::{accounts::AccountRow, audit as audit_store, directory, directory::ConfigRow, now_ms, rfc3339},
@@ -21,8 +21,8 @@ pub(super) fn same_server(stored: &Settings, req: &DirectoryConfigRequest) -> bo
     stored.url == req.url.trim() && stored.bind_dn == req.bind_dn.trim() && stored.start_tls == req.start_tls
 }
 
-pub(super) fn password_again() -> ApiError {
-    ApiError::field(
+pub(super) fn password_again() -> DomainError {
+    DomainError::field(
         "bind_password_required",
         "The address, bind DN or TLS setting changed: enter the bind password again.",
     )
@@ -51,14 +51,14 @@ pub(super) fn view(s: &Settings, row: &ConfigRow) -> DirectoryConfig {
     }
 }
 
-pub async fn get(state: &AppState, c: &Console) -> ApiResult<DirectoryConfig> {
+pub async fn get(state: &AppState, c: &Console) -> DomainResult<DirectoryConfig> {
     let loaded = load(state, &c.enterprise.id).await?.ok_or_else(not_configured)?;
     Ok(view(&loaded.settings, &loaded.row))
 }
 
 /// Checks a request (shared rules, then the schedule and rules that need the
 /// server's parsers) and fails with every field's problem in one sentence.
-pub(super) fn check(req: &DirectoryConfigRequest) -> ApiResult<()> {
+pub(super) fn check(req: &DirectoryConfigRequest) -> DomainResult<()> {
     let mut errors = req.validate();
     if let Some(expr) = req.schedule.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         if !errors.contains_key("schedule") {
@@ -74,7 +74,7 @@ pub(super) fn check(req: &DirectoryConfigRequest) -> ApiResult<()> {
         return Ok(());
     }
     let detail = errors.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join(" ");
-    Err(ApiError::field("invalid_configuration", detail))
+    Err(DomainError::field("invalid_configuration", detail))
 }
 
 pub async fn put(
@@ -82,7 +82,7 @@ pub async fn put(
     c: &Console,
     actor: &AccountRow,
     mut req: DirectoryConfigRequest,
-) -> ApiResult<DirectoryConfig> {
+) -> DomainResult<DirectoryConfig> {
     check(&req)?;
     refuse_address(state, &req.url).await?;
     let e = &c.enterprise;
@@ -95,7 +95,10 @@ pub async fn put(
         (None, Some(_)) if !stored.as_ref().is_some_and(|s| same_server(s, &req)) => return Err(password_again()),
         (None, Some(row)) => row.bind_password.clone(),
         (None, None) => {
-            return Err(ApiError::field("bind_password_required", "Enter the bind password the first time you save."))
+            return Err(DomainError::field(
+                "bind_password_required",
+                "Enter the bind password the first time you save.",
+            ))
         }
     };
     let settings = Settings::from_request(req);

@@ -18,7 +18,7 @@ use super::{
     safeguard::safeguard,
 };
 use crate::{
-    error::{ApiError, ApiResult},
+    services::error::{DomainError, DomainResult},
     services::{audit, mail},
     state::{AppState, Shared},
     store::{
@@ -54,10 +54,10 @@ impl Drop for Heartbeat {
     }
 }
 
-pub async fn execute(shared: &Shared, job: &JobRow) -> ApiResult<SyncCounts> {
+pub async fn execute(shared: &Shared, job: &JobRow) -> DomainResult<SyncCounts> {
     let _heartbeat = Heartbeat::start(shared, &job.id);
     let state: &AppState = shared;
-    let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(ApiError::NotFound("enterprise"))?;
+    let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(DomainError::NotFound("enterprise"))?;
     // A scheduled run meets the same gate as a request: verified domain, plan with the module.
     crate::services::access::module_open(&e, Module::DirectorySync)?;
     let actor = match job.created_by.as_deref() {
@@ -66,7 +66,7 @@ pub async fn execute(shared: &Shared, job: &JobRow) -> ApiResult<SyncCounts> {
     };
     let loaded = super::load(state, &e.id)
         .await?
-        .ok_or_else(|| ApiError::Validation("Directory Sync is not configured any more.".into()))?;
+        .ok_or_else(|| DomainError::Validation("Directory Sync is not configured any more.".into()))?;
     let settings = loaded.settings;
     let dry_run = job.dry_run != 0;
     if let Some(total) = loaded.row.last_good_entries {
@@ -85,7 +85,7 @@ pub async fn execute(shared: &Shared, job: &JobRow) -> ApiResult<SyncCounts> {
             let tx = state.db.pool.begin().await?;
             return finish_blocked(state, tx, job, &e, actor.as_ref(), SyncCounts::default(), f.message).await;
         }
-        Err(f) => return Err(ApiError::Unavailable(f.message)),
+        Err(f) => return Err(DomainError::Unavailable(f.message)),
     };
     let current = current?;
     let started = std::time::Instant::now();
@@ -150,7 +150,7 @@ async fn finish_blocked(
     actor: Option<&accounts::AccountRow>,
     counts: SyncCounts,
     why: String,
-) -> ApiResult<SyncCounts> {
+) -> DomainResult<SyncCounts> {
     let counts_json = serde_json::to_string(&counts).map_err(anyhow::Error::new)?;
     jobs::finish(&mut *tx, &job.id, "blocked", &counts_json, Some(&why), now_ms()).await?;
     let details = json!({"run": job.id, "reason": why});

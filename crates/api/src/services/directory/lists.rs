@@ -3,13 +3,18 @@
 use muster_model::{DistributionList, DistributionListDetail, DistributionListPage};
 
 use crate::{
-    error::{ApiError, ApiResult},
     services::access::Console,
+    services::error::{DomainError, DomainResult},
     state::AppState,
     store::{directory, rfc3339},
 };
 
-pub async fn lists(state: &AppState, c: &Console, cursor: Option<&str>, limit: i64) -> ApiResult<DistributionListPage> {
+pub async fn lists(
+    state: &AppState,
+    c: &Console,
+    cursor: Option<&str>,
+    limit: i64,
+) -> DomainResult<DistributionListPage> {
     let mut rows = directory::lists(&state.db.pool, &c.enterprise.id, cursor, limit + 1).await?;
     let next_cursor = (rows.len() as i64 > limit).then(|| {
         rows.truncate(limit as usize);
@@ -18,9 +23,10 @@ pub async fn lists(state: &AppState, c: &Console, cursor: Option<&str>, limit: i
     Ok(DistributionListPage { items: rows.into_iter().map(list_view).collect(), next_cursor: next_cursor.flatten() })
 }
 
-pub async fn list(state: &AppState, c: &Console, id: &str) -> ApiResult<DistributionListDetail> {
-    let row =
-        directory::list(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("distribution list"))?;
+pub async fn list(state: &AppState, c: &Console, id: &str) -> DomainResult<DistributionListDetail> {
+    let row = directory::list(&state.db.pool, &c.enterprise.id, id)
+        .await?
+        .ok_or(DomainError::NotFound("distribution list"))?;
     let member_emails = directory::list_member_emails(&state.db.pool, &row.id).await?;
     Ok(DistributionListDetail { list: list_view(row), member_emails })
 }

@@ -25,9 +25,9 @@ use muster_model::{
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    error::{ApiError, ApiResult},
     integrations::ldap,
     services::crypto,
+    services::error::{DomainError, DomainResult},
     state::AppState,
     store::{directory, directory::ConfigRow},
 };
@@ -99,11 +99,11 @@ pub struct Loaded {
     pub row: ConfigRow,
 }
 
-fn not_configured() -> ApiError {
-    ApiError::NotFound("directory sync configuration")
+fn not_configured() -> DomainError {
+    DomainError::NotFound("directory sync configuration")
 }
 
-pub async fn load(state: &AppState, enterprise_id: &str) -> ApiResult<Option<Loaded>> {
+pub async fn load(state: &AppState, enterprise_id: &str) -> DomainResult<Option<Loaded>> {
     let Some(row) = directory::config(&state.db.pool, enterprise_id).await? else { return Ok(None) };
     let settings: Settings = serde_json::from_str(&row.settings).map_err(anyhow::Error::new)?;
     let password = match &row.bind_password {

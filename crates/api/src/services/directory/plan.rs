@@ -10,8 +10,8 @@ use serde_json::{json, Map, Value};
 
 use super::{mapping::Person, read::Snapshot};
 use crate::{
-    error::ApiResult,
     services::csv_import::FIELDS,
+    services::error::DomainResult,
     state::AppState,
     store::{self, directory, directory::SyncedMember, enterprises, enterprises::EnterpriseRow, jobs::ResultRow},
 };
@@ -41,7 +41,7 @@ pub struct AdminGuard {
 }
 
 impl AdminGuard {
-    pub async fn load(state: &AppState, enterprise_id: &str, saved_by: Option<&str>) -> ApiResult<Self> {
+    pub async fn load(state: &AppState, enterprise_id: &str, saved_by: Option<&str>) -> DomainResult<Self> {
         let admins = enterprises::admins_among(&state.db.pool, enterprise_id).await?;
         let may_suspend_admins = saved_by.is_some_and(|s| admins.iter().any(|(_, a, r)| a == s && r == "pma"));
         Ok(Self { roles: admins.into_iter().map(|(m, _, r)| (m, r)).collect(), may_suspend_admins })

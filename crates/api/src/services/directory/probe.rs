@@ -8,9 +8,9 @@ use muster_model::{
 };
 
 use crate::{
-    error::{ApiError, ApiResult},
     integrations::ldap,
     services::access::Console,
+    services::error::{DomainError, DomainResult},
     state::AppState,
 };
 
@@ -21,10 +21,10 @@ use super::{
 
 /// Test connection and browse reach into the network: a tenant may not turn
 /// them into a scanner, so each enterprise gets a few a minute.
-pub(super) fn probe_allowed(state: &AppState, enterprise_id: &str) -> ApiResult<()> {
+pub(super) fn probe_allowed(state: &AppState, enterprise_id: &str) -> DomainResult<()> {
     match state.limits.directory_probe.check_key(&enterprise_id.to_string()) {
         Ok(()) => Ok(()),
-        Err(_) => Err(ApiError::TooMany {
+        Err(_) => Err(DomainError::QuotaExceeded {
             code: "rate_limited",
             detail: "Too many connection tests and directory reads in a minute; wait a moment and try again.".into(),
         }),
@@ -33,15 +33,15 @@ pub(super) fn probe_allowed(state: &AppState, enterprise_id: &str) -> ApiResult<
 
 /// A directory address Muster may not connect to is refused before any
 /// packet goes there (a DNS failure is left for the connection to report).
-pub(super) async fn refuse_address(state: &AppState, url: &str) -> ApiResult<()> {
+pub(super) async fn refuse_address(state: &AppState, url: &str) -> DomainResult<()> {
     match state.ldap_reach().check(url).await {
-        Err(f) if f.code == "address_not_allowed" => Err(ApiError::field("address_not_allowed", f.message)),
+        Err(f) if f.code == "address_not_allowed" => Err(DomainError::field("address_not_allowed", f.message)),
         _ => Ok(()),
     }
 }
 
 /// Binds and searches with the given (unsaved) settings, or the stored ones.
-pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequest>) -> ApiResult<ConnectionTest> {
+pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequest>) -> DomainResult<ConnectionTest> {
     probe_allowed(state, &c.enterprise.id)?;
     let stored = load(state, &c.enterprise.id).await?;
     let (settings, password) = match req {
@@ -52,7 +52,7 @@ pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequ
                 (Some(p), _) => p,
                 (None, Some(s)) if same_server(&s.settings, &r) => s.password.clone(),
                 (None, Some(_)) => return Err(password_again()),
-                (None, None) => return Err(ApiError::field("bind_password_required", "Enter the bind password.")),
+                (None, None) => return Err(DomainError::field("bind_password_required", "Enter the bind password.")),
             };
             (Settings::from_request(r), password)
         }
@@ -100,7 +100,7 @@ pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequ
     let elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(match outcome {
         // Refused before any packet (the connection checks every address): a problem, not a test result.
-        Err(f) if f.code == "address_not_allowed" => return Err(ApiError::field("address_not_allowed", f.message)),
+        Err(f) if f.code == "address_not_allowed" => return Err(DomainError::field("address_not_allowed", f.message)),
         Ok((count, entries)) => ConnectionTest {
             ok: true,
             code: None,
@@ -121,13 +121,13 @@ pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequ
 }
 
 /// OUs and groups under the base DN, for the picker.
-pub async fn browse(state: &AppState, c: &Console) -> ApiResult<DirectoryTree> {
+pub async fn browse(state: &AppState, c: &Console) -> DomainResult<DirectoryTree> {
     let s = load(state, &c.enterprise.id).await?.ok_or_else(not_configured)?;
     probe_allowed(state, &c.enterprise.id)?;
     let target = s.settings.target(s.password.clone(), &state.config);
     let unavailable = |f: ldap::Failure| match f.code {
-        "address_not_allowed" => ApiError::field("address_not_allowed", f.message),
-        _ => ApiError::conflict("directory_unavailable", f.message),
+        "address_not_allowed" => DomainError::field("address_not_allowed", f.message),
+        _ => DomainError::conflict("directory_unavailable", f.message),
     };
     let mut conn = ldap::connect(&target, &state.ldap_reach()).await.map_err(unavailable)?;
     let mut ous = Vec::new();

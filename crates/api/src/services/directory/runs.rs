@@ -6,9 +6,9 @@ use serde_json::json;
 
 use super::{not_configured, plan};
 use crate::{
-    error::{ApiError, ApiResult},
     services::access::Console,
     services::audit,
+    services::error::{DomainError, DomainResult},
     state::AppState,
     store::{accounts::AccountRow, audit as audit_store, directory, jobs, jobs::JobRow, now_ms, rfc3339},
 };
@@ -23,7 +23,7 @@ pub async fn start(
     accept_smaller: bool,
     trigger: SyncTrigger,
     scheduled_for: Option<i64>,
-) -> ApiResult<Option<JobRow>> {
+) -> DomainResult<Option<JobRow>> {
     if directory::config(&state.db.pool, enterprise_id).await?.is_none() {
         return Err(not_configured());
     }
@@ -49,7 +49,7 @@ pub async fn start(
     crate::store::enterprises::lock_for_update(&mut *tx, enterprise_id).await?;
     if let Some(running) = directory::active_run(&mut *tx, enterprise_id).await? {
         return match trigger {
-            SyncTrigger::Manual => Err(ApiError::conflict(
+            SyncTrigger::Manual => Err(DomainError::conflict(
                 "sync_running",
                 format!("A sync is already queued or running (run {running}); wait for it to finish."),
             )),
@@ -80,10 +80,12 @@ pub async fn run_view(
     run: directory::RunRow,
     cursor: Option<&str>,
     limit: i64,
-) -> ApiResult<SyncRun> {
+) -> DomainResult<SyncRun> {
     let after = match cursor {
         None | Some("") => 0,
-        Some(c) => c.parse().map_err(|_| ApiError::field("invalid_cursor", "cursor is not one this API gave out"))?,
+        Some(c) => {
+            c.parse().map_err(|_| DomainError::field("invalid_cursor", "cursor is not one this API gave out"))?
+        }
     };
     let mut rows = if limit > 0 { jobs::results(&state.db.pool, &run.job.id, after, limit + 1).await? } else { vec![] };
     let next_cursor = (rows.len() as i64 > limit).then(|| {
@@ -113,7 +115,7 @@ pub async fn run_view(
     })
 }
 
-pub async fn runs(state: &AppState, c: &Console, cursor: Option<&str>, limit: i64) -> ApiResult<SyncRunPage> {
+pub async fn runs(state: &AppState, c: &Console, cursor: Option<&str>, limit: i64) -> DomainResult<SyncRunPage> {
     let mut rows = directory::runs(&state.db.pool, &c.enterprise.id, cursor, limit + 1).await?;
     let next_cursor = (rows.len() as i64 > limit).then(|| {
         rows.truncate(limit as usize);
@@ -132,14 +134,14 @@ pub async fn run_detail(
     id: &str,
     cursor: Option<&str>,
     limit: i64,
-) -> ApiResult<SyncRun> {
-    let row = directory::run(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("sync run"))?;
+) -> DomainResult<SyncRun> {
+    let row = directory::run(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("sync run"))?;
     run_view(state, row, cursor, limit).await
 }
 
 /// The run's whole diff as CSV, safe to open in a spreadsheet.
-pub async fn report(state: &AppState, c: &Console, id: &str) -> ApiResult<Vec<u8>> {
-    let row = directory::run(&state.db.pool, &c.enterprise.id, id).await?.ok_or(ApiError::NotFound("sync run"))?;
+pub async fn report(state: &AppState, c: &Console, id: &str) -> DomainResult<Vec<u8>> {
+    let row = directory::run(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("sync run"))?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let safe = crate::services::csv_import::spreadsheet_safe;
     out.write_record(["action", "email", "dn", "field", "before", "after", "detail"]).map_err(anyhow::Error::new)?;
