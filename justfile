@@ -21,7 +21,7 @@ spa:
 run: (install "build") spa
     cargo run --release -p muster-api -- serve
 
-# Every test: unit, API integration (SQLite and PostgreSQL), Playwright (SQLite and PostgreSQL).
+# Every test: unit, API integration (SQLite and PostgreSQL), Playwright (SQLite and PostgreSQL), schemathesis.
 test: install spa
     bash e2e/services/check.sh
     cargo build -p muster-api
@@ -29,6 +29,7 @@ test: install spa
     just test-postgres
     just e2e sqlite
     just e2e postgres
+    just fuzz
 
 # The API integration suite against a throwaway PostgreSQL 15.
 test-postgres:
@@ -43,6 +44,11 @@ test-postgres:
 # Playwright specs in Chromium against one backend (sqlite | postgres).
 e2e backend="sqlite" *args="":
     MUSTER_BIN={{target}}/debug/muster bash e2e/run.sh {{backend}} {{args}}
+
+# schemathesis over /api/openapi.json as an elevated admin: every check, a fixed seed (repeatable, ~2 min).
+fuzz *args="":
+    cargo build -p muster-api
+    MUSTER_BIN={{target}}/debug/muster bash e2e/fuzz.sh {{args}}
 
 # fmt and clippy, as CI runs them.
 lint:

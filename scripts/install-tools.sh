@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks for `just run` / `just test`: the wasm32
 # target, Trunk, wasm-bindgen-cli (the exact version in Cargo.lock), just, the
-# Debian test services and Chromium, and npm's binaryen/Playwright.
+# Debian test services and Chromium, npm's binaryen/Playwright, and
+# schemathesis from PyPI.
 # Every step is skipped when the tool is already there at the right version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +40,7 @@ command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
 [ -x /usr/sbin/slapd ] || need+=(slapd ldap-utils)
 command -v wrk >/dev/null || need+=(wrk)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
+/usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   log "apt: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -49,6 +51,15 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}"
   [ $created_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+
+# schemathesis (PyPI) for `just fuzz`, in a venv of its own, pinned.
+SCHEMATHESIS_VERSION=4.32.5
+st_venv=${MUSTER_TOOLS_DIR:-$HOME/.cache/muster}/schemathesis
+if ! "$st_venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  log "schemathesis $SCHEMATHESIS_VERSION"
+  /usr/bin/python3 -m venv "$st_venv"
+  "$st_venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 log "done"

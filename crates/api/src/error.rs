@@ -12,6 +12,9 @@ pub use crate::services::error::DomainError;
 pub enum ApiError {
     #[error("the request body is not valid JSON: {0}")]
     MalformedJson(String),
+    /// A documented path asked with a method it does not answer.
+    #[error("this path answers {}, not this method", .allowed.join(", "))]
+    MethodNotAllowed { allowed: Vec<&'static str> },
     #[error(transparent)]
     Domain(#[from] DomainError),
 }
@@ -20,6 +23,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::MalformedJson(_) => "malformed_json",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::Domain(e) => e.code(),
         }
     }
@@ -30,6 +34,7 @@ impl ApiError {
             StatusCode::UNAUTHORIZED => "Unauthorized",
             StatusCode::FORBIDDEN => "Forbidden",
             StatusCode::NOT_FOUND => "Not found",
+            StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
             StatusCode::CONFLICT => "Conflict",
             StatusCode::GONE => "Gone",
             StatusCode::PAYLOAD_TOO_LARGE => "Payload too large",
@@ -63,6 +68,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Domain(e) => domain_status(e),
         }
     }
@@ -88,6 +94,9 @@ impl ResponseError for ApiError {
         response.content_type("application/problem+json");
         if let Self::Domain(DomainError::Unauthenticated { .. } | DomainError::InvalidCredentials) = self {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let Self::MethodNotAllowed { allowed } = self {
+            response.insert_header(("Allow", allowed.join(", ")));
         }
         response.json(problem)
     }

@@ -10,10 +10,14 @@ use crate::enterprise::Role;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SignUpRequest {
+    #[cfg_attr(feature = "openapi", schema(format = Email, min_length = 3, max_length = 254))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 256))]
     pub password: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     #[serde(default)]
     pub first_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     #[serde(default)]
     pub last_name: Option<String>,
 }
@@ -67,6 +71,7 @@ pub struct ActivateRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PasswordResetRequest {
+    #[cfg_attr(feature = "openapi", schema(format = Email, min_length = 3, max_length = 254))]
     pub email: String,
 }
 
@@ -74,6 +79,7 @@ pub struct PasswordResetRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PasswordResetConfirm {
     pub token: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 256))]
     pub password: String,
 }
 
@@ -81,6 +87,7 @@ pub struct PasswordResetConfirm {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ChangePasswordRequest {
     pub current_password: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 256))]
     pub new_password: String,
 }
 
@@ -108,6 +115,7 @@ pub struct SessionList {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ResendActivationRequest {
+    #[cfg_attr(feature = "openapi", schema(format = Email, min_length = 3, max_length = 254))]
     pub email: String,
 }
 

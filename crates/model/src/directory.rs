@@ -148,7 +148,11 @@ pub struct DirectoryConfigRequest {
     pub user_filter: Option<String>,
     #[serde(default)]
     pub start_tls: bool,
+    #[serde(default, deserialize_with = "crate::validate::whole_number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5000))]
     pub page_size: Option<u32>,
+    #[serde(default, deserialize_with = "crate::validate::whole_number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 600))]
     pub timeout_seconds: Option<u32>,
     pub attribute_map: Option<AttributeMap>,
     #[serde(default)]
@@ -159,6 +163,8 @@ pub struct DirectoryConfigRequest {
     pub exclusion_rules: Vec<ExclusionRule>,
     pub schedule: Option<String>,
     pub send_invitations: Option<bool>,
+    #[serde(default, deserialize_with = "crate::validate::whole_number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub max_suspend_percent: Option<u32>,
 }
 

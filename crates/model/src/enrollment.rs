@@ -12,6 +12,7 @@ use crate::enterprise::{BillingCycle, Plan};
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct InviteRequest {
     /// Addresses in the enterprise's domain; up to 10,000 per request.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10000))]
     pub emails: Vec<String>,
     /// Mail the invitations now (default), or leave them for "send pending".
     #[serde(default)]
@@ -142,6 +143,17 @@ wire_enum!(MemberState {
     Removed => "removed",
 });
 
+/// The states an admin sets on a member (`invited` comes from an invitation,
+/// `removed` from revoking it): what `UpdateMemberRequest.state` accepts.
+#[cfg(feature = "openapi")]
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum SettableMemberState {
+    Managed,
+    Unmanaged,
+    Suspended,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Member {
@@ -171,24 +183,31 @@ pub struct MemberPage {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct UpdateMemberRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     #[serde(default)]
     pub first_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     #[serde(default)]
     pub last_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     #[serde(default)]
     pub department: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     #[serde(default)]
     pub phone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     #[serde(default)]
     pub job_title: Option<String>,
     /// `managed`, `unmanaged` or `suspended` (restore a suspended member with `unmanaged`).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<SettableMemberState>))]
     pub state: Option<MemberState>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct MemberIds {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10000))]
     pub ids: Vec<String>,
 }
 

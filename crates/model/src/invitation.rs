@@ -28,10 +28,13 @@ pub struct InvitationLookup {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AcceptInvitationRequest {
     pub token: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 256))]
     #[serde(default)]
     pub password: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     #[serde(default)]
     pub first_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     #[serde(default)]
     pub last_name: Option<String>,
 }

@@ -180,6 +180,20 @@ pub fn name(input: Option<&str>, field: &str) -> Result<Option<String>, String> 
     }
 }
 
+/// An optional count that JSON may spell `4514` or `4514.0` (JSON has one
+/// number type; a whole number is a whole number however it is written).
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    use serde::de::Error;
+    let Some(n) = <Option<serde_json::Number> as serde::Deserialize>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let whole = n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64));
+    whole
+        .and_then(|w| u32::try_from(w).ok())
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("expected a whole number from 0 to {}, got {n}", u32::MAX)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +210,23 @@ mod tests {
         for bad in ["", "ada", "ada@", "@acme.test", "ada@localhost", "a b@acme.test", "ada@@acme.test"] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_as_floats() {
+        #[derive(serde::Deserialize)]
+        struct T {
+            #[serde(default, deserialize_with = "whole_number")]
+            n: Option<u32>,
+        }
+        let n = |json: &str| serde_json::from_str::<T>(json).map(|t| t.n);
+        assert_eq!(n(r#"{"n": 4514}"#).unwrap(), Some(4514));
+        assert_eq!(n(r#"{"n": 4514.0}"#).unwrap(), Some(4514));
+        assert_eq!(n(r#"{"n": null}"#).unwrap(), None);
+        assert_eq!(n("{}").unwrap(), None);
+        assert!(n(r#"{"n": 1.5}"#).is_err());
+        assert!(n(r#"{"n": -1}"#).is_err());
+        assert!(n(r#"{"n": 5000000000}"#).is_err());
     }
 
     #[test]

@@ -62,14 +62,17 @@ impl Mailer {
 }
 
 /// Creates the file readable by its owner only, then writes it: no moment
-/// where another local user could read the link.
+/// where another local user could read the link. It is written as `.part`
+/// and renamed when whole, so whoever watches the directory never reads half a mail.
 async fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use tokio::io::AsyncWriteExt;
+    let part = path.with_extension("eml.part");
     let mut options = tokio::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     options.mode(0o600);
-    let mut file = options.open(path).await?;
+    let mut file = options.open(&part).await?;
     file.write_all(bytes).await?;
-    file.flush().await
+    file.sync_all().await?;
+    tokio::fs::rename(&part, path).await
 }

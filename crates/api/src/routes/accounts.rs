@@ -1,5 +1,6 @@
 //! Sign-up, activation, password reset and change.
 
+use super::json::Json;
 use actix_web::{web, HttpRequest, HttpResponse};
 use muster_model::{
     Account, ActivateRequest, ChangePasswordRequest, PasswordResetConfirm, PasswordResetRequest, Problem,
@@ -23,7 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = SignUpRequest,
     responses((status = 201, body = Account),
               (status = 422, description = "invalid_email, weak_password", body = Problem), (status = 429, body = Problem)))]
-pub async fn sign_up(state: State, req: HttpRequest, body: web::Json<SignUpRequest>) -> ApiResult<HttpResponse> {
+pub async fn sign_up(state: State, req: HttpRequest, body: Json<SignUpRequest>) -> ApiResult<HttpResponse> {
     let account = accounts::sign_up(&state, body.into_inner(), &client_ip(&req)).await?;
     Ok(HttpResponse::Created().json(account))
 }
@@ -33,7 +34,7 @@ pub async fn sign_up(state: State, req: HttpRequest, body: web::Json<SignUpReque
     responses((status = 200, body = Account), (status = 400, description = "malformed_json: the password is missing", body = Problem),
               (status = 410, description = "token_expired", body = Problem),
               (status = 422, description = "token_invalid, wrong_password", body = Problem)))]
-pub async fn activate(state: State, body: web::Json<ActivateRequest>) -> ApiResult<HttpResponse> {
+pub async fn activate(state: State, body: Json<ActivateRequest>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     Ok(HttpResponse::Ok().json(accounts::activate(&state, &body.token, &body.password).await?))
 }
@@ -44,7 +45,7 @@ pub async fn activate(state: State, body: web::Json<ActivateRequest>) -> ApiResu
 pub async fn resend_activation(
     state: State,
     req: HttpRequest,
-    body: web::Json<ResendActivationRequest>,
+    body: Json<ResendActivationRequest>,
 ) -> ApiResult<HttpResponse> {
     accounts::resend_activation(&state, &body.email, &client_ip(&req)).await?;
     Ok(HttpResponse::Accepted().finish())
@@ -56,7 +57,7 @@ pub async fn resend_activation(
 pub async fn request_password_reset(
     state: State,
     req: HttpRequest,
-    body: web::Json<PasswordResetRequest>,
+    body: Json<PasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
     accounts::request_password_reset(&state, &body.email, &client_ip(&req)).await?;
     Ok(HttpResponse::Accepted().finish())
@@ -66,7 +67,7 @@ pub async fn request_password_reset(
 #[utoipa::path(post, path = "/api/v1/accounts/password-reset/confirm", tag = "accounts", request_body = PasswordResetConfirm,
     responses((status = 204), (status = 410, description = "token_expired", body = Problem),
               (status = 422, description = "token_invalid, weak_password", body = Problem)))]
-pub async fn confirm_password_reset(state: State, body: web::Json<PasswordResetConfirm>) -> ApiResult<HttpResponse> {
+pub async fn confirm_password_reset(state: State, body: Json<PasswordResetConfirm>) -> ApiResult<HttpResponse> {
     accounts::confirm_password_reset(&state, &body.token, &body.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -78,7 +79,7 @@ pub async fn confirm_password_reset(state: State, body: web::Json<PasswordResetC
 pub async fn change_password(
     state: State,
     Authed(caller): Authed,
-    body: web::Json<ChangePasswordRequest>,
+    body: Json<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     accounts::change_password(&state, &caller, body.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())

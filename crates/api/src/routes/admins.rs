@@ -1,5 +1,6 @@
 //! Admins of an enterprise: listed by any admin, granted and revoked by the PMA.
 
+use super::json::Json;
 use actix_web::{web, HttpResponse};
 use muster_model::{AdminEntry, Module, Problem, TransferOwnershipRequest};
 
@@ -25,7 +26,7 @@ pub async fn transfer_ownership(
     state: State,
     Authed(caller): Authed,
     path: web::Path<String>,
-    body: web::Json<TransferOwnershipRequest>,
+    body: Json<TransferOwnershipRequest>,
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, None).await?;
     Ok(HttpResponse::Ok().json(admins::transfer_ownership(&state, &c, &caller.account, body.into_inner()).await?))

@@ -30,6 +30,7 @@ pub async fn counts(state: State, Authed(caller): Authed, path: web::Path<String
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct FunnelQuery {
     /// Days back, today included: 1–366, default 30.
+    #[param(minimum = 1, maximum = 366)]
     pub days: Option<i64>,
 }
 

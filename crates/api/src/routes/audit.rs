@@ -23,6 +23,7 @@ pub struct AuditQuery {
     /// Only events by this actor email.
     pub actor: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

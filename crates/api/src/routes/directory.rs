@@ -1,6 +1,7 @@
 //! Directory Sync: configuration, test connection, browse, runs with their
 //! diff and report, and the distribution lists synced groups become.
 
+use super::json::Json;
 use actix_web::{web, HttpResponse};
 use muster_model::{
     ConnectionTest, DirectoryConfig, DirectoryConfigRequest, DirectoryTree, DistributionListDetail,
@@ -8,9 +9,9 @@ use muster_model::{
 };
 use serde::Deserialize;
 
-use super::{optional_json, page_limit, State};
+use super::{optional_json, page_limit, ResultsQuery, State};
 use crate::{
-    error::{ApiError, ApiResult, DomainError},
+    error::{ApiResult, DomainError},
     routes::caller::Authed,
     services::access::console,
     services::directory,
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct PageQuery {
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -55,7 +57,7 @@ pub async fn put(
     state: State,
     Authed(caller): Authed,
     path: web::Path<String>,
-    body: web::Json<DirectoryConfigRequest>,
+    body: Json<DirectoryConfigRequest>,
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
     Ok(HttpResponse::Ok().json(directory::put(&state, &c, &caller.account, body.into_inner()).await?))
@@ -74,11 +76,7 @@ pub async fn test(
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
-    let req: Option<DirectoryConfigRequest> = if body.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError::MalformedJson(e.to_string()))?
-    };
+    let req: Option<DirectoryConfigRequest> = super::json::maybe(&body)?;
     Ok(HttpResponse::Ok().json(directory::test(&state, &c, req).await?))
 }
 
@@ -133,13 +131,13 @@ pub async fn runs(
 
 /// One run with a page of its field-level diff (`cursor` pages through it).
 #[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync/runs/{id}", tag = "directory-sync", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "run id"), PageQuery),
+    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "run id"), ResultsQuery),
     responses((status = 200, body = SyncRun), (status = 404, body = Problem)))]
 pub async fn run(
     state: State,
     Authed(caller): Authed,
     path: web::Path<(String, String)>,
-    q: web::Query<PageQuery>,
+    q: web::Query<ResultsQuery>,
 ) -> ApiResult<HttpResponse> {
     let (e, id) = path.into_inner();
     let c = console(&state, &caller, &e, Some(Module::DirectorySync)).await?;

@@ -1,5 +1,6 @@
 //! Invite, and the admin side of invitations: list, resend, revoke.
 
+use super::json::Json;
 use actix_web::{web, HttpResponse};
 use muster_model::{Invitation, InvitationPage, InvitationStatus, InviteRequest, InviteResponse, Module, Problem};
 use serde::Deserialize;
@@ -32,7 +33,7 @@ pub async fn invite(
     state: State,
     Authed(caller): Authed,
     path: web::Path<String>,
-    body: web::Json<InviteRequest>,
+    body: Json<InviteRequest>,
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, Some(Module::Invite)).await?;
     let req = body.into_inner();
@@ -46,6 +47,7 @@ pub struct ListQuery {
     /// `pending`, `expired`, `accepted` or `revoked`.
     pub status: Option<InvitationStatus>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

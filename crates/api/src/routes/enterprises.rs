@@ -1,5 +1,6 @@
 //! Claiming a domain, the enterprise, plan changes and "Check now".
 
+use super::json::Json;
 use actix_web::{web, HttpResponse};
 use muster_model::{
     ClaimForwarded, ClaimRequest, Enterprise, Problem, UpdateEnterpriseRequest, VerificationResult, VerifyRequest,
@@ -23,7 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Claim the domain of your own email address. 201 with your own claim and its verification instructions
 /// (the first claim to verify makes its claimant the PMA; `open_claims` says how many are trying), or 202 when
 /// the domain already has a verified Primary Master Admin (who is emailed your details).
-#[utoipa::path(post, path = "/api/v1/enterprises", tag = "enterprises", security(("bearer" = [])), request_body = ClaimRequest,
+#[utoipa::path(post, path = "/api/v1/enterprises", tag = "enterprises", security(("bearer" = [])), request_body(content = Option<ClaimRequest>),
     responses((status = 201, body = Enterprise), (status = 202, body = ClaimForwarded),
               (status = 409, description = "already_admin", body = Problem), (status = 422, description = "public_mail_domain", body = Problem)))]
 pub async fn claim(state: State, Authed(caller): Authed, body: web::Bytes) -> ApiResult<HttpResponse> {
@@ -52,14 +53,14 @@ pub async fn update(
     state: State,
     Authed(caller): Authed,
     path: web::Path<String>,
-    body: web::Json<UpdateEnterpriseRequest>,
+    body: Json<UpdateEnterpriseRequest>,
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, None).await?;
     Ok(HttpResponse::Ok().json(enterprises::update(&state, &caller, &c.enterprise, c.role, body.into_inner()).await?))
 }
 
 /// Check the domain now, by DNS TXT record and/or meta tag; the result says what each check saw.
-#[utoipa::path(post, path = "/api/v1/enterprises/{e}/domain/verify", tag = "enterprises", security(("bearer" = [])), request_body = VerifyRequest,
+#[utoipa::path(post, path = "/api/v1/enterprises/{e}/domain/verify", tag = "enterprises", security(("bearer" = [])), request_body(content = Option<VerifyRequest>),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = VerificationResult), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, description = "domain_taken: another claim verified first", body = Problem)))]

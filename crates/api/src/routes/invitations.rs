@@ -1,5 +1,6 @@
 //! The public side of invitations: look one up (never consumes it) and accept.
 
+use super::json::Json;
 use actix_web::{web, HttpResponse};
 use muster_model::{AcceptInvitationRequest, AcceptedInvitation, InvitationLookup, Problem};
 use serde::Deserialize;
@@ -34,7 +35,7 @@ pub async fn accept(
     state: State,
     req: actix_web::HttpRequest,
     MaybeAuthed(caller): MaybeAuthed,
-    body: web::Json<AcceptInvitationRequest>,
+    body: Json<AcceptInvitationRequest>,
 ) -> ApiResult<HttpResponse> {
     let ip = crate::auth::client_ip(&req);
     Ok(HttpResponse::Ok().json(invitations::accept(&state, body.into_inner(), caller.as_ref(), &ip).await?))

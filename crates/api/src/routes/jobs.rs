@@ -6,7 +6,7 @@ use muster_model::{Job, JobKind, Module, Problem};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{page_limit, upload, State};
+use super::{page_limit, upload, ResultsQuery, State};
 use crate::{
     error::{ApiResult, DomainError},
     routes::caller::Authed,
@@ -86,23 +86,15 @@ async fn job_in_console(
     Ok((c, row))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct JobQuery {
-    /// Results per page, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page of results.
-    pub cursor: Option<String>,
-}
-
 /// A job: status, progress, counts and one page of its per-line results.
 #[utoipa::path(get, path = "/api/v1/enterprises/{e}/jobs/{id}", tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "job id"), JobQuery),
+    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "job id"), ResultsQuery),
     responses((status = 200, body = Job), (status = 404, body = Problem)))]
 pub async fn get(
     state: State,
     Authed(caller): Authed,
     path: web::Path<(String, String)>,
-    q: web::Query<JobQuery>,
+    q: web::Query<ResultsQuery>,
 ) -> ApiResult<HttpResponse> {
     let (e, id) = path.into_inner();
     let (_, row) = job_in_console(&state, &caller, &e, &id).await?;

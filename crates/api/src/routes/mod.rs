@@ -12,6 +12,7 @@ pub mod enterprises;
 pub mod health;
 pub mod invitations;
 pub mod jobs;
+pub mod json;
 pub mod sessions;
 pub mod spa;
 pub mod upload;
@@ -43,11 +44,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(analytics::configure)
             .configure(admins::configure)
             .configure(directory::configure)
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, ApiError>(DomainError::NotFound("route").into())
-            })),
+            .default_service(web::to(unrouted)),
     )
     .configure(health::configure);
+}
+
+/// No route took the request: 405 (with `Allow`) when the path is documented
+/// for other methods, else 404.
+async fn unrouted(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(unrouted_error(req.path()))
+}
+
+pub fn unrouted_error(path: &str) -> ApiError {
+    match crate::openapi::methods::allowed(path) {
+        Some(allowed) => ApiError::MethodNotAllowed { allowed },
+        None => DomainError::NotFound("route").into(),
+    }
 }
 
 /// Bad JSON and oversized bodies become problem+json like every other error.
@@ -76,13 +88,21 @@ pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_, _| ApiError::from(DomainError::NotFound("resource")).into())
 }
 
-/// For endpoints whose body may be left out: empty means defaults, anything
-/// else must be valid JSON.
+/// For endpoints whose body may be left out: empty (or JSON `null`) means
+/// defaults, anything else must be valid JSON.
 pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))
+    Ok(json::maybe(body)?.unwrap_or_default())
+}
+
+/// A page of a job's (or a sync run's) per-line results.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct ResultsQuery {
+    /// Results per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page of results (a line number).
+    #[param(pattern = "^[0-9]{0,18}$")]
+    pub cursor: Option<String>,
 }
 
 /// `?limit=` of list routes: 1–200, default 50.

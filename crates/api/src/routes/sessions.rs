@@ -1,5 +1,6 @@
 //! Log in, log out, console elevation and `/me`.
 
+use super::json::Json;
 use actix_web::{web, HttpRequest, HttpResponse};
 use muster_model::{ElevateRequest, LoginRequest, Me, Problem, SessionCreated, SessionInfo, SessionList};
 
@@ -49,7 +50,7 @@ pub async fn end_others(state: State, Authed(caller): Authed) -> ApiResult<HttpR
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = LoginRequest,
     responses((status = 201, body = SessionCreated), (status = 401, description = "invalid_credentials", body = Problem),
               (status = 403, description = "account_not_active", body = Problem), (status = 429, body = Problem)))]
-pub async fn login(state: State, req: HttpRequest, body: web::Json<LoginRequest>) -> ApiResult<HttpResponse> {
+pub async fn login(state: State, req: HttpRequest, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
     let agent =
         req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect::<String>());
     let address = client_addr(&req).map(|a| a.to_string());
@@ -69,7 +70,7 @@ pub async fn logout(state: State, Authed(caller): Authed) -> ApiResult<HttpRespo
 /// Re-enter the password to open the admin console (lapses after the idle timeout).
 #[utoipa::path(post, path = "/api/v1/sessions/current/elevate", tag = "sessions", security(("bearer" = [])), request_body = ElevateRequest,
     responses((status = 200, body = SessionInfo), (status = 422, description = "wrong_password", body = Problem), (status = 401, body = Problem)))]
-pub async fn elevate(state: State, Authed(caller): Authed, body: web::Json<ElevateRequest>) -> ApiResult<HttpResponse> {
+pub async fn elevate(state: State, Authed(caller): Authed, body: Json<ElevateRequest>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(sessions::elevate(&state, &caller, body.into_inner().password).await?))
 }
 

@@ -6,18 +6,21 @@ use std::path::{Path, PathBuf};
 use actix_files::NamedFile;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::error::{ApiError, DomainError};
+use crate::error::ApiError;
 
 pub fn configure(cfg: &mut web::ServiceConfig, dir: PathBuf) {
-    cfg.app_data(web::Data::new(SpaDir(dir))).default_service(web::get().to(serve));
+    cfg.app_data(web::Data::new(SpaDir(dir))).default_service(web::to(serve));
 }
 
 struct SpaDir(PathBuf);
 
 async fn serve(req: HttpRequest, dir: web::Data<SpaDir>) -> actix_web::Result<HttpResponse> {
     let path = req.path();
-    if path.starts_with("/api/") {
-        return Err(ApiError::from(DomainError::NotFound("route")).into());
+    if path.starts_with("/api/") || crate::openapi::methods::allowed(path).is_some() {
+        return Err(super::unrouted_error(path).into());
+    }
+    if !matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD) {
+        return Err(ApiError::MethodNotAllowed { allowed: vec!["GET", "HEAD"] }.into());
     }
     let relative = path.trim_start_matches('/');
     // Only plain file names below the dist dir; no `..` tricks.

@@ -1,5 +1,6 @@
 //! Users: list and search members, edit one, manage or unmanage many.
 
+use super::json::Json;
 use actix_web::{web, HttpResponse};
 use muster_model::{BulkStateResult, Member, MemberIds, MemberPage, MemberState, Module, Problem, UpdateMemberRequest};
 use serde::Deserialize;
@@ -21,6 +22,7 @@ pub struct ListQuery {
     /// Matches email, name or department, anywhere, ignoring case.
     pub q: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -50,7 +52,7 @@ pub async fn update(
     state: State,
     Authed(caller): Authed,
     path: web::Path<(String, String)>,
-    body: web::Json<UpdateMemberRequest>,
+    body: Json<UpdateMemberRequest>,
 ) -> ApiResult<HttpResponse> {
     let (e, id) = path.into_inner();
     let c = console(&state, &caller, &e, Some(Module::Users)).await?;
@@ -65,7 +67,7 @@ pub async fn manage(
     state: State,
     Authed(caller): Authed,
     path: web::Path<String>,
-    body: web::Json<MemberIds>,
+    body: Json<MemberIds>,
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, Some(Module::Users)).await?;
     Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &caller.account, &body.ids, MemberState::Managed).await?))
@@ -79,7 +81,7 @@ pub async fn unmanage(
     state: State,
     Authed(caller): Authed,
     path: web::Path<String>,
-    body: web::Json<MemberIds>,
+    body: Json<MemberIds>,
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, Some(Module::Users)).await?;
     Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &caller.account, &body.ids, MemberState::Unmanaged).await?))

@@ -7,48 +7,65 @@ use crate::helpers::{domain, spawn_app, TestApp};
 
 const ANY_ID: &str = "01234567-0000-7000-8000-000000000001";
 
-/// Every enterprise-scoped route of this issue, with a harmless body.
+/// Every enterprise-scoped operation of the published OpenAPI document, so a
+/// route added later is in the matrix the moment it is documented.
 fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
-    vec![
-        ("GET", format!("/api/v1/enterprises/{e}"), Value::Null),
-        ("PATCH", format!("/api/v1/enterprises/{e}"), json!({"plan": "premium"})),
-        ("POST", format!("/api/v1/enterprises/{e}/domain/verify"), json!({})),
-        ("GET", format!("/api/v1/enterprises/{e}/audit-events"), Value::Null),
-        ("POST", format!("/api/v1/enterprises/{e}/invitations"), json!({"emails": ["x@example.test"]})),
-        ("GET", format!("/api/v1/enterprises/{e}/invitations"), Value::Null),
-        ("POST", format!("/api/v1/enterprises/{e}/invitations/{ANY_ID}/resend"), json!({})),
-        ("DELETE", format!("/api/v1/enterprises/{e}/invitations/{ANY_ID}"), Value::Null),
-        ("GET", format!("/api/v1/enterprises/{e}/users"), Value::Null),
-        ("PATCH", format!("/api/v1/enterprises/{e}/users/{ANY_ID}"), json!({"department": "x"})),
-        ("POST", format!("/api/v1/enterprises/{e}/users/manage"), json!({"ids": [ANY_ID]})),
-        ("POST", format!("/api/v1/enterprises/{e}/users/unmanage"), json!({"ids": [ANY_ID]})),
-        ("GET", format!("/api/v1/enterprises/{e}/billing"), Value::Null),
-        ("POST", format!("/api/v1/enterprises/{e}/bulk-invites"), json!("x@example.test")),
-        ("POST", format!("/api/v1/enterprises/{e}/invitations/send-pending"), json!({})),
-        ("GET", format!("/api/v1/enterprises/{e}/jobs/{ANY_ID}"), Value::Null),
-        ("POST", format!("/api/v1/enterprises/{e}/imports"), json!("email")),
-        ("GET", format!("/api/v1/enterprises/{e}/member-counts"), Value::Null),
-        ("GET", format!("/api/v1/enterprises/{e}/analytics"), Value::Null),
-        ("GET", format!("/api/v1/enterprises/{e}/admins"), Value::Null),
-        ("PUT", format!("/api/v1/enterprises/{e}/admins/{ANY_ID}"), json!({})),
-        ("DELETE", format!("/api/v1/enterprises/{e}/admins/{ANY_ID}"), Value::Null),
-        (
-            "POST",
-            format!("/api/v1/enterprises/{e}/transfer-ownership"),
-            json!({"account_id": ANY_ID, "password": crate::helpers::PASSWORD}),
-        ),
-        ("GET", format!("/api/v1/enterprises/{e}/jobs/{ANY_ID}/errors.csv"), Value::Null),
-        ("GET", format!("/api/v1/enterprises/{e}/directory-sync"), Value::Null),
-        ("PUT", format!("/api/v1/enterprises/{e}/directory-sync"), directory_config()),
-        ("POST", format!("/api/v1/enterprises/{e}/directory-sync/test"), Value::Null),
-        ("GET", format!("/api/v1/enterprises/{e}/directory-sync/browse"), Value::Null),
-        ("POST", format!("/api/v1/enterprises/{e}/directory-sync/runs"), json!({"dry_run": true})),
-        ("GET", format!("/api/v1/enterprises/{e}/directory-sync/runs"), Value::Null),
-        ("GET", format!("/api/v1/enterprises/{e}/directory-sync/runs/{ANY_ID}"), Value::Null),
-        ("GET", format!("/api/v1/enterprises/{e}/directory-sync/runs/{ANY_ID}/report.csv"), Value::Null),
-        ("GET", format!("/api/v1/enterprises/{e}/distribution-lists"), Value::Null),
-        ("GET", format!("/api/v1/enterprises/{e}/distribution-lists/{ANY_ID}"), Value::Null),
-    ]
+    let routes: Vec<_> = documented()
+        .into_iter()
+        .filter(|(_, template, _)| template.starts_with("/api/v1/enterprises/{e}"))
+        .map(|(method, template, _)| (method, fill_ids(&template.replace("{e}", e)), body_for(method, &template)))
+        .collect();
+    assert!(routes.len() >= 33, "the document lists every enterprise route ({} found)", routes.len());
+    routes
+}
+
+/// Every operation of the published document: method, path template, whether it needs a session.
+fn documented() -> Vec<(&'static str, String, bool)> {
+    let doc = muster_api::openapi::document();
+    let mut all = Vec::new();
+    for (template, item) in &doc.paths.paths {
+        for (method, op) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ] {
+            if let Some(op) = op {
+                all.push((method, template.clone(), op.security.is_some()));
+            }
+        }
+    }
+    all
+}
+
+/// Fills every remaining `{param}` with an id that exists nowhere.
+fn fill_ids(path: &str) -> String {
+    path.split('/')
+        .map(|s| if s.starts_with('{') && s.ends_with('}') { ANY_ID } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A valid body for each operation that takes one, so the refusal is about
+/// who asks and not what they sent. An operation not named here gets `{}`:
+/// if that is not valid for it, the matrix fails until it is named.
+fn body_for(method: &str, template: &str) -> Value {
+    let route = template.trim_start_matches("/api/v1/enterprises/{e}");
+    match (method, route) {
+        ("GET" | "DELETE", _) => Value::Null,
+        ("PATCH", "") => json!({"plan": "premium"}),
+        ("POST", "/invitations") => json!({"emails": ["x@example.test"]}),
+        ("PATCH", "/users/{id}") => json!({"department": "x"}),
+        ("POST", "/users/manage" | "/users/unmanage") => json!({"ids": [ANY_ID]}),
+        ("POST", "/bulk-invites") => json!("x@example.test"),
+        ("POST", "/imports") => json!("email"),
+        ("POST", "/transfer-ownership") => json!({"account_id": ANY_ID, "password": crate::helpers::PASSWORD}),
+        ("PUT", "/directory-sync") => directory_config(),
+        ("POST", "/directory-sync/test") => Value::Null,
+        ("POST", "/directory-sync/runs") => json!({"dry_run": true}),
+        _ => json!({}),
+    }
 }
 
 /// A valid body, so the refusal is about who asks and not what they sent.
@@ -109,6 +126,13 @@ async fn anonymous_callers_get_401_everywhere() {
     }
     app.post("/api/v1/enterprises", json!({}), None).await.problem(401, "unauthenticated");
     app.post("/api/v1/sessions/current/elevate", json!({"password": "x"}), None).await.problem(401, "unauthenticated");
+    // Every other operation the document marks as needing a session.
+    for (method, template, secured) in documented() {
+        if secured {
+            let path = fill_ids(&template.replace("{e}", &a.enterprise_id));
+            call(&app, method, &path, &json!({}), None).await.problem(401, "unauthenticated");
+        }
+    }
 }
 
 #[tokio::test]

@@ -17,6 +17,38 @@ async fn unknown_api_routes_are_problems() {
     app.get("/api/v2/anything", None).await.problem(404, "not_found");
 }
 
+/// A scanner (or a confused client) trying other methods: documented paths
+/// answer 405 with the methods they do take, never the SPA page or a 404.
+#[tokio::test]
+async fn undeclared_methods_on_documented_paths_are_405_with_allow() {
+    let app = spawn_app().await;
+    let trace = reqwest::Method::from_bytes(b"TRACE").unwrap();
+    for (method, path, allow) in [
+        (trace.clone(), "/readyz", "GET"),
+        (trace, "/healthz", "GET"),
+        (reqwest::Method::DELETE, "/api/v1/me", "GET"),
+        (reqwest::Method::PUT, "/api/v1/enterprises/some-id", "GET, PATCH"),
+        (reqwest::Method::POST, "/api/v1/sessions/current", "DELETE"),
+    ] {
+        let r = app.http.request(method.clone(), format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 405, "{method} {path}");
+        assert_eq!(r.headers()["allow"], allow, "{method} {path}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json", "{method} {path}");
+    }
+    // Paths nobody documented stay 404; the SPA still answers GET for its pages.
+    let r = app.http.post(format!("{}/api/v1/nothing", app.base)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+}
+
+/// serde would build a struct from a JSON array; a body is an object or it is refused.
+#[tokio::test]
+async fn a_json_body_must_be_an_object() {
+    let app = spawn_app().await;
+    for body in ["[]", "[\"a@b.test\", \"pw\"]", "5", "\"text\""] {
+        app.post_raw("/api/v1/sessions", body, "application/json", None).await.problem(400, "malformed_json");
+    }
+}
+
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json"))

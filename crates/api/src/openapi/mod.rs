@@ -7,6 +7,9 @@ use utoipa::{
 
 use crate::routes;
 
+mod declared;
+pub mod methods;
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Muster API", description = "Enterprise Admin Console: accounts, enterprises, domain verification and enrollment. Errors are RFC 9457 problem details with a stable `code`."),
@@ -61,6 +64,7 @@ impl Modify for BearerAuth {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    declared::declare_common_answers(&mut doc);
     doc
 }
 

@@ -1,0 +1,79 @@
+//! The answers every route gives by construction, declared once for all of
+//! them: what the extractors, the console gate and the body limits answer
+//! (401 without a session, 403/404 from the console gate, 404 for an unknown
+//! id, 400/413/422 for a body, 422 for a query out of bounds), and that every
+//! error is `application/problem+json`. A route's own annotation keeps its
+//! description of a status when it has one.
+
+use utoipa::openapi::{
+    path::{Operation, ParameterIn},
+    RefOr, Response,
+};
+
+const PROBLEM: &str = "application/problem+json";
+
+pub fn declare_common_answers(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let in_console = path.starts_with("/api/v1/enterprises/{e}");
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            declare(op, in_console);
+        }
+    }
+}
+
+fn declare(op: &mut Operation, in_console: bool) {
+    let params = op.parameters.as_deref().unwrap_or_default();
+    let path_params = params.iter().any(|p| matches!(p.parameter_in, ParameterIn::Path));
+    let query_params = params.iter().any(|p| matches!(p.parameter_in, ParameterIn::Query));
+    let body = op.request_body.as_ref().map(|b| b.content.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    let json_body = body.iter().any(|c| c == "application/json");
+    if op.security.is_some() {
+        add(op, 401, "unauthenticated, session_expired, session_revoked: sign in again");
+    }
+    if in_console {
+        add(op, 403, "elevation_required, admin_suspended, forbidden, or the module's lock reason");
+        add(op, 404, "not_found: no such enterprise, or the caller is not its admin");
+    }
+    if path_params {
+        add(op, 404, "not_found");
+    }
+    if query_params {
+        add(op, 422, "validation_failed: a query parameter is malformed or out of its bounds");
+    }
+    if json_body {
+        add(op, 400, "malformed_json: the body is not JSON of the documented shape");
+        add(op, 422, "validation_failed or a field's own code");
+    }
+    if !body.is_empty() {
+        add(op, 413, "payload_too_large");
+    }
+    for (status, response) in op.responses.responses.iter_mut() {
+        if status.starts_with('4') || status.starts_with('5') {
+            if let RefOr::T(response) = response {
+                if let Some(content) = response.content.shift_remove("application/json") {
+                    response.content.insert(PROBLEM.to_string(), content);
+                }
+            }
+        }
+    }
+}
+
+/// Adds `status` with a problem body unless the route declared it itself.
+fn add(op: &mut Operation, status: u16, description: &str) {
+    op.responses.responses.entry(status.to_string()).or_insert_with(|| {
+        let problem = utoipa::openapi::ContentBuilder::new()
+            .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+            .build();
+        RefOr::T(Response::builder().description(description).content(PROBLEM, problem).build())
+    });
+}
