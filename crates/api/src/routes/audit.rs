@@ -1,15 +1,14 @@
 //! The audit log of an enterprise, newest first, with filters.
 
 use actix_web::{web, HttpResponse};
-use muster_model::{AuditEvent, AuditEventPage, Module, Problem};
+use muster_model::{AuditEventPage, Module, Problem};
 use serde::Deserialize;
 
 use super::State;
 use crate::{
     error::ApiResult,
     routes::caller::Authed,
-    services::access::console,
-    store::{audit, rfc3339},
+    services::{self, access::console},
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -40,29 +39,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let c = console(&state, &caller, &path, Some(Module::AuditLog)).await?;
     let limit = super::page_limit(q.limit)?;
-    let filter = audit::Filter {
-        action: q.action.clone().filter(|s| !s.is_empty()),
-        actor: q.actor.clone().filter(|s| !s.is_empty()).map(|s| s.to_ascii_lowercase()),
-        before_id: q.cursor.clone().filter(|s| !s.is_empty()),
-        limit: limit + 1,
-    };
-    let mut rows = audit::list(&state.db.pool, &c.enterprise.id, &filter).await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| r.id.clone())
-    } else {
-        None
-    };
-    let items = rows
-        .into_iter()
-        .map(|r| AuditEvent {
-            id: r.id,
-            actor_email: r.actor_email,
-            action: r.action,
-            target: r.target,
-            details: r.details.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or(serde_json::Value::Null),
-            created_at: rfc3339(r.created_at),
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(AuditEventPage { items, next_cursor }))
+    let page =
+        services::audit::list(&state, &c, q.action.as_deref(), q.actor.as_deref(), q.cursor.as_deref(), limit).await?;
+    Ok(HttpResponse::Ok().json(page))
 }

@@ -8,13 +8,10 @@ use serde_json::json;
 
 use super::{page_limit, upload, ResultsQuery, State};
 use crate::{
-    error::{ApiResult, DomainError},
+    error::ApiResult,
     routes::caller::Authed,
-    services::access::{console, Console},
-    services::sessions::Caller,
-    services::{bulk_invite, csv_import::spreadsheet_safe, import, jobs},
-    state::AppState,
-    store::jobs as job_store,
+    services::access::console,
+    services::{bulk_invite, import, jobs},
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -69,23 +66,6 @@ pub async fn send_pending(state: State, Authed(caller): Authed, path: web::Path<
     Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
 }
 
-/// The job, gated by the module its kind belongs to.
-async fn job_in_console(
-    state: &AppState,
-    caller: &Caller,
-    enterprise_id: &str,
-    id: &str,
-) -> ApiResult<(Console, job_store::JobRow)> {
-    let c = console(state, caller, enterprise_id, None).await?;
-    let row = job_store::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("job"))?;
-    c.require(match JobKind::parse(&row.kind) {
-        Some(JobKind::Import) => Module::Import,
-        Some(JobKind::SendPending) => Module::Invite,
-        _ => Module::BulkInvite,
-    })?;
-    Ok((c, row))
-}
-
 /// A job: status, progress, counts and one page of its per-line results.
 #[utoipa::path(get, path = "/api/v1/enterprises/{e}/jobs/{id}", tag = "enrollment", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "job id"), ResultsQuery),
@@ -97,7 +77,7 @@ pub async fn get(
     q: web::Query<ResultsQuery>,
 ) -> ApiResult<HttpResponse> {
     let (e, id) = path.into_inner();
-    let (_, row) = job_in_console(&state, &caller, &e, &id).await?;
+    let (_, row) = jobs::in_console(&state, &caller, &e, &id).await?;
     Ok(HttpResponse::Ok().json(jobs::view(&state, row, q.cursor.as_deref(), page_limit(q.limit)?).await?))
 }
 
@@ -143,26 +123,8 @@ pub async fn errors_csv(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (e, id) = path.into_inner();
-    let (_, row) = job_in_console(&state, &caller, &e, &id).await?;
-    let outcome = if row.kind == JobKind::Import.as_str() { "error" } else { "invalid" };
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let write =
-        |out: &mut csv::Writer<Vec<u8>>, cells: [String; 3]| out.write_record(cells).map_err(anyhow::Error::new);
-    write(&mut out, ["row".into(), "email".into(), "error".into()])?;
-    let mut after = 0;
-    loop {
-        let rows = job_store::results_with(&state.db.pool, &row.id, outcome, after, 1000).await?;
-        let Some(last) = rows.last() else { break };
-        after = last.seq;
-        for r in rows {
-            let line = r.line.map(|l| l.to_string()).unwrap_or_default();
-            write(
-                &mut out,
-                [line, spreadsheet_safe(&r.email.unwrap_or_default()), spreadsheet_safe(&r.detail.unwrap_or_default())],
-            )?;
-        }
-    }
-    let body = out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (_, row) = jobs::in_console(&state, &caller, &e, &id).await?;
+    let body = jobs::errors_csv(&state, &row).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"muster-errors-{id}.csv\"")))

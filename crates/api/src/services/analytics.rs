@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use muster_model::{Analytics, FunnelDay, MemberCounts, SourceFunnel};
 
-use crate::{services::access::Console, services::error::DomainResult, state::AppState, store::stats};
+use crate::{
+    services::access::Console, services::error::DomainResult, state::AppState, store::stats, store::stats::Daily,
+};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -30,15 +32,9 @@ pub async fn funnel(state: &AppState, c: &Console, days: i64, now: i64) -> Domai
     let since = first * DAY_MS;
     let e = &c.enterprise.id;
     let db = &state.db.pool;
-    let invited: HashMap<i64, i64> =
-        stats::per_day(db, "invitations", "created_at", "", e, since).await?.into_iter().collect();
-    let accepted: HashMap<i64, i64> =
-        stats::per_day(db, "invitations", "accepted_at", "AND accepted_at IS NOT NULL", e, since)
-            .await?
-            .into_iter()
-            .collect();
-    let managed: HashMap<i64, i64> =
-        stats::per_day(db, "seat_events", "created_at", "AND delta > 0", e, since).await?.into_iter().collect();
+    let invited: HashMap<i64, i64> = stats::per_day(db, Daily::Invited, e, since).await?.into_iter().collect();
+    let accepted: HashMap<i64, i64> = stats::per_day(db, Daily::Accepted, e, since).await?.into_iter().collect();
+    let managed: HashMap<i64, i64> = stats::per_day(db, Daily::SeatsTaken, e, since).await?.into_iter().collect();
     let days = (first..=today)
         .map(|day| FunnelDay {
             date: chrono::DateTime::from_timestamp_millis(day * DAY_MS)

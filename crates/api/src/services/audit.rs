@@ -1,6 +1,13 @@
-//! Helpers to record audit events with the actor taken from the session.
+//! The audit log: events recorded with the actor taken from the session, and
+//! read back newest first with filters.
 
-use crate::store::{accounts::AccountRow, audit::NewEvent};
+use muster_model::{AuditEvent, AuditEventPage};
+
+use crate::{
+    services::{access::Console, error::DomainResult},
+    state::AppState,
+    store::{self, accounts::AccountRow, audit::NewEvent, rfc3339, Page},
+};
 
 pub fn by<'a>(
     actor: Option<&'a AccountRow>,
@@ -17,4 +24,37 @@ pub fn by<'a>(
         target,
         details,
     }
+}
+
+/// One page of the enterprise's events, newest first; `actor` matches the email ignoring case.
+pub async fn list(
+    state: &AppState,
+    c: &Console,
+    action: Option<&str>,
+    actor: Option<&str>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> DomainResult<AuditEventPage> {
+    let given = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_string);
+    let filter = store::audit::Filter {
+        action: given(action),
+        actor: given(actor).map(|s| s.to_ascii_lowercase()),
+        before_id: given(cursor),
+        limit: limit + 1,
+    };
+    let rows = store::audit::list(&state.db.pool, &c.enterprise.id, &filter).await?;
+    let page = Page::of(rows, limit, |r| r.id.clone());
+    let items = page
+        .items
+        .into_iter()
+        .map(|r| AuditEvent {
+            id: r.id,
+            actor_email: r.actor_email,
+            action: r.action,
+            target: r.target,
+            details: r.details.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or(serde_json::Value::Null),
+            created_at: rfc3339(r.created_at),
+        })
+        .collect();
+    Ok(AuditEventPage { items, next_cursor: page.next_cursor })
 }

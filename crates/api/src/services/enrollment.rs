@@ -10,6 +10,7 @@ use muster_model::{
 };
 use serde_json::json;
 
+use crate::store::Page;
 use crate::{
     services::access::Console,
     services::error::{DomainError, DomainResult},
@@ -19,8 +20,8 @@ use crate::{
     },
     state::AppState,
     store::{
-        self, accounts::AccountRow, audit as audit_store, bulk, bulk::Cell, enterprises, enterprises::EnterpriseRow,
-        invitations, invitations::ListedRow, members, now_ms, outbox, rfc3339,
+        self, accounts::AccountRow, audit as audit_store, enterprises, enterprises::EnterpriseRow, invitations,
+        invitations::ListedRow, members, now_ms, outbox, rfc3339,
     },
 };
 
@@ -126,15 +127,13 @@ pub async fn invite_in(
             }
             None => {
                 let id = store::new_id();
-                new_members.push(vec![
-                    Cell::from(id.clone()),
-                    e.id.as_str().into(),
-                    email.as_str().into(),
-                    "invited".into(),
-                    source.as_str().into(),
-                    now.into(),
-                    now.into(),
-                ]);
+                new_members.push(members::NewMember {
+                    id: id.clone(),
+                    email: email.clone(),
+                    source: source.as_str(),
+                    fields: Default::default(),
+                    directory_id: None,
+                });
                 fresh.push((*i, id, email.clone()));
             }
         }
@@ -142,14 +141,7 @@ pub async fn invite_in(
     // The daily limit is counted on the mails, when `staged.flush` queues them (so staging is free and
     // send-pending, resend, Import and Sync count the same way).
     let backend = state.db.backend;
-    bulk::insert(
-        tx,
-        backend,
-        "members",
-        &["id", "enterprise_id", "email", "state", "source", "created_at", "updated_at"],
-        new_members,
-    )
-    .await?;
+    members::insert_invited(tx, backend, &e.id, new_members, now).await?;
     if !revived.is_empty() {
         members::change_state(tx, &e.id, &revived, &["removed"], "invited", now).await?;
     }
@@ -203,7 +195,7 @@ pub async fn list(
     limit: i64,
 ) -> DomainResult<InvitationPage> {
     let now = now_ms();
-    let mut rows = invitations::list(
+    let rows = invitations::list(
         &state.db.pool,
         &c.enterprise.id,
         status.map(InvitationStatus::as_str),
@@ -212,11 +204,8 @@ pub async fn list(
         limit + 1,
     )
     .await?;
-    let next_cursor = (rows.len() as i64 > limit).then(|| {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| r.id.clone())
-    });
-    Ok(InvitationPage { items: rows.into_iter().map(|r| view(r, now)).collect(), next_cursor: next_cursor.flatten() })
+    let page = Page::of(rows, limit, |r| r.id.clone());
+    Ok(InvitationPage { items: page.items.into_iter().map(|r| view(r, now)).collect(), next_cursor: page.next_cursor })
 }
 
 /// Sends the invitation again with a new token (the old link stops working) and a new expiry.
@@ -320,11 +309,11 @@ pub async fn send_pending_run(
                 continue;
             }
             let m = mail::invitation(&inv.email, &state.config.public_url, &e.domain, &token, Some(&inviter), &expires);
-            mails.push(outbox::bulk_row(m, &inv.id, now));
+            mails.push(outbox::QueuedMail::new(m, &inv.id, now));
         }
         spend_invite_quota(state, &mut tx, &e, mails.len() as i64, now).await?;
         sent += mails.len() as i64;
-        bulk::insert(&mut tx, state.db.backend, "outbox", outbox::BULK_COLUMNS, mails).await?;
+        outbox::insert_many(&mut tx, state.db.backend, mails).await?;
         jobs::progress(&mut *tx, &job.id, sent, Some(total), now + state.lease_ms()).await?;
         tx.commit().await?;
         state.wake_outbox();

@@ -23,8 +23,8 @@ use crate::{
     },
     state::AppState,
     store::{
-        self, accounts, audit as audit_store, bulk, bulk::Cell, enterprises, enterprises::EnterpriseRow, jobs,
-        jobs::JobRow, jobs::ResultRow, members, now_ms,
+        self, accounts, audit as audit_store, enterprises, enterprises::EnterpriseRow, jobs, jobs::JobRow,
+        jobs::ResultRow, members, now_ms,
     },
 };
 
@@ -233,27 +233,21 @@ pub async fn run(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
                     if !dry_run {
                         counts.invited += 1;
                         let member_id = store::new_id();
-                        let mut cells = vec![
-                            Cell::from(member_id.clone()),
-                            e.id.as_str().into(),
-                            row.email.as_str().into(),
-                            "invited".into(),
-                            "import".into(),
-                        ];
-                        cells.extend(row.fields.iter().cloned().map(Cell::from));
-                        cells.extend([now.into(), now.into()]);
-                        new_members.push(cells);
                         staged.add(&member_id, &row.email);
+                        new_members.push(members::NewMember {
+                            id: member_id,
+                            email: row.email.clone(),
+                            source: "import",
+                            fields: row.fields.clone(),
+                            directory_id: None,
+                        });
                     }
                     results.push(result(row.row, row.email, "create", None, Some(created)));
                 }
             }
         }
         let backend = state.db.backend;
-        let mut columns = vec!["id", "enterprise_id", "email", "state", "source"];
-        columns.extend(FIELDS);
-        columns.extend(["created_at", "updated_at"]);
-        bulk::insert(&mut tx, backend, "members", &columns, new_members).await?;
+        members::insert_invited(&mut tx, backend, &e.id, new_members, now).await?;
         staged.flush(&mut tx).await?;
         let n = results.len() as i64;
         jobs::insert_results(&mut tx, backend, &job.id, seq, results).await?;

@@ -1,10 +1,16 @@
 //! Jobs as the API shows them, and their creation with the uploaded input.
 //! The work of each kind lives with its feature (`bulk_invite`, `enrollment`).
 
-use muster_model::{Job, JobCounts, JobKind, JobProgress, JobResult, JobStatus};
+use muster_model::{Job, JobCounts, JobKind, JobProgress, JobResult, JobStatus, Module};
 
+use crate::store::{jobs::ResultRow, Page};
 use crate::{
-    services::error::{DomainError, DomainResult},
+    services::{
+        access::{console, Console},
+        csv_import::spreadsheet_safe,
+        error::{DomainError, DomainResult},
+        sessions::Caller,
+    },
     state::AppState,
     store::{accounts::AccountRow, enterprises::EnterpriseRow, jobs, jobs::JobRow, now_ms, rfc3339},
 };
@@ -16,31 +22,42 @@ pub fn counts_of(row: &JobRow) -> JobCounts {
     serde_json::from_str(&row.counts).unwrap_or_default()
 }
 
-pub async fn view(state: &AppState, row: JobRow, cursor: Option<&str>, limit: i64) -> DomainResult<Job> {
+/// One page of a job's per-line results; the cursor is the last line number seen.
+pub async fn results_page(
+    state: &AppState,
+    job_id: &str,
+    cursor: Option<&str>,
+    limit: i64,
+) -> DomainResult<Page<ResultRow>> {
     let after = match cursor {
         None | Some("") => 0,
         Some(c) => {
             c.parse().map_err(|_| DomainError::field("invalid_cursor", "cursor is not one this API gave out"))?
         }
     };
-    let mut rows = jobs::results(&state.db.pool, &row.id, after, limit + 1).await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| r.seq.to_string())
-    } else {
-        None
-    };
-    let processed = match state.progress_of(&row.id) {
-        Some(live) if row.status == "running" => live.max(row.processed),
-        _ => row.processed,
-    };
+    let rows = if limit > 0 { jobs::results(&state.db.pool, job_id, after, limit + 1).await? } else { vec![] };
+    Ok(Page::of(rows, limit, |r| r.seq.to_string()))
+}
+
+/// Lines done: the live figure of a running job (it reports more often than it writes).
+pub fn processed(state: &AppState, job: &JobRow) -> i64 {
+    match state.progress_of(&job.id) {
+        Some(live) if job.status == "running" => live.max(job.processed),
+        _ => job.processed,
+    }
+}
+
+pub async fn view(state: &AppState, row: JobRow, cursor: Option<&str>, limit: i64) -> DomainResult<Job> {
+    let results = results_page(state, &row.id, cursor, limit).await?;
+    let processed = processed(state, &row);
     Ok(Job {
         kind: JobKind::parse(&row.kind).unwrap_or(JobKind::BulkInvite),
         status: JobStatus::parse(&row.status).unwrap_or(JobStatus::Queued),
         dry_run: row.dry_run != 0,
         progress: JobProgress { processed: processed.max(0) as u64, total: row.total.map(|t| t.max(0) as u64) },
         counts: counts_of(&row),
-        results: rows
+        results: results
+            .items
             .into_iter()
             .map(|r| JobResult {
                 line: r.line.map(|l| l as u64),
@@ -50,7 +67,7 @@ pub async fn view(state: &AppState, row: JobRow, cursor: Option<&str>, limit: i6
                 changes: r.changes.and_then(|c| serde_json::from_str(&c).ok()),
             })
             .collect(),
-        next_cursor,
+        next_cursor: results.next_cursor,
         error: row.error,
         created_at: rfc3339(row.created_at),
         started_at: row.started_at.map(rfc3339),
@@ -130,4 +147,44 @@ pub async fn input(state: &AppState, job_id: &str) -> DomainResult<Vec<u8>> {
         seq = next;
     }
     Ok(all)
+}
+
+/// The job, gated by the module its kind belongs to.
+pub async fn in_console(
+    state: &AppState,
+    caller: &Caller,
+    enterprise_id: &str,
+    id: &str,
+) -> DomainResult<(Console, JobRow)> {
+    let c = console(state, caller, enterprise_id, None).await?;
+    let row = jobs::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("job"))?;
+    c.require(match JobKind::parse(&row.kind) {
+        Some(JobKind::Import) => Module::Import,
+        Some(JobKind::SendPending) => Module::Invite,
+        _ => Module::BulkInvite,
+    })?;
+    Ok((c, row))
+}
+
+/// The lines a job could not take, as CSV (`row,email,error`), every cell safe to open in a spreadsheet.
+pub async fn errors_csv(state: &AppState, row: &JobRow) -> DomainResult<Vec<u8>> {
+    let outcome = if row.kind == JobKind::Import.as_str() { "error" } else { "invalid" };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let write =
+        |out: &mut csv::Writer<Vec<u8>>, cells: [String; 3]| out.write_record(cells).map_err(anyhow::Error::new);
+    write(&mut out, ["row".into(), "email".into(), "error".into()])?;
+    let mut after = 0;
+    loop {
+        let rows = jobs::results_with(&state.db.pool, &row.id, outcome, after, 1000).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        for r in rows {
+            let line = r.line.map(|l| l.to_string()).unwrap_or_default();
+            write(
+                &mut out,
+                [line, spreadsheet_safe(&r.email.unwrap_or_default()), spreadsheet_safe(&r.detail.unwrap_or_default())],
+            )?;
+        }
+    }
+    Ok(out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
 }

@@ -6,14 +6,14 @@
 use muster_model::{BulkStateResult, Member, MemberPage, MemberState, Role, UpdateMemberRequest};
 use serde_json::json;
 
+use crate::store::Page;
 use crate::{
     services::access::Console,
     services::audit,
     services::error::{DomainError, DomainResult},
     state::AppState,
     store::{
-        self, accounts::AccountRow, audit as audit_store, bulk, bulk::Cell, enterprises, members, members::MemberRow,
-        now_ms, rfc3339, sessions,
+        accounts::AccountRow, audit as audit_store, enterprises, members, members::MemberRow, now_ms, rfc3339, sessions,
     },
 };
 
@@ -50,14 +50,9 @@ pub async fn list(
         after_email: cursor.map(str::to_string),
         limit: limit + 1,
     };
-    let mut rows = members::list(&state.db.pool, &c.enterprise.id, &filter).await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| r.email.clone())
-    } else {
-        None
-    };
-    Ok(MemberPage { items: rows.into_iter().map(view).collect(), next_cursor })
+    let rows = members::list(&state.db.pool, &c.enterprise.id, &filter).await?;
+    let page = Page::of(rows, limit, |r| r.email.clone());
+    Ok(MemberPage { items: page.items.into_iter().map(view).collect(), next_cursor: page.next_cursor })
 }
 
 /// Which states a member may come from to reach `to`, and what that does to seats.
@@ -115,32 +110,9 @@ pub async fn move_to(
             ),
         ));
     };
-    let mut running = seats_now - delta;
-    let events: Vec<Vec<Cell>> = moved
-        .iter()
-        .filter(|(_, _, seats)| *seats != 0)
-        .map(|(id, email, seats)| {
-            running += seats;
-            vec![
-                Cell::from(store::new_id()),
-                e.id.as_str().into(),
-                id.as_str().into(),
-                email.as_str().into(),
-                (*seats).into(),
-                running.into(),
-                actor.email.as_str().into(),
-                now.into(),
-            ]
-        })
-        .collect();
-    bulk::insert(
-        &mut tx,
-        state.db.backend,
-        "seat_events",
-        &["id", "enterprise_id", "member_id", "email", "delta", "seats_after", "actor_email", "created_at"],
-        events,
-    )
-    .await?;
+    let seat_moves: Vec<members::SeatMove> =
+        moved.iter().map(|(id, email, seats)| members::SeatMove { member_id: id, email, delta: *seats }).collect();
+    members::record_seat_events(&mut tx, state.db.backend, &e.id, &seat_moves, seats_now, &actor.email, now).await?;
     if !moved.is_empty() {
         let emails: Vec<&str> = moved.iter().take(100).map(|(_, e, _)| e.as_str()).collect();
         let details =

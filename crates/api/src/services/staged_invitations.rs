@@ -6,7 +6,14 @@ use crate::{
     services::error::{DomainError, DomainResult},
     services::{crypto, mail},
     state::AppState,
-    store::{self, accounts::AccountRow, bulk, bulk::Cell, enterprises::EnterpriseRow, invitations, outbox, rfc3339},
+    store::{
+        self,
+        accounts::AccountRow,
+        enterprises::EnterpriseRow,
+        invitations::{self, NewInvitation},
+        outbox::{self, QueuedMail},
+        rfc3339,
+    },
 };
 
 /// Invitation rows (and their mail) for the multi-row inserts of Invite,
@@ -20,8 +27,8 @@ pub struct StagedInvitations<'a> {
     now: i64,
     expires_at: i64,
     expires: String,
-    pub rows: Vec<Vec<Cell>>,
-    pub mails: Vec<Vec<Cell>>,
+    pub rows: Vec<NewInvitation>,
+    pub mails: Vec<QueuedMail>,
 }
 
 impl<'a> StagedInvitations<'a> {
@@ -52,18 +59,15 @@ impl<'a> StagedInvitations<'a> {
     pub fn add(&mut self, member_id: &str, email: &str) -> String {
         let token = self.send.then(crypto::new_token);
         let id = store::new_id();
-        self.rows.push(vec![
-            Cell::from(id.clone()),
-            self.enterprise.id.as_str().into(),
-            member_id.into(),
-            email.into(),
-            Cell::Text(token.as_ref().map(|(_, hash)| hash.clone())),
-            Cell::Text(self.inviter_id.clone()),
-            "pending".into(),
-            Cell::Int(self.send.then_some(self.now)),
-            self.expires_at.into(),
-            self.now.into(),
-        ]);
+        self.rows.push(NewInvitation {
+            id: id.clone(),
+            member_id: member_id.into(),
+            email: email.into(),
+            token_hash: token.as_ref().map(|(_, hash)| hash.clone()),
+            invited_by: self.inviter_id.clone(),
+            sent_at: self.send.then_some(self.now),
+            expires_at: self.expires_at,
+        });
         if let Some((token, _)) = &token {
             let config = &self.state.config;
             let m = mail::invitation(
@@ -74,7 +78,7 @@ impl<'a> StagedInvitations<'a> {
                 self.inviter_name.as_deref(),
                 &self.expires,
             );
-            self.mails.push(outbox::bulk_row(m, &id, self.now));
+            self.mails.push(QueuedMail::new(m, &id, self.now));
         }
         id
     }
@@ -83,8 +87,8 @@ impl<'a> StagedInvitations<'a> {
     pub async fn flush(&mut self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> DomainResult<()> {
         spend_invite_quota(self.state, tx, self.enterprise, self.mails.len() as i64, self.now).await?;
         let backend = self.state.db.backend;
-        bulk::insert(tx, backend, "invitations", invitations::BULK_COLUMNS, std::mem::take(&mut self.rows)).await?;
-        bulk::insert(tx, backend, "outbox", outbox::BULK_COLUMNS, std::mem::take(&mut self.mails)).await?;
+        invitations::insert_many(tx, backend, &self.enterprise.id, std::mem::take(&mut self.rows), self.now).await?;
+        outbox::insert_many(tx, backend, std::mem::take(&mut self.mails)).await?;
         Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! Directory Sync: the configuration row, runs (jobs of kind
-//! `directory_sync` with their trigger and schedule slot), the members a sync
-//! links by directory id, and distribution lists.
+//! `directory_sync` with their trigger and schedule slot), and the members a
+//! sync links by directory id. Its distribution lists: `distribution_lists`.
 
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
@@ -201,12 +201,12 @@ pub async fn members<'c, E: Executor<'c, Database = Any>>(
 /// the ids and emails of those that held a managed seat.
 pub async fn suspend(conn: &mut AnyConnection, ids: &[String], now: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
     let mut managed = Vec::new();
-    for chunk in ids.chunks(500) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+    for chunk in ids.chunks(super::IN_CHUNK) {
+        let marks = super::in_list(2, chunk.len());
         let sql = format!(
             "UPDATE members SET sync_suspended_from = state, state = 'suspended', managed_since = NULL, updated_at = $1 \
              WHERE state IN ('invited', 'unmanaged', 'managed') AND id IN ({}) RETURNING id, email, sync_suspended_from",
-            marks.join(", ")
+            marks
         );
         let mut u = sqlx::query_as::<Any, (String, String, Option<String>)>(&sql).bind(now);
         for id in chunk {
@@ -232,13 +232,13 @@ pub async fn restore(
     now: i64,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     let mut moved = Vec::new();
-    for chunk in ids.chunks(500) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+    for chunk in ids.chunks(super::IN_CHUNK) {
+        let marks = super::in_list(3, chunk.len());
         let sql = format!(
             "UPDATE members SET state = $2, sync_suspended_from = NULL, updated_at = $1, \
              managed_since = CASE WHEN $2 = 'managed' THEN $1 ELSE NULL END \
              WHERE state = 'suspended' AND sync_suspended_from IS NOT NULL AND id IN ({}) RETURNING id, email",
-            marks.join(", ")
+            marks
         );
         let mut u = sqlx::query_as::<Any, (String, String)>(&sql).bind(now).bind(to);
         for id in chunk {
@@ -259,139 +259,5 @@ pub async fn revive<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, now: i
     .bind(now)
     .execute(db)
     .await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct ListRow {
-    pub id: String,
-    pub directory_id: String,
-    pub dn: String,
-    pub name: String,
-    pub email: Option<String>,
-    pub removed_at: Option<i64>,
-    pub updated_at: i64,
-    pub members: i64,
-}
-
-const LIST_COLUMNS: &str = "l.id, l.directory_id, l.dn, l.name, l.email, l.removed_at, l.updated_at, \
-    (SELECT COUNT(*) FROM distribution_list_members m WHERE m.list_id = l.id) AS members";
-
-/// By name (then id, so lists sharing a name all appear); `after` is the id of the last list of the previous page.
-pub async fn lists<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    after: Option<&str>,
-    limit: i64,
-) -> Result<Vec<ListRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1 AND ($2 IS NULL OR \
-         (l.name, l.id) > (SELECT p.name, p.id FROM distribution_lists p WHERE p.id = $2 AND p.enterprise_id = $1)) \
-         ORDER BY l.name, l.id LIMIT $3"
-    ))
-    .bind(enterprise_id)
-    .bind(after)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-}
-
-pub async fn list<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    id: &str,
-) -> Result<Option<ListRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1 AND l.id = $2"))
-        .bind(enterprise_id)
-        .bind(id)
-        .fetch_optional(db)
-        .await
-}
-
-pub async fn list_member_emails<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    list_id: &str,
-) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT m.email FROM distribution_list_members d JOIN members m ON m.id = d.member_id WHERE d.list_id = $1 ORDER BY m.email",
-    )
-    .bind(list_id)
-    .fetch_all(db)
-    .await
-}
-
-/// Every list of the enterprise with its member ids (a sync diffs against
-/// this): one row per list, the ids joined by the database, because a
-/// 100,000-member list read row by row costs a second.
-pub async fn lists_with_members<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    backend: super::Backend,
-    enterprise_id: &str,
-) -> Result<Vec<(String, Vec<String>)>, sqlx::Error> {
-    let joined = match backend {
-        super::Backend::Sqlite => "group_concat(d.member_id, ',')",
-        super::Backend::Postgres => "string_agg(d.member_id, ',')",
-    };
-    let rows: Vec<(String, Option<String>)> = sqlx::query_as(&format!(
-        "SELECT l.id, {joined} FROM distribution_lists l LEFT JOIN distribution_list_members d ON d.list_id = l.id \
-         WHERE l.enterprise_id = $1 GROUP BY l.id"
-    ))
-    .bind(enterprise_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(list, ids)| (list, ids.map(|ids| ids.split(',').map(str::to_string).collect()).unwrap_or_default()))
-        .collect())
-}
-
-pub async fn all_lists<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-) -> Result<Vec<ListRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1"))
-        .bind(enterprise_id)
-        .fetch_all(db)
-        .await
-}
-
-pub async fn update_list<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    dn: &str,
-    name: &str,
-    email: Option<&str>,
-    removed_at: Option<i64>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE distribution_lists SET dn = $2, name = $3, email = $4, removed_at = $5, updated_at = $6 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(dn)
-    .bind(name)
-    .bind(email)
-    .bind(removed_at)
-    .bind(now)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-pub async fn remove_list_members(
-    conn: &mut AnyConnection,
-    list_id: &str,
-    member_ids: &[String],
-) -> Result<(), sqlx::Error> {
-    for chunk in member_ids.chunks(500) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql =
-            format!("DELETE FROM distribution_list_members WHERE list_id = $1 AND member_id IN ({})", marks.join(", "));
-        let mut q = sqlx::query::<Any>(&sql).bind(list_id);
-        for id in chunk {
-            q = q.bind(id);
-        }
-        q.execute(&mut *conn).await?;
-    }
     Ok(())
 }

@@ -20,8 +20,7 @@ pub struct InvitationRow {
 const COLUMNS: &str =
     "id, enterprise_id, member_id, email, invited_by, grants_role, status, sent_at, expires_at, accepted_at, created_at";
 
-/// Columns of an invitation row for a multi-row insert (the token goes in hashed).
-pub const BULK_COLUMNS: &[&str] = &[
+const BULK_COLUMNS: &[&str] = &[
     "id",
     "enterprise_id",
     "member_id",
@@ -33,6 +32,46 @@ pub const BULK_COLUMNS: &[&str] = &[
     "expires_at",
     "created_at",
 ];
+
+/// A pending invitation staged for [`insert_many`]; an unsent one has no token yet.
+pub struct NewInvitation {
+    pub id: String,
+    pub member_id: String,
+    pub email: String,
+    pub token_hash: Option<String>,
+    pub invited_by: Option<String>,
+    pub sent_at: Option<i64>,
+    pub expires_at: i64,
+}
+
+/// Writes many pending invitations with multi-row inserts (tokens go in hashed).
+pub async fn insert_many(
+    conn: &mut sqlx::AnyConnection,
+    backend: super::Backend,
+    enterprise_id: &str,
+    rows: Vec<NewInvitation>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    use super::bulk::Cell;
+    let cells = rows
+        .into_iter()
+        .map(|i| {
+            vec![
+                Cell::from(i.id),
+                enterprise_id.into(),
+                i.member_id.into(),
+                i.email.into(),
+                Cell::Text(i.token_hash),
+                Cell::Text(i.invited_by),
+                "pending".into(),
+                Cell::Int(i.sent_at),
+                i.expires_at.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    super::bulk::insert(conn, backend, "invitations", BULK_COLUMNS, cells).await
+}
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     db: E,

@@ -41,9 +41,9 @@ pub async fn by_emails(
     emails: &[String],
 ) -> Result<Vec<MemberRow>, sqlx::Error> {
     let mut found = Vec::new();
-    for chunk in emails.chunks(500) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!("SELECT {COLUMNS} FROM members WHERE enterprise_id = $1 AND email IN ({})", marks.join(", "));
+    for chunk in emails.chunks(super::IN_CHUNK) {
+        let marks = super::in_list(2, chunk.len());
+        let sql = format!("SELECT {COLUMNS} FROM members WHERE enterprise_id = $1 AND email IN ({})", marks);
         let mut q = sqlx::query_as::<Any, MemberRow>(&sql).bind(enterprise_id);
         for e in chunk {
             q = q.bind(e);
@@ -150,13 +150,13 @@ pub async fn change_state(
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     let mut moved = Vec::new();
     let states = from.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-    for chunk in ids.chunks(500) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+    for chunk in ids.chunks(super::IN_CHUNK) {
+        let marks = super::in_list(4, chunk.len());
         let sql = format!(
             "UPDATE members SET state = $2, updated_at = $3, sync_suspended_from = NULL, \
              managed_since = CASE WHEN $2 = 'managed' THEN $3 ELSE NULL END \
              WHERE enterprise_id = $1 AND state IN ({states}) AND id IN ({}) RETURNING id, email",
-            marks.join(", ")
+            marks
         );
         let mut q = sqlx::query_as::<Any, (String, String)>(&sql).bind(enterprise_id).bind(to).bind(now);
         for id in chunk {
@@ -239,4 +239,93 @@ pub async fn merge_profile<'c, E: Executor<'c, Database = Any>>(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// A person enrolled as `invited`: profile fields in the order of
+/// `csv_import::FIELDS` (first, last, department, phone, job title).
+pub struct NewMember {
+    pub id: String,
+    pub email: String,
+    pub source: &'static str,
+    pub fields: [Option<String>; 5],
+    pub directory_id: Option<String>,
+}
+
+/// Writes many new members with multi-row inserts.
+pub async fn insert_invited(
+    conn: &mut AnyConnection,
+    backend: super::Backend,
+    enterprise_id: &str,
+    rows: Vec<NewMember>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    use super::bulk::Cell;
+    const COLUMNS: &[&str] = &[
+        "id",
+        "enterprise_id",
+        "email",
+        "state",
+        "source",
+        "first_name",
+        "last_name",
+        "department",
+        "phone",
+        "job_title",
+        "directory_id",
+        "created_at",
+        "updated_at",
+    ];
+    let cells = rows
+        .into_iter()
+        .map(|m| {
+            let mut cells =
+                vec![Cell::from(m.id), enterprise_id.into(), m.email.into(), "invited".into(), m.source.into()];
+            cells.extend(m.fields.into_iter().map(Cell::from));
+            cells.extend([Cell::Text(m.directory_id), now.into(), now.into()]);
+            cells
+        })
+        .collect();
+    super::bulk::insert(conn, backend, "members", COLUMNS, cells).await
+}
+
+/// One member's seat change for the billing history.
+pub struct SeatMove<'a> {
+    pub member_id: &'a str,
+    pub email: &'a str,
+    pub delta: i64,
+}
+
+/// Records seat changes in order, each with the managed-seat count after it
+/// (`seats_after` is the count once all of them are done).
+pub async fn record_seat_events(
+    conn: &mut AnyConnection,
+    backend: super::Backend,
+    enterprise_id: &str,
+    moves: &[SeatMove<'_>],
+    seats_after: i64,
+    actor_email: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    use super::bulk::Cell;
+    const COLUMNS: &[&str] =
+        &["id", "enterprise_id", "member_id", "email", "delta", "seats_after", "actor_email", "created_at"];
+    let mut running = seats_after - moves.iter().map(|m| m.delta).sum::<i64>();
+    let cells = moves
+        .iter()
+        .filter(|m| m.delta != 0)
+        .map(|m| {
+            running += m.delta;
+            vec![
+                Cell::from(super::new_id()),
+                enterprise_id.into(),
+                m.member_id.into(),
+                m.email.into(),
+                m.delta.into(),
+                running.into(),
+                actor_email.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    super::bulk::insert(conn, backend, "seat_events", COLUMNS, cells).await
 }

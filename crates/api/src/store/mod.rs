@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bulk;
 pub mod claims;
 pub mod directory;
+pub mod distribution_lists;
 pub mod enterprises;
 pub mod invitations;
 pub mod jobs;
@@ -148,6 +149,31 @@ fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
     Ok(if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") })
 }
 
+/// A list read one row past `limit`: that extra row only says a next page
+/// exists, and the last row kept names where it starts.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn of(mut rows: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Self {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit.max(0) as usize);
+        let next_cursor = if more { rows.last().map(cursor_of) } else { None };
+        Page { items: rows, next_cursor }
+    }
+}
+
+/// How many ids one `IN (…)` list binds: far below either backend's bind limit.
+pub const IN_CHUNK: usize = 500;
+
+/// `$first, $first+1, …` for an `IN (…)` list of `n` values after `first - 1` other binds.
+pub fn in_list(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -177,5 +203,26 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Database(db) => db.is_unique_violation() || db.message().contains("UNIQUE constraint failed"),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_keeps_limit_rows_and_points_past_the_last_when_more_exist() {
+        let page = Page::of(vec![1, 2, 3], 2, |n| n.to_string());
+        assert_eq!((page.items, page.next_cursor), (vec![1, 2], Some("2".to_string())));
+        let last = Page::of(vec![1, 2], 2, |n| n.to_string());
+        assert_eq!((last.items, last.next_cursor), (vec![1, 2], None));
+        let none = Page::of(vec![1], 0, |n: &i32| n.to_string());
+        assert_eq!((none.items, none.next_cursor), (vec![], None));
+    }
+
+    #[test]
+    fn in_lists_number_their_binds_after_the_others() {
+        assert_eq!(in_list(2, 3), "$2, $3, $4");
+        assert_eq!(in_list(1, 1), "$1");
     }
 }

@@ -24,23 +24,35 @@ pub struct MailRow {
     pub attempts: i64,
 }
 
-/// Columns of a mail row, for [`super::bulk::insert`] with [`bulk_row`].
-pub const BULK_COLUMNS: &[&str] =
+const BULK_COLUMNS: &[&str] =
     &["id", "to_addr", "subject", "body_text", "kind", "ref_id", "created_at", "next_attempt_at"];
 
-/// A queued mail as cells for a multi-row insert.
-pub fn bulk_row(mail: NewMail, ref_id: &str, now: i64) -> Vec<super::bulk::Cell> {
-    use super::bulk::Cell;
-    vec![
-        Cell::from(super::new_id()),
-        mail.to.into(),
-        mail.subject.into(),
-        mail.body.into(),
-        mail.kind.into(),
-        ref_id.into(),
-        now.into(),
-        now.into(),
-    ]
+/// A mail ready to queue with many others in one [`insert_many`].
+pub struct QueuedMail(Vec<super::bulk::Cell>);
+
+impl QueuedMail {
+    pub fn new(mail: NewMail, ref_id: &str, now: i64) -> Self {
+        use super::bulk::Cell;
+        Self(vec![
+            Cell::from(super::new_id()),
+            mail.to.into(),
+            mail.subject.into(),
+            mail.body.into(),
+            mail.kind.into(),
+            ref_id.into(),
+            now.into(),
+            now.into(),
+        ])
+    }
+}
+
+/// Queues many mails with multi-row inserts.
+pub async fn insert_many(
+    conn: &mut sqlx::AnyConnection,
+    backend: super::Backend,
+    mails: Vec<QueuedMail>,
+) -> Result<(), sqlx::Error> {
+    super::bulk::insert(conn, backend, "outbox", BULK_COLUMNS, mails.into_iter().map(|m| m.0).collect()).await
 }
 
 pub async fn enqueue<'c, E: Executor<'c, Database = Any>>(
@@ -114,12 +126,12 @@ pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(
 
 /// Marks many delivered mails at once (their bodies, holding one-time links, are dropped).
 pub async fn mark_all_sent(conn: &mut sqlx::AnyConnection, ids: &[String], now: i64) -> Result<(), sqlx::Error> {
-    for chunk in ids.chunks(500) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+    for chunk in ids.chunks(super::IN_CHUNK) {
+        let marks = super::in_list(2, chunk.len());
         let sql = format!(
             "UPDATE outbox SET sent_at = $1, body_text = '', locked_until = NULL, attempts = attempts + 1, last_error = NULL \
              WHERE id IN ({})",
-            marks.join(", ")
+            marks
         );
         let mut q = sqlx::query(&sql).bind(now);
         for id in chunk {

@@ -15,7 +15,36 @@ pub async fn members_by_state<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// `(day number since the epoch, count)` of `column` (an epoch-ms time) since `since`.
+/// What the enrollment funnel counts per day.
+#[derive(Debug, Clone, Copy)]
+pub enum Daily {
+    Invited,
+    Accepted,
+    SeatsTaken,
+}
+
+impl Daily {
+    fn source(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Self::Invited => ("invitations", "created_at", ""),
+            Self::Accepted => ("invitations", "accepted_at", "AND accepted_at IS NOT NULL"),
+            Self::SeatsTaken => ("seat_events", "created_at", "AND delta > 0"),
+        }
+    }
+}
+
+/// `(day number, count)` of `what` since `since` (ms), days with none left out.
 pub async fn per_day<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    what: Daily,
+    enterprise_id: &str,
+    since: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let (table, column, extra) = what.source();
+    per_day_of(db, table, column, extra, enterprise_id, since).await
+}
+
+async fn per_day_of<'c, E: Executor<'c, Database = Any>>(
     db: E,
     table: &str,
     column: &str,

@@ -9,14 +9,12 @@ use super::{
     read::Snapshot,
     Settings,
 };
+use crate::store::distribution_lists;
 use crate::{
     services::error::DomainResult,
-    services::{csv_import::FIELDS, staged_invitations},
+    services::staged_invitations,
     state::AppState,
-    store::{
-        self, accounts, bulk, bulk::Cell, directory, enterprises::EnterpriseRow, jobs, jobs::JobRow, jobs::ResultRow,
-        members,
-    },
+    store::{accounts, directory, enterprises::EnterpriseRow, jobs, jobs::JobRow, jobs::ResultRow, members},
 };
 
 /// Creates written per multi-row statement group.
@@ -55,25 +53,19 @@ pub async fn apply(
     let mut staged = staged_invitations::StagedInvitations::new(state, e, actor, s.send_invitations, now);
 
     // New people: members, invitations and (when sending) their mail.
-    let mut columns = vec!["id", "enterprise_id", "email", "state", "source"];
-    columns.extend(FIELDS);
-    columns.extend(["directory_id", "created_at", "updated_at"]);
     // In slices, so a 100,000-person first sync never holds all its rows as cells at once.
     for slice in plan.creates.chunks(WRITE_SLICE) {
         let mut new_members = Vec::with_capacity(slice.len());
         for (p, new) in slice {
             match new {
                 NewMember::Fresh(id) => {
-                    let mut cells = vec![
-                        Cell::from(id.as_str()),
-                        e.id.as_str().into(),
-                        p.email.as_str().into(),
-                        "invited".into(),
-                        "directory".into(),
-                    ];
-                    cells.extend(p.fields.iter().cloned().map(Cell::from));
-                    cells.extend([Cell::from(p.directory_id.as_str()), now.into(), now.into()]);
-                    new_members.push(cells);
+                    new_members.push(members::NewMember {
+                        id: id.clone(),
+                        email: p.email.clone(),
+                        source: "directory",
+                        fields: p.fields.clone(),
+                        directory_id: Some(p.directory_id.clone()),
+                    });
                 }
                 NewMember::Revived(id) => {
                     directory::revive(&mut **tx, id, now).await?;
@@ -83,7 +75,7 @@ pub async fn apply(
             staged.add(new.id(), &p.email);
         }
         plan.counts.invited += slice.len() as u64;
-        bulk::insert(tx, backend, "members", &columns, new_members).await?;
+        members::insert_invited(tx, backend, &e.id, new_members, now).await?;
         staged.flush(tx).await?;
     }
 
@@ -126,44 +118,24 @@ pub async fn apply(
         match change {
             ListChange::Create { group, members } => {
                 let g = &snap.groups[*group];
-                let list_id = store::new_id();
-                bulk::insert(
-                    tx,
-                    backend,
-                    "distribution_lists",
-                    &["id", "enterprise_id", "directory_id", "dn", "name", "email", "created_at", "updated_at"],
-                    vec![vec![
-                        Cell::from(list_id.clone()),
-                        e.id.as_str().into(),
-                        g.directory_id.as_str().into(),
-                        g.dn.as_str().into(),
-                        g.name.as_str().into(),
-                        Cell::Text(g.email.clone()),
-                        now.into(),
-                        now.into(),
-                    ]],
-                )
-                .await?;
+                let list = distribution_lists::NewList {
+                    directory_id: &g.directory_id,
+                    dn: &g.dn,
+                    name: &g.name,
+                    email: g.email.as_deref(),
+                };
+                let list_id = distribution_lists::insert_list(tx, backend, &e.id, &list, now).await?;
                 for slice in members.chunks(WRITE_SLICE) {
-                    let rows =
-                        slice.iter().map(|m| vec![Cell::from(list_id.as_str()), Cell::from(m.as_str())]).collect();
-                    bulk::insert(tx, backend, "distribution_list_members", &["list_id", "member_id"], rows).await?;
+                    distribution_lists::add_list_members(tx, backend, &list_id, slice).await?;
                 }
             }
             ListChange::Update { id, group, added, removed } => {
                 let g = &snap.groups[*group];
-                directory::update_list(&mut **tx, id, &g.dn, &g.name, g.email.as_deref(), None, now).await?;
-                directory::remove_list_members(tx, id, removed).await?;
-                let rows = added.iter().map(|m| vec![Cell::from(id.as_str()), Cell::from(m.as_str())]).collect();
-                bulk::insert(tx, backend, "distribution_list_members", &["list_id", "member_id"], rows).await?;
+                distribution_lists::update_list(&mut **tx, id, &g.dn, &g.name, g.email.as_deref(), None, now).await?;
+                distribution_lists::remove_list_members(tx, id, removed).await?;
+                distribution_lists::add_list_members(tx, backend, id, added).await?;
             }
-            ListChange::Remove { id } => {
-                sqlx::query("UPDATE distribution_lists SET removed_at = $2, updated_at = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut **tx)
-                    .await?;
-            }
+            ListChange::Remove { id } => distribution_lists::mark_list_removed(&mut **tx, id, now).await?,
         }
     }
     Ok(())
@@ -185,30 +157,8 @@ pub async fn seat_events(
     } else {
         members::managed_seats(&mut **tx, &e.id).await?
     };
-    let mut running = after - delta * people.len() as i64;
-    let rows = people
-        .iter()
-        .map(|(id, email)| {
-            running += delta;
-            vec![
-                Cell::from(store::new_id()),
-                e.id.as_str().into(),
-                id.as_str().into(),
-                email.as_str().into(),
-                delta.into(),
-                running.into(),
-                Cell::Text(Some("Directory Sync".into())),
-                now.into(),
-            ]
-        })
-        .collect();
-    bulk::insert(
-        tx,
-        state.db.backend,
-        "seat_events",
-        &["id", "enterprise_id", "member_id", "email", "delta", "seats_after", "actor_email", "created_at"],
-        rows,
-    )
-    .await?;
+    let moves: Vec<members::SeatMove> =
+        people.iter().map(|(id, email)| members::SeatMove { member_id: id, email, delta }).collect();
+    members::record_seat_events(tx, state.db.backend, &e.id, &moves, after, "Directory Sync", now).await?;
     Ok(())
 }

@@ -17,6 +17,7 @@ use super::{
     read::read,
     safeguard::safeguard,
 };
+use crate::store::distribution_lists;
 use crate::{
     services::error::{DomainError, DomainResult},
     services::{audit, mail},
@@ -89,8 +90,8 @@ pub async fn execute(shared: &Shared, job: &JobRow) -> DomainResult<SyncCounts> 
     };
     let current = current?;
     let started = std::time::Instant::now();
-    let lists = directory::all_lists(&state.db.pool, &e.id).await?;
-    let list_members = directory::lists_with_members(&state.db.pool, state.db.backend, &e.id).await?;
+    let lists = distribution_lists::all_lists(&state.db.pool, &e.id).await?;
+    let list_members = distribution_lists::lists_with_members(&state.db.pool, state.db.backend, &e.id).await?;
     let guard = AdminGuard::load(state, &e.id, loaded.row.saved_by.as_deref()).await?;
     let mut plan = diff(&e, &snapshot, &current, &lists, &list_members, &guard);
 

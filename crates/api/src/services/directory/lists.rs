@@ -2,11 +2,13 @@
 
 use muster_model::{DistributionList, DistributionListDetail, DistributionListPage};
 
+use crate::store::distribution_lists;
+use crate::store::Page;
 use crate::{
     services::access::Console,
     services::error::{DomainError, DomainResult},
     state::AppState,
-    store::{directory, rfc3339},
+    store::rfc3339,
 };
 
 pub async fn lists(
@@ -15,23 +17,20 @@ pub async fn lists(
     cursor: Option<&str>,
     limit: i64,
 ) -> DomainResult<DistributionListPage> {
-    let mut rows = directory::lists(&state.db.pool, &c.enterprise.id, cursor, limit + 1).await?;
-    let next_cursor = (rows.len() as i64 > limit).then(|| {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| r.id.clone())
-    });
-    Ok(DistributionListPage { items: rows.into_iter().map(list_view).collect(), next_cursor: next_cursor.flatten() })
+    let rows = distribution_lists::lists(&state.db.pool, &c.enterprise.id, cursor, limit + 1).await?;
+    let page = Page::of(rows, limit, |r| r.id.clone());
+    Ok(DistributionListPage { items: page.items.into_iter().map(list_view).collect(), next_cursor: page.next_cursor })
 }
 
 pub async fn list(state: &AppState, c: &Console, id: &str) -> DomainResult<DistributionListDetail> {
-    let row = directory::list(&state.db.pool, &c.enterprise.id, id)
+    let row = distribution_lists::list(&state.db.pool, &c.enterprise.id, id)
         .await?
         .ok_or(DomainError::NotFound("distribution list"))?;
-    let member_emails = directory::list_member_emails(&state.db.pool, &row.id).await?;
+    let member_emails = distribution_lists::list_member_emails(&state.db.pool, &row.id).await?;
     Ok(DistributionListDetail { list: list_view(row), member_emails })
 }
 
-pub(super) fn list_view(r: directory::ListRow) -> DistributionList {
+pub(super) fn list_view(r: distribution_lists::ListRow) -> DistributionList {
     DistributionList {
         id: r.id,
         name: r.name,

@@ -13,7 +13,7 @@ use crate::{
     services::csv_import::FIELDS,
     services::error::DomainResult,
     state::AppState,
-    store::{self, directory, directory::SyncedMember, enterprises, enterprises::EnterpriseRow, jobs::ResultRow},
+    store::{self, directory::SyncedMember, enterprises, enterprises::EnterpriseRow, jobs::ResultRow},
 };
 
 /// The run's outcome before it is written.
@@ -179,7 +179,7 @@ pub fn diff(
     e: &EnterpriseRow,
     snap: &Snapshot,
     current: &[SyncedMember],
-    lists: &[directory::ListRow],
+    lists: &[crate::store::distribution_lists::ListRow],
     list_members: &[(String, Vec<String>)],
     guard: &AdminGuard,
 ) -> Plan {

@@ -10,7 +10,7 @@ use super::{
     plan::{result, ListChange, Plan},
     read::Snapshot,
 };
-use crate::store::{directory, directory::SyncedMember};
+use crate::store::directory::SyncedMember;
 
 /// Adds the list creates, updates (members added and removed, renames) and
 /// removals to `plan`. `in_group`: member ids by the normalised DN of each group.
@@ -18,7 +18,7 @@ pub fn diff_lists(
     plan: &mut Plan,
     snap: &Snapshot,
     current: &[SyncedMember],
-    lists: &[directory::ListRow],
+    lists: &[crate::store::distribution_lists::ListRow],
     list_members: &[(String, Vec<String>)],
     in_group: &HashMap<String, Vec<String>>,
 ) {
@@ -29,7 +29,8 @@ pub fn diff_lists(
         current_members.entry(list.as_str()).or_default().extend(members.iter().map(String::as_str));
     }
     let email_of: HashMap<&str, &str> = current.iter().map(|m| (m.id.as_str(), m.email.as_str())).collect();
-    let lists_by_id: HashMap<&str, &directory::ListRow> = lists.iter().map(|l| (l.directory_id.as_str(), l)).collect();
+    let lists_by_id: HashMap<&str, &crate::store::distribution_lists::ListRow> =
+        lists.iter().map(|l| (l.directory_id.as_str(), l)).collect();
     let mut kept: HashSet<&str> = HashSet::new();
     for (i, g) in snap.groups.iter().enumerate() {
         let mut wanted: Vec<String> = in_group.get(&normalize_dn(&g.dn)).cloned().unwrap_or_default();

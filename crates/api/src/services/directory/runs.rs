@@ -5,6 +5,7 @@ use muster_model::{JobKind, JobProgress, SyncCounts, SyncRun, SyncRunPage, SyncS
 use serde_json::json;
 
 use super::{not_configured, plan};
+use crate::store::Page;
 use crate::{
     services::access::Console,
     services::audit,
@@ -81,30 +82,17 @@ pub async fn run_view(
     cursor: Option<&str>,
     limit: i64,
 ) -> DomainResult<SyncRun> {
-    let after = match cursor {
-        None | Some("") => 0,
-        Some(c) => {
-            c.parse().map_err(|_| DomainError::field("invalid_cursor", "cursor is not one this API gave out"))?
-        }
-    };
-    let mut rows = if limit > 0 { jobs::results(&state.db.pool, &run.job.id, after, limit + 1).await? } else { vec![] };
-    let next_cursor = (rows.len() as i64 > limit).then(|| {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| r.seq.to_string())
-    });
+    let results = crate::services::jobs::results_page(state, &run.job.id, cursor, limit).await?;
     let job = run.job;
-    let processed = match state.progress_of(&job.id) {
-        Some(live) if job.status == "running" => live.max(job.processed),
-        _ => job.processed,
-    };
+    let processed = crate::services::jobs::processed(state, &job);
     Ok(SyncRun {
         trigger: SyncTrigger::parse(&run.trigger).unwrap_or(SyncTrigger::Manual),
         dry_run: job.dry_run != 0,
         status: SyncStatus::parse(&job.status).unwrap_or(SyncStatus::Queued),
         progress: JobProgress { processed: processed.max(0) as u64, total: job.total.map(|t| t.max(0) as u64) },
         counts: counts_of(&job),
-        diff: rows.into_iter().map(plan::change_view).collect(),
-        next_cursor: next_cursor.flatten(),
+        diff: results.items.into_iter().map(plan::change_view).collect(),
+        next_cursor: results.next_cursor,
         error: job.error,
         scheduled_for: run.scheduled_for.map(rfc3339),
         timings: run.timings.as_deref().and_then(|t| serde_json::from_str(t).ok()),
@@ -116,16 +104,13 @@ pub async fn run_view(
 }
 
 pub async fn runs(state: &AppState, c: &Console, cursor: Option<&str>, limit: i64) -> DomainResult<SyncRunPage> {
-    let mut rows = directory::runs(&state.db.pool, &c.enterprise.id, cursor, limit + 1).await?;
-    let next_cursor = (rows.len() as i64 > limit).then(|| {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| r.job.id.clone())
-    });
-    let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
+    let rows = directory::runs(&state.db.pool, &c.enterprise.id, cursor, limit + 1).await?;
+    let page = Page::of(rows, limit, |r| r.job.id.clone());
+    let mut items = Vec::with_capacity(page.items.len());
+    for r in page.items {
         items.push(run_view(state, r, None, 0).await?);
     }
-    Ok(SyncRunPage { items, next_cursor: next_cursor.flatten() })
+    Ok(SyncRunPage { items, next_cursor: page.next_cursor })
 }
 
 pub async fn run_detail(
