@@ -125,7 +125,7 @@ pub struct InvitationPage {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberState {
@@ -141,6 +141,29 @@ wire_enum!(MemberState {
     Managed => "managed",
     Suspended => "suspended",
     Removed => "removed",
+});
+
+/// How a member came in: the Analytics funnel splits by it, and Directory
+/// Sync only ever suspends people it brought or linked.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberSource {
+    /// The PMA who signed up and verified the domain.
+    Signup,
+    /// The admin a `muster enterprise create` contract invited.
+    Contract,
+    Invite,
+    BulkInvite,
+    Import,
+    Directory,
+}
+wire_enum!(MemberSource {
+    Signup => "signup",
+    Contract => "contract",
+    Invite => "invite",
+    BulkInvite => "bulk_invite",
+    Import => "import",
+    Directory => "directory",
 });
 
 /// The states an admin sets on a member (`invited` comes from an invitation,

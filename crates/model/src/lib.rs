@@ -15,6 +15,13 @@ macro_rules! wire_enum {
                 match s { $($text => Some($name::$variant),)+ _ => None }
             }
         }
+        /// For decoding a database column: an unknown value is an error, never a silent default.
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                Self::parse(&s).ok_or_else(|| format!("{s:?} is not a {}", stringify!($name)))
+            }
+        }
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())

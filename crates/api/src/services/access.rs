@@ -3,7 +3,7 @@
 //! matters: a stranger gets 404 before anything else is revealed. Background
 //! runs meet the same module gate (`module_open`).
 
-use muster_model::{DomainStatus, Module, Plan, Role};
+use muster_model::{Module, Role};
 
 use crate::{
     services::error::{DomainError, DomainResult},
@@ -27,8 +27,8 @@ impl Console {
 
 /// The module gate, for requests and background runs alike.
 pub fn module_open(e: &EnterpriseRow, module: Module) -> DomainResult<()> {
-    let plan = Plan::parse(&e.plan).unwrap_or_default();
-    let status = DomainStatus::parse(&e.domain_status).unwrap_or(DomainStatus::Unverified);
+    let plan = e.plan;
+    let status = e.domain_status;
     match module.lock_reason(plan, status) {
         Some(reason) => Err(DomainError::Locked(reason)),
         None => Ok(()),

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use muster_model::{Analytics, FunnelDay, MemberCounts, SourceFunnel};
+use muster_model::{Analytics, FunnelDay, MemberCounts, MemberState, SourceFunnel};
 
 use crate::{
     services::access::Console, services::error::DomainResult, state::AppState, store::stats, store::stats::Daily,
@@ -14,12 +14,12 @@ const DAY_MS: i64 = 86_400_000;
 pub async fn counts(state: &AppState, c: &Console) -> DomainResult<MemberCounts> {
     let mut counts = MemberCounts::default();
     for (s, n) in stats::members_by_state(&state.db.pool, &c.enterprise.id).await? {
-        match s.as_str() {
-            "invited" => counts.invited = n,
-            "unmanaged" => counts.unmanaged = n,
-            "managed" => counts.managed = n,
-            "suspended" => counts.suspended = n,
-            _ => {}
+        match MemberState::parse(&s) {
+            Some(MemberState::Invited) => counts.invited = n,
+            Some(MemberState::Unmanaged) => counts.unmanaged = n,
+            Some(MemberState::Managed) => counts.managed = n,
+            Some(MemberState::Suspended) => counts.suspended = n,
+            Some(MemberState::Removed) | None => {}
         }
     }
     Ok(counts)

@@ -3,7 +3,7 @@
 //! processor: invoicing is the operator's business.
 
 use chrono::{Datelike, TimeZone, Utc};
-use muster_model::{Billing, BillingCycle, Plan, SeatEvent};
+use muster_model::{Billing, BillingCycle, SeatEvent};
 
 use crate::{
     services::access::Console,
@@ -27,7 +27,7 @@ pub fn period(cycle: BillingCycle, now: chrono::DateTime<Utc>) -> (chrono::DateT
 
 pub async fn summary(state: &AppState, c: &Console) -> DomainResult<Billing> {
     let e = &c.enterprise;
-    let cycle = BillingCycle::parse(&e.billing_cycle).unwrap_or_default();
+    let cycle = e.billing_cycle;
     let price = match cycle {
         BillingCycle::Monthly => state.config.seat_price_monthly_cents,
         BillingCycle::Annual => state.config.seat_price_annual_cents,
@@ -36,7 +36,7 @@ pub async fn summary(state: &AppState, c: &Console) -> DomainResult<Billing> {
     let (start, end) = period(cycle, Utc::now());
     let events = members::recent_seat_events(&state.db.pool, &e.id, 50).await?;
     Ok(Billing {
-        plan: Plan::parse(&e.plan).unwrap_or_default(),
+        plan: e.plan,
         billing_cycle: cycle,
         managed_seats: seats,
         seat_cap: e.seat_cap,

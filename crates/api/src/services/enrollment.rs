@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use muster_model::{
     validate, DeliveryStatus, Invitation, InvitationPage, InvitationStatus, InviteCounts, InviteOutcome,
-    InviteResponse, InviteResult,
+    InviteResponse, InviteResult, MemberState,
 };
 use serde_json::json;
 
@@ -112,12 +112,12 @@ pub async fn invite_in(
     let mut revived = Vec::new();
     let mut fresh = Vec::new();
     for (i, email) in &wanted {
-        match existing.get(email).map(|m| m.state.as_str()) {
-            Some("invited") => {
+        match existing.get(email).map(|m| m.state) {
+            Some(MemberState::Invited) => {
                 results[*i].outcome = InviteOutcome::AlreadyInvited;
                 results[*i].detail = Some("An invitation is already pending; resend it from the list.".into());
             }
-            Some("removed") => {
+            Some(MemberState::Removed) => {
                 revived.push(existing[email].id.clone());
                 fresh.push((*i, existing[email].id.clone(), email.clone()));
             }
@@ -143,7 +143,7 @@ pub async fn invite_in(
     let backend = state.db.backend;
     members::insert_invited(tx, backend, &e.id, new_members, now).await?;
     if !revived.is_empty() {
-        members::change_state(tx, &e.id, &revived, &["removed"], "invited", now).await?;
+        members::change_state(tx, &e.id, &revived, &[MemberState::Removed], MemberState::Invited, now).await?;
     }
     let mut staged = StagedInvitations::new(state, e, Some(actor), send, now);
     for (i, member_id, email) in &fresh {
@@ -261,8 +261,8 @@ pub async fn revoke(state: &AppState, c: &Console, actor: &AccountRow, id: &str)
         &mut tx,
         &c.enterprise.id,
         std::slice::from_ref(&inv.member_id),
-        &["invited"],
-        "removed",
+        &[MemberState::Invited],
+        MemberState::Removed,
         now,
     )
     .await?;

@@ -3,8 +3,8 @@
 //! verification check's outcome.
 
 use muster_model::{
-    module_access, BillingCycle, ClaimForwarded, ClaimRequest, DomainStatus, Enterprise, EnterpriseKind, Plan, Role,
-    UpdateEnterpriseRequest, VerificationInstructions,
+    module_access, BillingCycle, ClaimForwarded, ClaimRequest, DomainStatus, Enterprise, EnterpriseKind, MemberState,
+    Plan, Role, UpdateEnterpriseRequest, VerificationInstructions,
 };
 use serde_json::json;
 
@@ -27,9 +27,9 @@ pub enum Claimed {
 }
 
 pub fn view(state: &AppState, e: &EnterpriseRow, role: Role) -> Enterprise {
-    let plan = Plan::parse(&e.plan).unwrap_or_default();
-    let status = DomainStatus::parse(&e.domain_status).unwrap_or(DomainStatus::Unverified);
-    let kind = EnterpriseKind::parse(&e.kind).unwrap_or(EnterpriseKind::Online);
+    let plan = e.plan;
+    let status = e.domain_status;
+    let kind = e.kind;
     let verification = e.verification_token.as_ref().map(|token| VerificationInstructions {
         token: token.clone(),
         txt_record_name: verification::challenge_name(&e.domain),
@@ -43,7 +43,7 @@ pub fn view(state: &AppState, e: &EnterpriseRow, role: Role) -> Enterprise {
         domain: e.domain.clone(),
         kind,
         plan,
-        billing_cycle: BillingCycle::parse(&e.billing_cycle).unwrap_or_default(),
+        billing_cycle: e.billing_cycle,
         seat_cap: e.seat_cap,
         domain_status: status,
         verified_at: e.verified_at.map(store::rfc3339),
@@ -81,11 +81,11 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> Doma
     let row = EnterpriseRow {
         id: store::new_id(),
         domain: domain.clone(),
-        kind: EnterpriseKind::Online.as_str().into(),
-        plan: plan.as_str().into(),
-        billing_cycle: cycle.as_str().into(),
+        kind: EnterpriseKind::Online,
+        plan,
+        billing_cycle: cycle,
         seat_cap: None,
-        domain_status: DomainStatus::Unverified.as_str().into(),
+        domain_status: DomainStatus::Unverified,
         verification_token: Some(crypto::verification_token()),
         verified_at: None,
         at_risk_since: None,
@@ -106,7 +106,7 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> Doma
         Some(&account.id),
         account.first_name.as_deref(),
         account.last_name.as_deref(),
-        "unmanaged",
+        MemberState::Unmanaged,
         "signup",
         now,
     )
@@ -193,7 +193,7 @@ pub async fn administered(
 
 /// An admin whose own member row is suspended or removed has left the company.
 pub fn is_offboarded(member_state: Option<&str>) -> bool {
-    matches!(member_state, Some("suspended" | "removed"))
+    matches!(member_state.and_then(MemberState::parse), Some(MemberState::Suspended | MemberState::Removed))
 }
 
 pub async fn update(
@@ -206,8 +206,8 @@ pub async fn update(
     if role != Role::Pma {
         return Err(DomainError::Forbidden("Only the Primary Master Admin can change the plan.".into()));
     }
-    let plan = req.plan.unwrap_or(Plan::parse(&e.plan).unwrap_or_default());
-    let cycle = req.billing_cycle.unwrap_or(BillingCycle::parse(&e.billing_cycle).unwrap_or_default());
+    let plan = req.plan.unwrap_or(e.plan);
+    let cycle = req.billing_cycle.unwrap_or(e.billing_cycle);
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
     enterprises::set_plan(&mut *tx, &e.id, plan.as_str(), cycle.as_str(), now).await?;
@@ -269,11 +269,11 @@ pub async fn create_contract(
     let row = EnterpriseRow {
         id: store::new_id(),
         domain: domain.clone(),
-        kind: EnterpriseKind::Contract.as_str().into(),
-        plan: plan.as_str().into(),
-        billing_cycle: BillingCycle::Annual.as_str().into(),
+        kind: EnterpriseKind::Contract,
+        plan,
+        billing_cycle: BillingCycle::Annual,
         seat_cap: Some(seats),
-        domain_status: DomainStatus::Verified.as_str().into(),
+        domain_status: DomainStatus::Verified,
         verification_token: None,
         verified_at: Some(now),
         at_risk_since: None,

@@ -10,7 +10,7 @@ use std::{
     hash::{Hash, Hasher},
 };
 
-use muster_model::{JobCounts, JobKind};
+use muster_model::{JobCounts, JobKind, MemberState};
 use serde_json::{json, Map, Value};
 
 use crate::{
@@ -317,7 +317,7 @@ async fn diff(
     for r in rows {
         match existing.get(&r.email) {
             None => out.push(Change::Create(r)),
-            Some(m) if m.state == "removed" => out.push(Change::Error {
+            Some(m) if m.state == MemberState::Removed => out.push(Change::Error {
                 row: r.row,
                 email: r.email,
                 error: "This person's invitation was revoked; invite them again from Invite.".into(),

@@ -3,7 +3,9 @@
 //! accepting it, which links or creates the account and makes the person an
 //! `unmanaged` member with a verified email.
 
-use muster_model::{validate, AcceptInvitationRequest, AcceptedInvitation, AccountStatus, InvitationLookup, Role};
+use muster_model::{
+    validate, AcceptInvitationRequest, AcceptedInvitation, AccountStatus, InvitationLookup, MemberState, Role,
+};
 use serde_json::json;
 
 use crate::{
@@ -30,7 +32,19 @@ pub async fn invite_in_tx(
     now: i64,
 ) -> DomainResult<String> {
     let member_id = store::new_id();
-    enterprises::insert_member(&mut **tx, &member_id, &e.id, email, None, None, None, "invited", source, now).await?;
+    enterprises::insert_member(
+        &mut **tx,
+        &member_id,
+        &e.id,
+        email,
+        None,
+        None,
+        None,
+        MemberState::Invited,
+        source,
+        now,
+    )
+    .await?;
     let (token, hash) = crypto::new_token();
     let expires_at = now + state.config.invite_ttl_hours as i64 * 3600 * 1000;
     let row = InvitationRow {
@@ -83,7 +97,7 @@ async fn pending(state: &AppState, token: &str) -> DomainResult<InvitationRow> {
         _ => {
             // A person the directory no longer lists (suspended by a sync) cannot join through an old link.
             let member = crate::store::members::by_id(&state.db.pool, &inv.enterprise_id, &inv.member_id).await?;
-            if member.is_some_and(|m| m.state == "suspended") {
+            if member.is_some_and(|m| m.state == muster_model::MemberState::Suspended) {
                 return Err(DomainError::gone(
                     "member_suspended",
                     "Your access to this enterprise is suspended. Ask your administrator.",
@@ -195,7 +209,11 @@ pub async fn accept(
     )
     .await?;
     tx.commit().await?;
-    Ok(AcceptedInvitation { account_id, enterprise_id: inv.enterprise_id, member_state: "unmanaged".into() })
+    Ok(AcceptedInvitation {
+        account_id,
+        enterprise_id: inv.enterprise_id,
+        member_state: MemberState::Unmanaged.as_str().into(),
+    })
 }
 
 /// How the person accepting proved who they are.

@@ -29,7 +29,7 @@ pub fn view(m: MemberRow) -> Member {
         department: m.department,
         phone: m.phone,
         job_title: m.job_title,
-        state: MemberState::parse(&m.state).unwrap_or(MemberState::Unmanaged),
+        state: m.state,
         source: m.source,
         created_at: rfc3339(m.created_at),
         managed_since: m.managed_since.map(rfc3339),
@@ -56,11 +56,12 @@ pub async fn list(
 }
 
 /// Which states a member may come from to reach `to`, and what that does to seats.
-fn sources(to: MemberState) -> DomainResult<&'static [(&'static str, i64)]> {
+fn sources(to: MemberState) -> DomainResult<&'static [(MemberState, i64)]> {
+    use MemberState::{Managed, Suspended, Unmanaged};
     Ok(match to {
-        MemberState::Managed => &[("unmanaged", 1)],
-        MemberState::Unmanaged => &[("managed", -1), ("suspended", 0)],
-        MemberState::Suspended => &[("managed", -1), ("unmanaged", 0)],
+        Managed => &[(Unmanaged, 1)],
+        Unmanaged => &[(Managed, -1), (Suspended, 0)],
+        Suspended => &[(Managed, -1), (Unmanaged, 0)],
         MemberState::Invited | MemberState::Removed => {
             return Err(DomainError::field(
                 "invalid_state",
@@ -95,7 +96,7 @@ pub async fn move_to(
     let mut moved = Vec::new();
     let mut delta = 0;
     for (source, seats) in from {
-        let changed = members::change_state(&mut tx, &e.id, ids, &[source], to.as_str(), now).await?;
+        let changed = members::change_state(&mut tx, &e.id, ids, &[*source], to, now).await?;
         delta += seats * changed.len() as i64;
         moved.extend(changed.into_iter().map(|(id, email)| (id, email, *seats)));
     }
@@ -217,13 +218,13 @@ pub async fn update(
         tx.commit().await?;
     }
     if let Some(to) = req.state {
-        if m.state == "invited" {
+        if m.state == MemberState::Invited {
             return Err(DomainError::conflict(
                 "not_enrolled",
                 format!("{} has not accepted the invitation yet.", m.email),
             ));
         }
-        if m.state != to.as_str() {
+        if m.state != to {
             let result = move_to(state, c, actor, std::slice::from_ref(&m.id), to).await?;
             if result.changed == 0 {
                 return Err(DomainError::conflict(

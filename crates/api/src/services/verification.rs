@@ -158,7 +158,7 @@ pub fn next_state(
     t: &Timing,
     result_json: String,
 ) -> (VerificationState, Transition) {
-    let status = DomainStatus::parse(&e.domain_status).unwrap_or(DomainStatus::Unverified);
+    let status = e.domain_status;
     let recheck = t.recheck.as_millis() as i64;
     let at_risk_recheck = recheck.min(6 * 3600 * 1000).min((t.grace.as_millis() as i64 / 4).max(1000));
     let mut s = VerificationState {
@@ -233,16 +233,17 @@ pub fn result(checks: Vec<CheckOutcome>, status: DomainStatus, now: i64) -> Veri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use muster_model::{BillingCycle, EnterpriseKind, Plan};
 
     fn enterprise(status: &str) -> EnterpriseRow {
         EnterpriseRow {
             id: "e".into(),
             domain: "acme.test".into(),
-            kind: "online".into(),
-            plan: "free".into(),
-            billing_cycle: "monthly".into(),
+            kind: EnterpriseKind::Online,
+            plan: Plan::Free,
+            billing_cycle: BillingCycle::Monthly,
             seat_cap: None,
-            domain_status: status.into(),
+            domain_status: DomainStatus::parse(status).unwrap(),
             verification_token: Some("t".into()),
             verified_at: None,
             at_risk_since: None,

@@ -2,6 +2,7 @@
 //! `directory_sync` with their trigger and schedule slot), and the members a
 //! sync links by directory id. Its distribution lists: `distribution_lists`.
 
+use muster_model::MemberState;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
 use super::jobs::JobRow;
@@ -174,13 +175,22 @@ pub struct SyncedMember {
     pub id: String,
     pub email: String,
     pub directory_id: Option<String>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: MemberState,
     pub sync_suspended_from: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub department: Option<String>,
     pub phone: Option<String>,
     pub job_title: Option<String>,
+}
+
+impl SyncedMember {
+    /// The state a sync suspension put aside, to restore; unmanaged (no seat)
+    /// when there is none or it is unreadable.
+    pub fn restores_to(&self) -> MemberState {
+        self.sync_suspended_from.as_deref().and_then(MemberState::parse).unwrap_or(MemberState::Unmanaged)
+    }
 }
 
 /// Every member of the enterprise (a sync matches by directory id, then email).
@@ -228,7 +238,7 @@ pub async fn suspend(conn: &mut AnyConnection, ids: &[String], now: i64) -> Resu
 pub async fn restore(
     conn: &mut AnyConnection,
     ids: &[String],
-    to: &str,
+    to: MemberState,
     now: i64,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     let mut moved = Vec::new();
@@ -240,7 +250,7 @@ pub async fn restore(
              WHERE state = 'suspended' AND sync_suspended_from IS NOT NULL AND id IN ({}) RETURNING id, email",
             marks
         );
-        let mut u = sqlx::query_as::<Any, (String, String)>(&sql).bind(now).bind(to);
+        let mut u = sqlx::query_as::<Any, (String, String)>(&sql).bind(now).bind(to.as_str());
         for id in chunk {
             u = u.bind(id);
         }

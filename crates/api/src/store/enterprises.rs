@@ -1,16 +1,21 @@
 //! Enterprises, their admins, members' memberships and join requests.
 
+use muster_model::{BillingCycle, DomainStatus, EnterpriseKind, MemberState, Plan};
 use sqlx::{Any, Executor, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct EnterpriseRow {
     pub id: String,
     pub domain: String,
-    pub kind: String,
-    pub plan: String,
-    pub billing_cycle: String,
+    #[sqlx(try_from = "String")]
+    pub kind: EnterpriseKind,
+    #[sqlx(try_from = "String")]
+    pub plan: Plan,
+    #[sqlx(try_from = "String")]
+    pub billing_cycle: BillingCycle,
     pub seat_cap: Option<i64>,
-    pub domain_status: String,
+    #[sqlx(try_from = "String")]
+    pub domain_status: DomainStatus,
     pub verification_token: Option<String>,
     pub verified_at: Option<i64>,
     pub at_risk_since: Option<i64>,
@@ -32,11 +37,11 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(db: E, e: &EnterpriseRo
     )
     .bind(&e.id)
     .bind(&e.domain)
-    .bind(&e.kind)
-    .bind(&e.plan)
-    .bind(&e.billing_cycle)
+    .bind(e.kind.as_str())
+    .bind(e.plan.as_str())
+    .bind(e.billing_cycle.as_str())
     .bind(e.seat_cap)
-    .bind(&e.domain_status)
+    .bind(e.domain_status.as_str())
     .bind(&e.verification_token)
     .bind(e.verified_at)
     .bind(e.claim_checks_until)
@@ -315,7 +320,7 @@ pub async fn insert_member<'c, E: Executor<'c, Database = Any>>(
     account_id: Option<&str>,
     first_name: Option<&str>,
     last_name: Option<&str>,
-    state: &str,
+    state: MemberState,
     source: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -329,7 +334,7 @@ pub async fn insert_member<'c, E: Executor<'c, Database = Any>>(
     .bind(account_id)
     .bind(first_name)
     .bind(last_name)
-    .bind(state)
+    .bind(state.as_str())
     .bind(source)
     .bind(now)
     .execute(db)

@@ -1,5 +1,6 @@
 //! Members of an enterprise (its users) and the managed-seat counter.
 
+use muster_model::MemberState;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -13,7 +14,8 @@ pub struct MemberRow {
     pub department: Option<String>,
     pub phone: Option<String>,
     pub job_title: Option<String>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: MemberState,
     pub source: String,
     pub created_at: i64,
     pub managed_since: Option<i64>,
@@ -144,12 +146,12 @@ pub async fn change_state(
     conn: &mut AnyConnection,
     enterprise_id: &str,
     ids: &[String],
-    from: &[&str],
-    to: &str,
+    from: &[MemberState],
+    to: MemberState,
     now: i64,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     let mut moved = Vec::new();
-    let states = from.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    let states = from.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
     for chunk in ids.chunks(super::IN_CHUNK) {
         let marks = super::in_list(4, chunk.len());
         let sql = format!(
@@ -158,7 +160,7 @@ pub async fn change_state(
              WHERE enterprise_id = $1 AND state IN ({states}) AND id IN ({}) RETURNING id, email",
             marks
         );
-        let mut q = sqlx::query_as::<Any, (String, String)>(&sql).bind(enterprise_id).bind(to).bind(now);
+        let mut q = sqlx::query_as::<Any, (String, String)>(&sql).bind(enterprise_id).bind(to.as_str()).bind(now);
         for id in chunk {
             q = q.bind(id);
         }

@@ -16,6 +16,7 @@ use crate::{
     state::AppState,
     store::{accounts, directory, enterprises::EnterpriseRow, jobs, jobs::JobRow, jobs::ResultRow, members},
 };
+use muster_model::MemberState;
 
 /// Creates written per multi-row statement group.
 pub const WRITE_SLICE: usize = 2000;
@@ -87,17 +88,16 @@ pub async fn apply(
     let ids: Vec<String> = plan.suspends.iter().map(|(m, _)| m.id.clone()).collect();
     let released = directory::suspend(tx, &ids, now).await?;
     seat_events(state, tx, e, &released, -1, now).await?;
-    let mut by_state: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    let mut by_state: HashMap<MemberState, Vec<(String, String)>> = HashMap::new();
     for (m, _) in &plan.restores {
-        let to = m.sync_suspended_from.clone().unwrap_or_else(|| "unmanaged".into());
-        by_state.entry(to).or_default().push((m.id.clone(), m.email.clone()));
+        by_state.entry(m.restores_to()).or_default().push((m.id.clone(), m.email.clone()));
     }
     for (to, people) in by_state {
         let ids: Vec<String> = people.iter().map(|(id, _)| id.clone()).collect();
-        if to == "managed" {
+        if to == MemberState::Managed {
             let wanted = ids.len() as i64;
             if members::adjust_seats(&mut **tx, &e.id, wanted).await?.is_some() {
-                let moved = directory::restore(tx, &ids, "managed", now).await?;
+                let moved = directory::restore(tx, &ids, MemberState::Managed, now).await?;
                 // Someone an admin moved meanwhile does not take a seat.
                 let unused = wanted - moved.len() as i64;
                 if unused > 0 {
@@ -107,10 +107,10 @@ pub async fn apply(
                 continue;
             }
             // The contract cap is full: back as unmanaged, for an admin to decide.
-            directory::restore(tx, &ids, "unmanaged", now).await?;
+            directory::restore(tx, &ids, MemberState::Unmanaged, now).await?;
             continue;
         }
-        directory::restore(tx, &ids, &to, now).await?;
+        directory::restore(tx, &ids, to, now).await?;
     }
 
     // Distribution lists.

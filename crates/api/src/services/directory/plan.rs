@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use muster_model::{SyncChange, SyncCounts};
+use muster_model::{MemberState, SyncChange, SyncCounts};
 use serde_json::{json, Map, Value};
 
 use super::{mapping::Person, read::Snapshot};
@@ -260,12 +260,12 @@ pub fn diff(
                 plan.creates.push((p.clone(), NewMember::Fresh(id.clone())));
                 id
             }
-            Some(m) if m.state == "removed" && p.disabled => {
+            Some(m) if m.state == MemberState::Removed && p.disabled => {
                 seen.insert(m.id.as_str());
                 skip(counts, &mut plan.results, "exclude", p, "The account is disabled in the directory.".to_string());
                 continue;
             }
-            Some(m) if m.state == "removed" => {
+            Some(m) if m.state == MemberState::Removed => {
                 seen.insert(m.id.as_str());
                 plan.creates.push((p.clone(), NewMember::Revived(m.id.clone())));
                 m.id.clone()
@@ -275,8 +275,8 @@ pub fn diff(
                 let relink = m.directory_id.as_deref() != Some(p.directory_id.as_str());
                 let changes =
                     field_changes([&m.first_name, &m.last_name, &m.department, &m.phone, &m.job_title], &p.fields);
-                let suspend = p.disabled && m.state != "suspended";
-                let restore = !p.disabled && m.state == "suspended" && m.sync_suspended_from.is_some();
+                let suspend = p.disabled && m.state != MemberState::Suspended;
+                let restore = !p.disabled && m.state == MemberState::Suspended && m.sync_suspended_from.is_some();
                 if suspend {
                     plan.suspends.push((m.clone(), "The account is disabled in the directory.".into()));
                 }
@@ -300,7 +300,7 @@ pub fn diff(
     for m in current {
         if m.directory_id.is_some()
             && !seen.contains(m.id.as_str())
-            && !matches!(m.state.as_str(), "suspended" | "removed")
+            && !matches!(m.state, MemberState::Suspended | MemberState::Removed)
         {
             plan.suspends
                 .push((m.clone(), "No longer in the directory (or outside the chosen organisational units).".into()));
@@ -337,13 +337,16 @@ pub fn diff(
     }
     for (m, why) in &plan.suspends {
         counts.suspended += 1;
-        let fields = Map::from_iter([("state".to_string(), json!({"before": m.state, "after": "suspended"}))]);
+        let fields =
+            Map::from_iter([("state".to_string(), json!({"before": m.state, "after": MemberState::Suspended}))]);
         plan.results.push(result("suspend", Some(m.email.clone()), None, Some(why.clone()), Some(fields)));
     }
     for (m, p) in &plan.restores {
         counts.restored += 1;
-        let to = m.sync_suspended_from.clone().unwrap_or_else(|| "unmanaged".into());
-        let fields = Map::from_iter([("state".to_string(), json!({"before": "suspended", "after": to}))]);
+        let fields = Map::from_iter([(
+            "state".to_string(),
+            json!({"before": MemberState::Suspended, "after": m.restores_to()}),
+        )]);
         plan.results.push(result("restore", Some(m.email.clone()), Some(&p.dn), None, Some(fields)));
     }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use muster_model::DirectoryConfigRequest;
+use muster_model::{BillingCycle, DirectoryConfigRequest, DomainStatus, EnterpriseKind, MemberState};
 use serde_json::json;
 
 use super::super::{mapping::Person, read::Snapshot, safeguard::safeguard, Settings};
@@ -13,11 +13,11 @@ fn enterprise() -> EnterpriseRow {
     EnterpriseRow {
         id: "e1".into(),
         domain: "acme.test".into(),
-        kind: "online".into(),
-        plan: "free".into(),
-        billing_cycle: "monthly".into(),
+        kind: EnterpriseKind::Online,
+        plan: muster_model::Plan::Free,
+        billing_cycle: BillingCycle::Monthly,
         seat_cap: None,
-        domain_status: "verified".into(),
+        domain_status: DomainStatus::Verified,
         verification_token: None,
         verified_at: Some(1),
         at_risk_since: None,
@@ -46,7 +46,7 @@ fn member(n: u32, state: &str) -> SyncedMember {
         id: format!("m{n}"),
         email: format!("u{n}@acme.test"),
         directory_id: Some(format!("id-{n}")),
-        state: state.into(),
+        state: MemberState::parse(state).unwrap(),
         sync_suspended_from: None,
         first_name: Some(format!("Given{n}")),
         last_name: Some("Family".into()),

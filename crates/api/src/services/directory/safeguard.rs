@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::{plan::Plan, read::Snapshot, Settings};
 use crate::store::directory::SyncedMember;
+use muster_model::MemberState;
 
 /// A run whose search returns less than this share of the last good run's
 /// entries is blocked (a wrong base DN or a bind account that sees less).
@@ -25,7 +26,7 @@ pub fn safeguard(
     let first_links = plan.updates.iter().filter(|(id, ..)| unlinked.contains(id.as_str()));
     let linked = current
         .iter()
-        .filter(|m| m.directory_id.is_some() && !matches!(m.state.as_str(), "suspended" | "removed"))
+        .filter(|m| m.directory_id.is_some() && !matches!(m.state, MemberState::Suspended | MemberState::Removed))
         .count() as u64
         + first_links.count() as u64;
     let suspend = plan.suspends.len() as u64;
