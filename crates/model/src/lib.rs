@@ -40,6 +40,7 @@ pub mod enterprise;
 pub mod invitation;
 pub mod job;
 pub mod problem;
+pub mod profile;
 pub mod sync;
 pub mod validate;
 
@@ -52,4 +53,5 @@ pub use enterprise::*;
 pub use invitation::*;
 pub use job::*;
 pub use problem::Problem;
+pub use profile::*;
 pub use sync::*;

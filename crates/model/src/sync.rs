@@ -101,6 +101,37 @@ pub struct SyncCounts {
     pub entries: u64,
 }
 
+/// What a sync did (or would do) with one entry or group: the `action` of a [`SyncChange`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncAction {
+    Create,
+    Update,
+    Suspend,
+    Restore,
+    Relink,
+    /// Left out by a rule, the domain, or a disabled account.
+    Exclude,
+    /// Left alone on purpose (an admin the sync may not suspend).
+    Skip,
+    Error,
+    GroupCreate,
+    GroupUpdate,
+    GroupRemove,
+}
+wire_enum!(SyncAction {
+    Create => "create",
+    Update => "update",
+    Suspend => "suspend",
+    Restore => "restore",
+    Relink => "relink",
+    Exclude => "exclude",
+    Skip => "skip",
+    Error => "error",
+    GroupCreate => "group_create",
+    GroupUpdate => "group_update",
+    GroupRemove => "group_remove",
+});
+
 /// One change of a run: `action` is `create`, `update`, `suspend`, `restore`,
 /// `relink`, `exclude`, `error`, `group_create`, `group_update` or `group_remove`;
 /// `changes` maps a field to `{before, after}` (for groups, `members_added` /

@@ -6,27 +6,6 @@ use muster_model::{Job, JobResult, JobStatus};
 
 use crate::{api::ApiError, components::ErrorBox, use_api};
 
-/// `department: “” → “Navy”; phone: …` from `{field: {before, after}}`.
-fn describe_changes(changes: &serde_json::Value) -> String {
-    changes
-        .as_object()
-        .map(|fields| {
-            fields
-                .iter()
-                .map(|(f, c)| {
-                    format!(
-                        "{}: “{}” → “{}”",
-                        f.replace('_', " "),
-                        c["before"].as_str().unwrap_or(""),
-                        c["after"].as_str().unwrap_or("")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-        .unwrap_or_default()
-}
-
 #[component]
 pub fn JobView(enterprise_id: String, job: Job) -> impl IntoView {
     let api = use_api();
@@ -112,7 +91,7 @@ pub fn JobView(enterprise_id: String, job: Job) -> impl IntoView {
                     <tbody>
                         {move || results.get().into_iter().map(|r| view! {
                             <tr><td>{r.line.map(|l| l.to_string()).unwrap_or_default()}</td><td>{r.email.unwrap_or_default()}</td>
-                                <td>{r.outcome.replace('_', " ")}</td><td class="muted">{r.detail.clone().or_else(|| r.changes.as_ref().map(describe_changes)).unwrap_or_default()}</td></tr>
+                                <td>{r.outcome.replace('_', " ")}</td><td class="muted">{r.detail.clone().or_else(|| r.changes.as_ref().map(|c| muster_model::FieldChange::describe_all(Some(c)))).unwrap_or_default()}</td></tr>
                         }).collect_view()}
                     </tbody>
                 </table>

@@ -4,13 +4,13 @@
 
 use muster_model::{
     bulk::{parse, Entry},
-    InviteOutcome, JobCounts,
+    InviteOutcome, JobCounts, MemberSource,
 };
 use serde_json::json;
 
 use crate::{
     services::error::{DomainError, DomainResult},
-    services::{audit, enrollment, enrollment::Source, jobs as job_service},
+    services::{audit, enrollment, jobs as job_service},
     state::AppState,
     store::{accounts, audit as audit_store, enterprises, jobs, jobs::JobRow, jobs::ResultRow, now_ms},
 };
@@ -66,7 +66,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
 
     let mut tx = state.db.pool.begin().await?;
     jobs::clear_results(&mut *tx, &job.id).await?;
-    let response = enrollment::invite_in(&mut tx, state, &e, &actor, &emails, send, Source::BulkInvite).await?;
+    let response = enrollment::invite_in(&mut tx, state, &e, &actor, &emails, send, MemberSource::BulkInvite).await?;
     let mut counts = JobCounts::default();
     let mut rows: Vec<ResultRow> = Vec::with_capacity(entries.len());
     for ((line, _), r) in addresses.iter().zip(response.results) {

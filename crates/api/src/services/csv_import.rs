@@ -4,10 +4,10 @@
 
 use std::io::Read;
 
-use muster_model::validate;
+use muster_model::{validate, Profile};
 
 /// Profile fields an Import may set, in this order everywhere.
-pub const FIELDS: [&str; 5] = ["first_name", "last_name", "department", "phone", "job_title"];
+pub use muster_model::PROFILE_FIELDS as FIELDS;
 const LABELS: [&str; 5] = ["First name", "Last name", "Department", "Phone", "Job title"];
 
 /// Where each known column is in the file.
@@ -60,7 +60,7 @@ pub struct Row {
     pub row: u64,
     pub email: String,
     /// `Some` where the file has a non-empty cell for the field.
-    pub fields: [Option<String>; 5],
+    pub profile: Profile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,17 +118,17 @@ fn check(header: &Header, record: &csv::StringRecord, row: u64) -> Parsed {
         Ok(e) => e.into_inner(),
         Err(error) => return Parsed::Error { row, email: raw_email, error },
     };
-    let mut fields: [Option<String>; 5] = Default::default();
+    let mut profile = Profile::default();
     for (i, at) in header.fields.iter().enumerate() {
         let Some(cell) = at.and_then(|at| record.get(at)) else { continue };
         // A quoted line break in a profile cell is layout, not content.
         let cell = cell.split(['\r', '\n']).map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
         match validate::name(Some(&cell), LABELS[i]) {
-            Ok(value) => fields[i] = value,
+            Ok(value) => *profile.field_mut(i) = value,
             Err(error) => return Parsed::Error { row, email, error },
         }
     }
-    Parsed::Row(Row { row, email, fields })
+    Parsed::Row(Row { row, email, profile })
 }
 
 /// Writes a cell so a spreadsheet shows it as text, never runs it as a formula.
@@ -187,12 +187,12 @@ mod tests {
         assert_eq!(rows.len(), 3);
         let Parsed::Row(ada) = &rows[0] else { panic!("{rows:?}") };
         assert_eq!((ada.row, ada.email.as_str()), (2, "ada@x.io"));
-        assert_eq!(ada.fields[0].as_deref(), Some("Ada"));
-        assert_eq!(ada.fields[4].as_deref(), Some("Countess, mathematician"));
+        assert_eq!(ada.profile.first_name.as_deref(), Some("Ada"));
+        assert_eq!(ada.profile.job_title.as_deref(), Some("Countess, mathematician"));
         let Parsed::Row(grace) = &rows[1] else { panic!() };
         assert_eq!(grace.row, 3);
-        assert_eq!(grace.fields[0].as_deref(), Some("Grace Hopper"));
-        assert_eq!(grace.fields[4], None, "an empty cell changes nothing");
+        assert_eq!(grace.profile.first_name.as_deref(), Some("Grace Hopper"));
+        assert_eq!(grace.profile.job_title, None, "an empty cell changes nothing");
         assert!(matches!(&rows[2], Parsed::Error { row: 4, .. }));
     }
 

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use muster_model::{
     validate, DeliveryStatus, Invitation, InvitationPage, InvitationStatus, InviteCounts, InviteOutcome,
-    InviteResponse, InviteResult, MemberState,
+    InviteResponse, InviteResult, MemberSource, MemberState,
 };
 use serde_json::json;
 
@@ -27,24 +27,6 @@ use crate::{
 
 pub const MAX_ADDRESSES: usize = 10_000;
 
-/// How a person enters the enterprise: recorded on the member.
-#[derive(Debug, Clone, Copy)]
-pub enum Source {
-    Invite,
-    BulkInvite,
-    Import,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Invite => "invite",
-            Self::BulkInvite => "bulk_invite",
-            Self::Import => "import",
-        }
-    }
-}
-
 /// Classifies every address, then writes all new members, invitations and
 /// their mail in one transaction.
 pub async fn invite(
@@ -64,7 +46,7 @@ pub async fn invite(
         ));
     }
     let mut tx = state.db.pool.begin().await?;
-    let response = invite_in(&mut tx, state, &c.enterprise, actor, emails, send, Source::Invite).await?;
+    let response = invite_in(&mut tx, state, &c.enterprise, actor, emails, send, MemberSource::Invite).await?;
     tx.commit().await?;
     if send {
         state.wake_outbox();
@@ -81,7 +63,7 @@ pub async fn invite_in(
     actor: &AccountRow,
     emails: &[String],
     send: bool,
-    source: Source,
+    source: MemberSource,
 ) -> DomainResult<InviteResponse> {
     let domain = e.domain.as_str();
     let mut results: Vec<InviteResult> = Vec::with_capacity(emails.len());
@@ -130,8 +112,8 @@ pub async fn invite_in(
                 new_members.push(members::NewMember {
                     id: id.clone(),
                     email: email.clone(),
-                    source: source.as_str(),
-                    fields: Default::default(),
+                    source,
+                    profile: Default::default(),
                     directory_id: None,
                 });
                 fresh.push((*i, id, email.clone()));

@@ -3,8 +3,8 @@
 //! verification check's outcome.
 
 use muster_model::{
-    module_access, BillingCycle, ClaimForwarded, ClaimRequest, DomainStatus, Enterprise, EnterpriseKind, MemberState,
-    Plan, Role, UpdateEnterpriseRequest, VerificationInstructions,
+    module_access, BillingCycle, ClaimForwarded, ClaimRequest, DomainStatus, Enterprise, EnterpriseKind, MemberSource,
+    MemberState, Plan, Role, UpdateEnterpriseRequest, VerificationInstructions,
 };
 use serde_json::json;
 
@@ -107,7 +107,7 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> Doma
         account.first_name.as_deref(),
         account.last_name.as_deref(),
         MemberState::Unmanaged,
-        "signup",
+        MemberSource::Signup,
         now,
     )
     .await?;
@@ -295,8 +295,17 @@ pub async fn create_contract(
     for (_, claimant) in claims::close_claims(&mut tx, &domain, Some(&row.id), "taken", now).await? {
         outbox::enqueue(&mut *tx, &mail::claim_closed(&claimant, &state.config.public_url, &domain), now).await?;
     }
-    let token =
-        invitations::invite_in_tx(&mut tx, state, &row, admin.as_str(), None, Some(Role::Pma), "contract", now).await?;
+    let token = invitations::invite_in_tx(
+        &mut tx,
+        state,
+        &row,
+        admin.as_str(),
+        None,
+        Some(Role::Pma),
+        MemberSource::Contract,
+        now,
+    )
+    .await?;
     let details = json!({"plan": plan, "seats": seats, "admin": admin.as_str()});
     audit_store::record(
         &mut *tx,

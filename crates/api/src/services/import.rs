@@ -10,14 +10,14 @@ use std::{
     hash::{Hash, Hasher},
 };
 
-use muster_model::{JobCounts, JobKind, MemberState};
+use muster_model::{JobCounts, JobKind, MemberSource, MemberState};
 use serde_json::{json, Map, Value};
 
 use crate::{
     services::error::{DomainError, DomainResult},
     services::{
         audit,
-        csv_import::{self, ChunkReader, Parsed, Row, FIELDS},
+        csv_import::{self, ChunkReader, Parsed, Row},
         jobs as job_service, staged_invitations,
         upload::ByteStream,
     },
@@ -215,21 +215,13 @@ pub async fn run(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
                 Change::Update { id, row, changes } => {
                     counts.updated += 1;
                     if !dry_run {
-                        members::merge_profile(&mut *tx, &id, &row.fields, None, now).await?;
+                        members::merge_profile(&mut *tx, &id, &row.profile, None, now).await?;
                     }
                     results.push(result(row.row, row.email, "update", None, Some(Value::Object(changes))));
                 }
                 Change::Create(row) => {
                     counts.created += 1;
-                    let created = Value::Object(
-                        FIELDS
-                            .iter()
-                            .zip(&row.fields)
-                            .filter_map(|(f, v)| {
-                                v.as_ref().map(|v| (f.to_string(), json!({"before": null, "after": v})))
-                            })
-                            .collect(),
-                    );
+                    let created = Value::Object(row.profile.as_created());
                     if !dry_run {
                         counts.invited += 1;
                         let member_id = store::new_id();
@@ -237,8 +229,8 @@ pub async fn run(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
                         new_members.push(members::NewMember {
                             id: member_id,
                             email: row.email.clone(),
-                            source: "import",
-                            fields: row.fields.clone(),
+                            source: MemberSource::Import,
+                            profile: row.profile.clone(),
                             directory_id: None,
                         });
                     }
@@ -323,18 +315,8 @@ async fn diff(
                 error: "This person's invitation was revoked; invite them again from Invite.".into(),
             }),
             Some(m) => {
-                let current = [&m.first_name, &m.last_name, &m.department, &m.phone, &m.job_title];
-                let changes: Map<String, Value> = FIELDS
-                    .iter()
-                    .zip(current)
-                    .zip(&r.fields)
-                    .filter_map(|((f, before), after)| match after {
-                        Some(a) if before.as_deref() != Some(a.as_str()) => {
-                            Some((f.to_string(), json!({"before": before, "after": a})))
-                        }
-                        _ => None,
-                    })
-                    .collect();
+                // An empty cell changes nothing.
+                let changes = m.profile().changes_to(&r.profile);
                 if changes.is_empty() {
                     out.push(Change::Unchanged);
                 } else {

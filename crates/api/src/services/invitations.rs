@@ -4,7 +4,8 @@
 //! `unmanaged` member with a verified email.
 
 use muster_model::{
-    validate, AcceptInvitationRequest, AcceptedInvitation, AccountStatus, InvitationLookup, MemberState, Role,
+    validate, AcceptInvitationRequest, AcceptedInvitation, AccountStatus, InvitationLookup, MemberSource, MemberState,
+    Role,
 };
 use serde_json::json;
 
@@ -28,7 +29,7 @@ pub async fn invite_in_tx(
     email: &str,
     inviter: Option<&AccountRow>,
     grants_role: Option<Role>,
-    source: &str,
+    source: MemberSource,
     now: i64,
 ) -> DomainResult<String> {
     let member_id = store::new_id();

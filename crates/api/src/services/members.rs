@@ -194,12 +194,12 @@ pub async fn update(
         let job_title = field(&req.job_title, &m.job_title, "Job title")?;
         let now = now_ms();
         let mut tx = state.db.pool.begin().await?;
-        let p = members::Profile {
-            first_name: first.as_deref(),
-            last_name: last.as_deref(),
-            department: department.as_deref(),
-            phone: phone.as_deref(),
-            job_title: job_title.as_deref(),
+        let p = muster_model::Profile {
+            first_name: first.clone(),
+            last_name: last.clone(),
+            department: department.clone(),
+            phone: phone.clone(),
+            job_title: job_title.clone(),
         };
         members::set_profile(&mut *tx, &m.id, &p, now).await?;
         let details = json!({

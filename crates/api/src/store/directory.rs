@@ -2,7 +2,7 @@
 //! `directory_sync` with their trigger and schedule slot), and the members a
 //! sync links by directory id. Its distribution lists: `distribution_lists`.
 
-use muster_model::MemberState;
+use muster_model::{MemberState, Profile};
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
 use super::jobs::JobRow;
@@ -186,6 +186,16 @@ pub struct SyncedMember {
 }
 
 impl SyncedMember {
+    pub fn profile(&self) -> Profile {
+        Profile {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            department: self.department.clone(),
+            phone: self.phone.clone(),
+            job_title: self.job_title.clone(),
+        }
+    }
+
     /// The state a sync suspension put aside, to restore; unmanaged (no seat)
     /// when there is none or it is unreadable.
     pub fn restores_to(&self) -> MemberState {

@@ -1,6 +1,6 @@
 //! Enterprises, their admins, members' memberships and join requests.
 
-use muster_model::{BillingCycle, DomainStatus, EnterpriseKind, MemberState, Plan};
+use muster_model::{BillingCycle, DomainStatus, EnterpriseKind, MemberSource, MemberState, Plan};
 use sqlx::{Any, Executor, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -321,7 +321,7 @@ pub async fn insert_member<'c, E: Executor<'c, Database = Any>>(
     first_name: Option<&str>,
     last_name: Option<&str>,
     state: MemberState,
-    source: &str,
+    source: MemberSource,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -335,7 +335,7 @@ pub async fn insert_member<'c, E: Executor<'c, Database = Any>>(
     .bind(first_name)
     .bind(last_name)
     .bind(state.as_str())
-    .bind(source)
+    .bind(source.as_str())
     .bind(now)
     .execute(db)
     .await?;

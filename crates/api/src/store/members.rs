@@ -1,6 +1,6 @@
 //! Members of an enterprise (its users) and the managed-seat counter.
 
-use muster_model::MemberState;
+use muster_model::{MemberSource, MemberState, Profile};
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -19,6 +19,18 @@ pub struct MemberRow {
     pub source: String,
     pub created_at: i64,
     pub managed_since: Option<i64>,
+}
+
+impl MemberRow {
+    pub fn profile(&self) -> Profile {
+        Profile {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            department: self.department.clone(),
+            phone: self.phone.clone(),
+            job_title: self.job_title.clone(),
+        }
+    }
 }
 
 const COLUMNS: &str = "id, enterprise_id, email, account_id, first_name, last_name, department, phone, job_title, \
@@ -109,18 +121,10 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     q.bind(f.limit).fetch_all(db).await
 }
 
-pub struct Profile<'a> {
-    pub first_name: Option<&'a str>,
-    pub last_name: Option<&'a str>,
-    pub department: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub job_title: Option<&'a str>,
-}
-
 pub async fn set_profile<'c, E: Executor<'c, Database = Any>>(
     db: E,
     id: &str,
-    p: &Profile<'_>,
+    p: &Profile,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -128,11 +132,11 @@ pub async fn set_profile<'c, E: Executor<'c, Database = Any>>(
          WHERE id = $1",
     )
     .bind(id)
-    .bind(p.first_name)
-    .bind(p.last_name)
-    .bind(p.department)
-    .bind(p.phone)
-    .bind(p.job_title)
+    .bind(&p.first_name)
+    .bind(&p.last_name)
+    .bind(&p.department)
+    .bind(&p.phone)
+    .bind(&p.job_title)
     .bind(now)
     .execute(db)
     .await?;
@@ -221,7 +225,7 @@ pub async fn recent_seat_events<'c, E: Executor<'c, Database = Any>>(
 pub async fn merge_profile<'c, E: Executor<'c, Database = Any>>(
     db: E,
     id: &str,
-    fields: &[Option<String>; 5],
+    profile: &Profile,
     directory_id: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -231,11 +235,11 @@ pub async fn merge_profile<'c, E: Executor<'c, Database = Any>>(
          directory_id = COALESCE($8, directory_id), updated_at = $7 WHERE id = $1",
     )
     .bind(id)
-    .bind(&fields[0])
-    .bind(&fields[1])
-    .bind(&fields[2])
-    .bind(&fields[3])
-    .bind(&fields[4])
+    .bind(&profile.first_name)
+    .bind(&profile.last_name)
+    .bind(&profile.department)
+    .bind(&profile.phone)
+    .bind(&profile.job_title)
     .bind(now)
     .bind(directory_id)
     .execute(db)
@@ -243,13 +247,12 @@ pub async fn merge_profile<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-/// A person enrolled as `invited`: profile fields in the order of
-/// `csv_import::FIELDS` (first, last, department, phone, job title).
+/// A person enrolled as `invited`.
 pub struct NewMember {
     pub id: String,
     pub email: String,
-    pub source: &'static str,
-    pub fields: [Option<String>; 5],
+    pub source: MemberSource,
+    pub profile: Profile,
     pub directory_id: Option<String>,
 }
 
@@ -280,9 +283,14 @@ pub async fn insert_invited(
     let cells = rows
         .into_iter()
         .map(|m| {
-            let mut cells =
-                vec![Cell::from(m.id), enterprise_id.into(), m.email.into(), "invited".into(), m.source.into()];
-            cells.extend(m.fields.into_iter().map(Cell::from));
+            let mut cells = vec![
+                Cell::from(m.id),
+                enterprise_id.into(),
+                m.email.into(),
+                "invited".into(),
+                m.source.as_str().into(),
+            ];
+            cells.extend(m.profile.values().into_iter().cloned().map(Cell::from));
             cells.extend([Cell::Text(m.directory_id), now.into(), now.into()]);
             cells
         })

@@ -36,25 +36,7 @@ pub(super) fn counts_line(r: &SyncRun) -> String {
 }
 
 pub(super) fn describe(change: &SyncChange) -> String {
-    let fields = change.changes.as_ref().and_then(|c| c.as_object()).map(|m| {
-        m.iter()
-            .map(|(f, v)| {
-                if v.is_array() {
-                    let list: Vec<String> =
-                        v.as_array().unwrap_or(&vec![]).iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
-                    format!("{}: {}", f.replace('_', " "), list.join(", "))
-                } else {
-                    let text = |x: &serde_json::Value| match x {
-                        serde_json::Value::String(s) => s.clone(),
-                        serde_json::Value::Null => String::new(),
-                        other => other.to_string(),
-                    };
-                    format!("{}: “{}” → “{}”", f.replace('_', " "), text(&v["before"]), text(&v["after"]))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    });
+    let fields = Some(muster_model::FieldChange::describe_all(change.changes.as_ref()));
     [change.detail.clone(), fields].into_iter().flatten().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" — ")
 }
 

@@ -16,7 +16,7 @@ use crate::{
     state::AppState,
     store::{accounts, directory, enterprises::EnterpriseRow, jobs, jobs::JobRow, jobs::ResultRow, members},
 };
-use muster_model::MemberState;
+use muster_model::{MemberSource, MemberState};
 
 /// Creates written per multi-row statement group.
 pub const WRITE_SLICE: usize = 2000;
@@ -63,14 +63,14 @@ pub async fn apply(
                     new_members.push(members::NewMember {
                         id: id.clone(),
                         email: p.email.clone(),
-                        source: "directory",
-                        fields: p.fields.clone(),
+                        source: MemberSource::Directory,
+                        profile: p.profile.clone(),
                         directory_id: Some(p.directory_id.clone()),
                     });
                 }
                 NewMember::Revived(id) => {
                     directory::revive(&mut **tx, id, now).await?;
-                    members::merge_profile(&mut **tx, id, &p.fields, Some(&p.directory_id), now).await?;
+                    members::merge_profile(&mut **tx, id, &p.profile, Some(&p.directory_id), now).await?;
                 }
             }
             staged.add(new.id(), &p.email);
@@ -81,7 +81,7 @@ pub async fn apply(
     }
 
     for (id, p, _, _) in &plan.updates {
-        members::merge_profile(&mut **tx, id, &p.fields, Some(&p.directory_id), now).await?;
+        members::merge_profile(&mut **tx, id, &p.profile, Some(&p.directory_id), now).await?;
     }
 
     // Suspensions release managed seats; restores take them back within the cap.

@@ -7,6 +7,7 @@ use ldap3::SearchEntry;
 use muster_model::{normalize_dn, AttributeMap};
 
 use crate::integrations::ldap;
+use muster_model::Profile;
 
 /// Active Directory's "account disabled" flag in userAccountControl.
 pub const UAC_ACCOUNTDISABLE: u64 = 0x2;
@@ -16,8 +17,7 @@ pub struct Person {
     pub dn: String,
     pub directory_id: String,
     pub email: String,
-    /// first_name, last_name, department, phone, job_title (the order of `csv_import::FIELDS`).
-    pub fields: [Option<String>; 5],
+    pub profile: Profile,
     /// Normalised DNs of the groups the entry is a member of.
     pub groups: Vec<String>,
     pub disabled: bool,
@@ -75,13 +75,13 @@ pub fn person(entry: &SearchEntry, map: &AttributeMap) -> Result<Person, Unusabl
         dn: entry.dn.clone(),
         directory_id,
         email,
-        fields: [
-            field(&map.first_name),
-            field(&map.last_name),
-            field(&map.department),
-            field(&map.phone),
-            field(&map.job_title),
-        ],
+        profile: Profile {
+            first_name: field(&map.first_name),
+            last_name: field(&map.last_name),
+            department: field(&map.department),
+            phone: field(&map.phone),
+            job_title: field(&map.job_title),
+        },
         groups: ldap::texts(entry, &map.groups).iter().map(|g| normalize_dn(g)).collect(),
         disabled,
     })
@@ -167,9 +167,9 @@ mod tests {
             &[("objectGUID", vec![9u8; 16])],
         );
         let p = person(&e, &map).unwrap();
-        assert_eq!(p.fields[0].as_deref(), Some("Ann"));
-        assert_eq!(p.fields[2].as_deref(), Some("Finance"));
-        assert_eq!(p.fields[4].as_deref(), Some("Controller"));
+        assert_eq!(p.profile.first_name.as_deref(), Some("Ann"));
+        assert_eq!(p.profile.department.as_deref(), Some("Finance"));
+        assert_eq!(p.profile.job_title.as_deref(), Some("Controller"));
         assert_eq!(p.groups, vec!["cn=finance,ou=groups,dc=corp,dc=example"]);
         let attrs = attributes(&map);
         for a in ["objectGUID", "userPrincipalName", "sAMAccountName", "memberOf", "userAccountControl"] {

@@ -5,12 +5,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use muster_model::{MemberState, SyncChange, SyncCounts};
+use muster_model::{MemberState, SyncAction, SyncChange, SyncCounts};
 use serde_json::{json, Map, Value};
 
 use super::{mapping::Person, read::Snapshot};
 use crate::{
-    services::csv_import::FIELDS,
     services::error::DomainResult,
     state::AppState,
     store::{self, directory::SyncedMember, enterprises, enterprises::EnterpriseRow, jobs::ResultRow},
@@ -71,7 +70,7 @@ impl AdminGuard {
                 }
             };
             plan.counts.excluded += 1;
-            plan.results.push(result("skip", Some(m.email.clone()), None, Some(detail), None));
+            plan.results.push(result(SyncAction::Skip, Some(m.email.clone()), None, Some(detail), None));
         }
         plan.suspends = kept;
         // Restoring an admin is a change of an admin's state too.
@@ -86,7 +85,7 @@ impl AdminGuard {
                          admins. The PMA was told.",
                         m.email
                     );
-                    plan.results.push(result("skip", Some(m.email.clone()), Some(&p.dn), Some(detail), None));
+                    plan.results.push(result(SyncAction::Skip, Some(m.email.clone()), Some(&p.dn), Some(detail), None));
                 } else {
                     kept.push((m, p));
                 }
@@ -116,21 +115,8 @@ pub enum ListChange {
     Remove { id: String },
 }
 
-pub fn field_changes(before: [&Option<String>; 5], after: &[Option<String>; 5]) -> Map<String, Value> {
-    FIELDS
-        .iter()
-        .zip(before)
-        .zip(after)
-        .filter_map(|((f, b), a)| match a {
-            // The directory only sets what it has: an empty attribute clears nothing.
-            Some(a) if b.as_deref() != Some(a.as_str()) => Some((f.to_string(), json!({"before": b, "after": a}))),
-            _ => None,
-        })
-        .collect()
-}
-
 pub fn result(
-    action: &str,
+    action: SyncAction,
     email: Option<String>,
     dn: Option<&str>,
     detail: Option<String>,
@@ -147,16 +133,16 @@ pub fn result(
         seq: 0,
         line: None,
         email,
-        outcome: action.into(),
+        outcome: action.as_str().into(),
         detail,
         changes: (!changes.is_empty()).then(|| Value::Object(changes).to_string()),
     }
 }
 
 /// A person this run leaves out: counted as excluded or as an error, with the reason in the diff.
-pub fn skip(counts: &mut SyncCounts, results: &mut Vec<ResultRow>, action: &str, p: &Person, why: String) {
+pub fn skip(counts: &mut SyncCounts, results: &mut Vec<ResultRow>, action: SyncAction, p: &Person, why: String) {
     match action {
-        "exclude" => counts.excluded += 1,
+        SyncAction::Exclude => counts.excluded += 1,
         _ => counts.errors += 1,
     }
     results.push(result(action, Some(p.email.clone()), Some(&p.dn), Some(why), None));
@@ -198,11 +184,11 @@ pub fn diff(
         if let Some(m) = known {
             seen.insert(m.id.as_str());
         }
-        plan.results.push(result("exclude", email.clone(), Some(dn), Some(why.clone()), None));
+        plan.results.push(result(SyncAction::Exclude, email.clone(), Some(dn), Some(why.clone()), None));
     }
     for (dn, why) in &snap.errors {
         counts.errors += 1;
-        plan.results.push(result("error", None, Some(dn), Some(why.clone()), None));
+        plan.results.push(result(SyncAction::Error, None, Some(dn), Some(why.clone()), None));
     }
 
     // Member ids (existing or to be created) by the normalised DN of each group they are in.
@@ -213,21 +199,27 @@ pub fn diff(
     let mut ids_taken: HashSet<String> = HashSet::new();
     for p in &snap.people {
         if !p.email.ends_with(&suffix) {
-            skip(counts, &mut plan.results, "exclude", p, format!("The address is not in {}.", e.domain));
+            skip(counts, &mut plan.results, SyncAction::Exclude, p, format!("The address is not in {}.", e.domain));
             continue;
         }
         if let Some(first) = emails_taken.get(&p.email) {
             skip(
                 counts,
                 &mut plan.results,
-                "error",
+                SyncAction::Error,
                 p,
                 format!("{first} has the same email address; fix one of them in the directory."),
             );
             continue;
         }
         if !ids_taken.insert(p.directory_id.clone()) {
-            skip(counts, &mut plan.results, "error", p, "Another entry has the same directory id.".to_string());
+            skip(
+                counts,
+                &mut plan.results,
+                SyncAction::Error,
+                p,
+                "Another entry has the same directory id.".to_string(),
+            );
             continue;
         }
         emails_taken.insert(p.email.clone(), p.dn.clone());
@@ -243,7 +235,7 @@ pub fn diff(
                 skip(
                     counts,
                     &mut plan.results,
-                    "error",
+                    SyncAction::Error,
                     p,
                     format!("{} is already matched to another directory entry in this run.", m.email),
                 );
@@ -252,7 +244,13 @@ pub fn diff(
         }
         let member_id = match existing {
             None if p.disabled => {
-                skip(counts, &mut plan.results, "exclude", p, "The account is disabled in the directory.".to_string());
+                skip(
+                    counts,
+                    &mut plan.results,
+                    SyncAction::Exclude,
+                    p,
+                    "The account is disabled in the directory.".to_string(),
+                );
                 continue;
             }
             None => {
@@ -262,7 +260,13 @@ pub fn diff(
             }
             Some(m) if m.state == MemberState::Removed && p.disabled => {
                 seen.insert(m.id.as_str());
-                skip(counts, &mut plan.results, "exclude", p, "The account is disabled in the directory.".to_string());
+                skip(
+                    counts,
+                    &mut plan.results,
+                    SyncAction::Exclude,
+                    p,
+                    "The account is disabled in the directory.".to_string(),
+                );
                 continue;
             }
             Some(m) if m.state == MemberState::Removed => {
@@ -273,8 +277,8 @@ pub fn diff(
             Some(m) => {
                 seen.insert(m.id.as_str());
                 let relink = m.directory_id.as_deref() != Some(p.directory_id.as_str());
-                let changes =
-                    field_changes([&m.first_name, &m.last_name, &m.department, &m.phone, &m.job_title], &p.fields);
+                // The directory only sets what it has: an empty attribute clears nothing.
+                let changes = m.profile().changes_to(&p.profile);
                 let suspend = p.disabled && m.state != MemberState::Suspended;
                 let restore = !p.disabled && m.state == MemberState::Suspended && m.sync_suspended_from.is_some();
                 if suspend {
@@ -311,20 +315,16 @@ pub fn diff(
     let counts = &mut plan.counts;
     for (p, revived) in &plan.creates {
         counts.created += 1;
-        let fields: Map<String, Value> = FIELDS
-            .iter()
-            .zip(&p.fields)
-            .filter_map(|(f, v)| v.as_ref().map(|v| (f.to_string(), json!({"before": null, "after": v}))))
-            .collect();
+        let fields = p.profile.as_created();
         let detail = matches!(revived, NewMember::Revived(_))
             .then(|| "Invited again: the directory lists this person once more.".to_string());
-        plan.results.push(result("create", Some(p.email.clone()), Some(&p.dn), detail, Some(fields)));
+        plan.results.push(result(SyncAction::Create, Some(p.email.clone()), Some(&p.dn), detail, Some(fields)));
     }
     for (_, p, changes, relinked) in &plan.updates {
         if *relinked {
             counts.relinked += 1;
             plan.results.push(result(
-                "relink",
+                SyncAction::Relink,
                 Some(p.email.clone()),
                 Some(&p.dn),
                 Some(format!("Linked by email to the directory entry with id {}.", p.directory_id)),
@@ -332,14 +332,20 @@ pub fn diff(
             ));
         } else {
             counts.updated += 1;
-            plan.results.push(result("update", Some(p.email.clone()), Some(&p.dn), None, Some(changes.clone())));
+            plan.results.push(result(
+                SyncAction::Update,
+                Some(p.email.clone()),
+                Some(&p.dn),
+                None,
+                Some(changes.clone()),
+            ));
         }
     }
     for (m, why) in &plan.suspends {
         counts.suspended += 1;
         let fields =
             Map::from_iter([("state".to_string(), json!({"before": m.state, "after": MemberState::Suspended}))]);
-        plan.results.push(result("suspend", Some(m.email.clone()), None, Some(why.clone()), Some(fields)));
+        plan.results.push(result(SyncAction::Suspend, Some(m.email.clone()), None, Some(why.clone()), Some(fields)));
     }
     for (m, p) in &plan.restores {
         counts.restored += 1;
@@ -347,7 +353,7 @@ pub fn diff(
             "state".to_string(),
             json!({"before": MemberState::Suspended, "after": m.restores_to()}),
         )]);
-        plan.results.push(result("restore", Some(m.email.clone()), Some(&p.dn), None, Some(fields)));
+        plan.results.push(result(SyncAction::Restore, Some(m.email.clone()), Some(&p.dn), None, Some(fields)));
     }
 
     super::plan_lists::diff_lists(&mut plan, snap, current, lists, list_members, &in_group);

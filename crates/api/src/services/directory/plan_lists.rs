@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use muster_model::normalize_dn;
+use muster_model::{normalize_dn, SyncAction};
 use serde_json::{json, Map};
 
 use super::{
@@ -41,7 +41,7 @@ pub fn diff_lists(
                 counts.groups_created += 1;
                 let fields = Map::from_iter([("members".to_string(), json!({"before": 0, "after": wanted.len()}))]);
                 plan.results.push(result(
-                    "group_create",
+                    SyncAction::GroupCreate,
                     g.email.clone(),
                     Some(&g.dn),
                     Some(g.name.clone()),
@@ -84,7 +84,7 @@ pub fn diff_lists(
                     fields.insert("members_removed".into(), json!(label(&removed)));
                 }
                 plan.results.push(result(
-                    "group_update",
+                    SyncAction::GroupUpdate,
                     g.email.clone(),
                     Some(&g.dn),
                     Some(g.name.clone()),
@@ -103,7 +103,7 @@ pub fn diff_lists(
         {
             counts.groups_removed += 1;
             plan.results.push(result(
-                "group_remove",
+                SyncAction::GroupRemove,
                 l.email.clone(),
                 Some(&l.dn),
                 Some(format!("{} is no longer chosen or in the directory; the list is kept, marked removed.", l.name)),
@@ -113,6 +113,6 @@ pub fn diff_lists(
         }
     }
     for (dn, why) in &snap.groups_excluded {
-        plan.results.push(result("exclude", None, Some(dn), Some(why.clone()), None));
+        plan.results.push(result(SyncAction::Exclude, None, Some(dn), Some(why.clone()), None));
     }
 }

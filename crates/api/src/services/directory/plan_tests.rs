@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use muster_model::{BillingCycle, DirectoryConfigRequest, DomainStatus, EnterpriseKind, MemberState};
+use muster_model::{BillingCycle, DirectoryConfigRequest, DomainStatus, EnterpriseKind, MemberState, Profile};
 use serde_json::json;
 
 use super::super::{mapping::Person, read::Snapshot, safeguard::safeguard, Settings};
@@ -34,7 +34,12 @@ fn person(n: u32) -> Person {
         dn: format!("uid=u{n},ou=People,dc=acme,dc=test"),
         directory_id: format!("id-{n}"),
         email: format!("u{n}@acme.test"),
-        fields: [Some(format!("Given{n}")), Some("Family".into()), None, None, Some("Engineer".into())],
+        profile: Profile {
+            first_name: Some(format!("Given{n}")),
+            last_name: Some("Family".into()),
+            job_title: Some("Engineer".into()),
+            ..Default::default()
+        },
         groups: vec![],
         disabled: false,
     }
@@ -85,7 +90,7 @@ fn a_new_person_is_created_with_the_profile() {
 #[test]
 fn a_changed_field_is_an_update_with_before_and_after_and_the_rest_is_unchanged() {
     let mut changed = person(1);
-    changed.fields[4] = Some("Manager".into());
+    changed.profile.job_title = Some("Manager".into());
     let p =
         plan(&snapshot(vec![changed, person(2)]), &[member(1, "unmanaged"), member(2, "managed")], &nobody_special());
     assert_eq!((p.counts.updated, p.counts.unchanged, p.counts.created), (1, 1, 0));

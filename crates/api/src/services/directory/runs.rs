@@ -142,30 +142,14 @@ pub async fn report(state: &AppState, c: &Console, id: &str) -> DomainResult<Vec
                 change.email.clone().unwrap_or_default(),
                 change.dn.clone().unwrap_or_default(),
             ];
-            let fields: Vec<(String, String, String)> = change
-                .changes
-                .as_ref()
-                .and_then(|c| c.as_object())
-                .map(|m| {
-                    m.iter()
-                        .map(|(f, v)| {
-                            let text = |x: &serde_json::Value| match x {
-                                serde_json::Value::Null => String::new(),
-                                serde_json::Value::String(s) => s.clone(),
-                                other => other.to_string(),
-                            };
-                            (f.clone(), text(&v["before"]), text(&v["after"]))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let fields = muster_model::FieldChange::all_of(change.changes.as_ref());
             let detail = change.detail.clone().unwrap_or_default();
             if fields.is_empty() {
                 let rec = [&base[0], &base[1], &base[2], "", "", "", &detail].map(safe);
                 out.write_record(rec).map_err(anyhow::Error::new)?;
             }
-            for (f, b, a) in fields {
-                let rec = [&base[0], &base[1], &base[2], &f, &b, &a, &detail].map(|s| safe(s));
+            for f in fields {
+                let rec = [&base[0], &base[1], &base[2], &f.field, &f.before, &f.after, &detail].map(|s| safe(s));
                 out.write_record(rec).map_err(anyhow::Error::new)?;
             }
         }
