@@ -36,10 +36,11 @@ pub async fn run_one(state: &Shared) -> anyhow::Result<bool> {
     };
     drop(conn);
     tracing::info!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job started");
+    let _heartbeat = Heartbeat::start(state, &job.id);
     let outcome = match JobKind::parse(&job.kind) {
-        Some(JobKind::BulkInvite) => bulk_invite::run(state, &job).await.map(|_| ()),
+        Some(JobKind::BulkInvite) => bulk_invite::execute(state, &job).await.map(|_| ()),
         Some(JobKind::SendPending) => enrollment::send_pending_run(state, &job).await.map(|_| ()),
-        Some(JobKind::Import) => import::run(state, &job).await.map(|_| ()),
+        Some(JobKind::Import) => import::execute(state, &job).await.map(|_| ()),
         Some(JobKind::DirectorySync) => directory::engine::execute(state, &job).await.map(|_| ()),
         None => Err(DomainError::Validation(format!("jobs of kind {} cannot run here", job.kind))),
     };
@@ -62,4 +63,32 @@ pub async fn run_one(state: &Shared) -> anyhow::Result<bool> {
     let deleted = jobs::delete_input(&state.db.pool, &job.id).await?;
     tracing::debug!(job = %job.id, chunks = deleted, "job input deleted");
     Ok(true)
+}
+
+/// Renews a job's lease while it runs, whatever its kind (another replica
+/// would otherwise claim it again once the lease ran out, and run it twice),
+/// with the live line count when the job reports one; stops when dropped.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Heartbeat {
+    fn start(state: &Shared, job_id: &str) -> Self {
+        let (state, job_id) = (state.clone(), job_id.to_string());
+        let every = std::time::Duration::from_millis((state.lease_ms() / 3).max(200) as u64);
+        Self(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let lease = now_ms() + state.lease_ms();
+                let processed = state.progress_of(&job_id);
+                if let Err(e) = jobs::renew_lease(&state.db.pool, &job_id, processed, lease).await {
+                    tracing::warn!(job = %job_id, error = %e, "could not renew the job's lease");
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -4,7 +4,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use muster_model::{Job, JobKind, Module, Problem};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{page_limit, upload, ResultsQuery, State};
 use crate::{
@@ -48,7 +47,7 @@ pub async fn bulk_invite(
     let slot = jobs::reserve(&state, &c.enterprise.id).await?;
     let bytes = crate::services::upload::read_all(upload::stream(&req, payload, bulk_invite::MAX_BYTES)).await?;
     bulk_invite::check(&bytes)?;
-    let options = json!({"send_invitations": q.send_invitations.unwrap_or(true)});
+    let options = jobs::InviteOptions { send_invitations: q.send_invitations.unwrap_or(true) };
     let kind = JobKind::BulkInvite;
     let row = jobs::create(slot, &c.enterprise, &caller.account, kind, false, options, &bytes).await?;
     Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
@@ -62,7 +61,7 @@ pub async fn send_pending(state: State, Authed(caller): Authed, path: web::Path<
     let c = console(&state, &caller, &path, Some(Module::Invite)).await?;
     let slot = jobs::reserve(&state, &c.enterprise.id).await?;
     let kind = JobKind::SendPending;
-    let row = jobs::create(slot, &c.enterprise, &caller.account, kind, false, json!({}), &[]).await?;
+    let row = jobs::create(slot, &c.enterprise, &caller.account, kind, false, serde_json::Map::new(), &[]).await?;
     Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
 }
 

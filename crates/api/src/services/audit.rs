@@ -4,7 +4,10 @@
 use muster_model::{AuditEvent, AuditEventPage};
 
 use crate::{
-    services::{access::Console, error::DomainResult},
+    services::{
+        access::Console,
+        error::{DomainResult, During},
+    },
     state::AppState,
     store::{self, accounts::AccountRow, audit::NewEvent, rfc3339, Page},
 };
@@ -42,7 +45,9 @@ pub async fn list(
         before_id: given(cursor),
         limit: limit + 1,
     };
-    let rows = store::audit::list(&state.db.pool, &c.enterprise.id, &filter).await?;
+    let rows = store::audit::list(&state.db.pool, &c.enterprise.id, &filter)
+        .await
+        .during(|| format!("reading the audit log of {}", c.enterprise.domain))?;
     let page = Page::of(rows, limit, |r| r.id.clone());
     let items = page
         .items

@@ -44,14 +44,11 @@ pub fn check(bytes: &[u8]) -> DomainResult<usize> {
 
 /// Runs the job: every address invited (or not) and every result written in
 /// one transaction, so a job that dies leaves nothing behind and reruns clean.
-pub async fn run(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
+pub async fn execute(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
     let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(DomainError::NotFound("enterprise"))?;
     let actor_id = job.created_by.as_deref().unwrap_or_default();
     let actor = accounts::by_id(&state.db.pool, actor_id).await?.ok_or(DomainError::NotFound("account"))?;
-    let send = serde_json::from_str::<serde_json::Value>(&job.options)
-        .ok()
-        .and_then(|o| o["send_invitations"].as_bool())
-        .unwrap_or(true);
+    let send = job_service::options_of::<job_service::InviteOptions>(job).send_invitations;
     let bytes = job_service::input(state, &job.id).await?;
     let entries = parse(&String::from_utf8_lossy(&bytes));
     let addresses: Vec<(u64, String)> = entries

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::store::Page;
 use crate::{
     services::access::Console,
-    services::error::{DomainError, DomainResult},
+    services::error::{DomainError, DomainResult, During},
     services::{
         audit, crypto, mail,
         staged_invitations::{spend_invite_quota, StagedInvitations},
@@ -185,7 +185,8 @@ pub async fn list(
         now,
         limit + 1,
     )
-    .await?;
+    .await
+    .during(|| format!("reading the invitations of {}", c.enterprise.domain))?;
     let page = Page::of(rows, limit, |r| r.id.clone());
     Ok(InvitationPage { items: page.items.into_iter().map(|r| view(r, now)).collect(), next_cursor: page.next_cursor })
 }

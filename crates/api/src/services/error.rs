@@ -110,3 +110,30 @@ impl From<sqlx::Error> for DomainError {
         Self::Internal(anyhow::Error::new(e))
     }
 }
+
+/// Says what a request was doing when the database failed, so the log line
+/// reads "while reading the members of acme.test: …" and not sqlx's text alone.
+pub trait During<T> {
+    fn during(self, what: impl FnOnce() -> String) -> DomainResult<T>;
+}
+
+impl<T> During<T> for Result<T, sqlx::Error> {
+    fn during(self, what: impl FnOnce() -> String) -> DomainResult<T> {
+        self.map_err(|e| DomainError::Internal(anyhow::Error::new(e).context(format!("while {}", what()))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_query_names_what_it_was_for() {
+        let failed: Result<(), sqlx::Error> = Err(sqlx::Error::RowNotFound);
+        let DomainError::Internal(e) = failed.during(|| "reading the members of acme.test".into()).unwrap_err() else {
+            panic!("a database failure is internal")
+        };
+        let logged = format!("{e:#}");
+        assert!(logged.starts_with("while reading the members of acme.test: "), "{logged}");
+    }
+}

@@ -47,7 +47,7 @@ pub async fn create(
         &actor.id,
         JobKind::Import.as_str(),
         dry_run,
-        json!({"send_invitations": send}).to_string(),
+        serde_json::to_string(&job_service::InviteOptions { send_invitations: send }).map_err(anyhow::Error::new)?,
         now_ms(),
     );
     let mut tx = state.db.pool.begin().await?;
@@ -154,13 +154,12 @@ fn key(email: &str) -> u64 {
     h.finish()
 }
 
-pub async fn run(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
+pub async fn execute(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
     let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(DomainError::NotFound("enterprise"))?;
     let actor = accounts::by_id(&state.db.pool, job.created_by.as_deref().unwrap_or_default())
         .await?
         .ok_or(DomainError::NotFound("account"))?;
-    let options: Value = serde_json::from_str(&job.options).unwrap_or_default();
-    let send = options["send_invitations"].as_bool().unwrap_or(true);
+    let send = job_service::options_of::<job_service::InviteOptions>(job).send_invitations;
     let dry_run = job.dry_run != 0;
 
     // Chunks flow from the database to the CSV reader on a blocking thread,

@@ -8,12 +8,44 @@ use crate::{
     services::{
         access::{console, Console},
         csv_import::spreadsheet_safe,
-        error::{DomainError, DomainResult},
+        error::{DomainError, DomainResult, During},
         sessions::Caller,
     },
     state::AppState,
     store::{accounts::AccountRow, enterprises::EnterpriseRow, jobs, jobs::JobRow, now_ms, rfc3339},
 };
+
+/// What the jobs that invite people (Bulk Invite, Import) were asked, stored with the job.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct InviteOptions {
+    /// Mail the invitations now, or stage them for "send pending".
+    #[serde(default = "mail_now")]
+    pub send_invitations: bool,
+}
+
+fn mail_now() -> bool {
+    true
+}
+
+impl Default for InviteOptions {
+    fn default() -> Self {
+        Self { send_invitations: mail_now() }
+    }
+}
+
+/// What a Directory Sync run was asked, stored with its job.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
+pub struct SyncOptions {
+    pub trigger: Option<muster_model::SyncTrigger>,
+    /// Run although the directory returned far fewer entries than the last good run.
+    #[serde(default)]
+    pub accept_smaller_directory: bool,
+}
+
+/// The job's options as its kind reads them; a job stored without any gets the defaults.
+pub fn options_of<T: serde::de::DeserializeOwned + Default>(job: &JobRow) -> T {
+    serde_json::from_str(&job.options).unwrap_or_default()
+}
 
 /// Input is stored in chunks of this size, so no reader holds a file whole.
 pub const CHUNK_BYTES: usize = 1024 * 1024;
@@ -123,11 +155,12 @@ pub async fn create(
     actor: &AccountRow,
     kind: JobKind,
     dry_run: bool,
-    options: serde_json::Value,
+    options: impl serde::Serialize,
     input: &[u8],
 ) -> DomainResult<JobRow> {
     let state = slot.state;
-    let row = JobRow::queued(&e.id, &actor.id, kind.as_str(), dry_run, options.to_string(), now_ms());
+    let options = serde_json::to_string(&options).map_err(anyhow::Error::new)?;
+    let row = JobRow::queued(&e.id, &actor.id, kind.as_str(), dry_run, options, now_ms());
     let mut tx = state.db.pool.begin().await?;
     jobs::insert(&mut *tx, &row).await?;
     for (seq, chunk) in input.chunks(CHUNK_BYTES).enumerate() {
@@ -157,7 +190,10 @@ pub async fn in_console(
     id: &str,
 ) -> DomainResult<(Console, JobRow)> {
     let c = console(state, caller, enterprise_id, None).await?;
-    let row = jobs::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("job"))?;
+    let row = jobs::by_id(&state.db.pool, &c.enterprise.id, id)
+        .await
+        .during(|| format!("reading job {id} of {}", c.enterprise.domain))?
+        .ok_or(DomainError::NotFound("job"))?;
     c.require(match JobKind::parse(&row.kind) {
         Some(JobKind::Import) => Module::Import,
         Some(JobKind::SendPending) => Module::Invite,

@@ -10,7 +10,7 @@ use crate::store::Page;
 use crate::{
     services::access::Console,
     services::audit,
-    services::error::{DomainError, DomainResult},
+    services::error::{DomainError, DomainResult, During},
     state::AppState,
     store::{
         accounts::AccountRow, audit as audit_store, enterprises, members, members::MemberRow, now_ms, rfc3339, sessions,
@@ -50,7 +50,9 @@ pub async fn list(
         after_email: cursor.map(str::to_string),
         limit: limit + 1,
     };
-    let rows = members::list(&state.db.pool, &c.enterprise.id, &filter).await?;
+    let rows = members::list(&state.db.pool, &c.enterprise.id, &filter)
+        .await
+        .during(|| format!("reading the members of {}", c.enterprise.domain))?;
     let page = Page::of(rows, limit, |r| r.email.clone());
     Ok(MemberPage { items: page.items.into_iter().map(view).collect(), next_cursor: page.next_cursor })
 }

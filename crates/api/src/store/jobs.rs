@@ -183,6 +183,24 @@ pub async fn progress<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
+/// Keeps a running job's claim (and, when given, its live line count).
+pub async fn renew_lease<'c, E: Executor<'c, Database = Any>>(
+    db: E,
+    id: &str,
+    processed: Option<i64>,
+    lease_until: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE jobs SET processed = COALESCE($2, processed), lease_until = $3 WHERE id = $1 AND status = 'running'",
+    )
+    .bind(id)
+    .bind(processed)
+    .bind(lease_until)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 pub async fn finish<'c, E: Executor<'c, Database = Any>>(
     db: E,
     id: &str,

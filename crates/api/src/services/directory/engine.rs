@@ -9,7 +9,7 @@
 //! people, or sees far fewer entries than the last good run, is `blocked`.
 
 use muster_model::{Module, SyncCounts};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{
     apply::{apply, write_results},
@@ -17,6 +17,7 @@ use super::{
     read::read,
     safeguard::safeguard,
 };
+use crate::services::jobs::SyncOptions;
 use crate::store::distribution_lists;
 use crate::{
     services::error::{DomainError, DomainResult},
@@ -28,35 +29,7 @@ use crate::{
     },
 };
 
-/// Renews the job's lease while a run reads and writes (another replica would
-/// otherwise claim it again after the lease); stops when dropped.
-struct Heartbeat(tokio::task::JoinHandle<()>);
-
-impl Heartbeat {
-    fn start(state: &Shared, job_id: &str) -> Self {
-        let (state, job_id) = (state.clone(), job_id.to_string());
-        let every = std::time::Duration::from_millis((state.lease_ms() / 3).max(200) as u64);
-        Self(tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(every).await;
-                let lease = now_ms() + state.lease_ms();
-                let processed = state.progress_of(&job_id).unwrap_or(0);
-                if let Err(e) = jobs::progress(&state.db.pool, &job_id, processed, None, lease).await {
-                    tracing::warn!(job = %job_id, error = %e, "could not renew the sync's lease");
-                }
-            }
-        }))
-    }
-}
-
-impl Drop for Heartbeat {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 pub async fn execute(shared: &Shared, job: &JobRow) -> DomainResult<SyncCounts> {
-    let _heartbeat = Heartbeat::start(shared, &job.id);
     let state: &AppState = shared;
     let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(DomainError::NotFound("enterprise"))?;
     // A scheduled run meets the same gate as a request: verified domain, plan with the module.
@@ -95,9 +68,8 @@ pub async fn execute(shared: &Shared, job: &JobRow) -> DomainResult<SyncCounts> 
     let guard = AdminGuard::load(state, &e.id, loaded.row.saved_by.as_deref()).await?;
     let mut plan = diff(&e, &snapshot, &current, &lists, &list_members, &guard);
 
-    let options: Value = serde_json::from_str(&job.options).unwrap_or_default();
-    let last_good =
-        loaded.row.last_good_entries.filter(|_| !options["accept_smaller_directory"].as_bool().unwrap_or(false));
+    let options: SyncOptions = crate::services::jobs::options_of(job);
+    let last_good = loaded.row.last_good_entries.filter(|_| !options.accept_smaller_directory);
     let blocked = safeguard(&settings, last_good, &snapshot, &current, &plan);
     let diff_ms = started.elapsed().as_millis() as u64;
     let started = std::time::Instant::now();

@@ -5,11 +5,12 @@ use muster_model::{JobKind, JobProgress, SyncCounts, SyncRun, SyncRunPage, SyncS
 use serde_json::json;
 
 use super::{not_configured, plan};
+use crate::services::jobs::SyncOptions;
 use crate::store::Page;
 use crate::{
     services::access::Console,
     services::audit,
-    services::error::{DomainError, DomainResult},
+    services::error::{DomainError, DomainResult, During},
     state::AppState,
     store::{accounts::AccountRow, audit as audit_store, directory, jobs, jobs::JobRow, now_ms, rfc3339},
 };
@@ -41,7 +42,8 @@ pub async fn start(
         actor.map(|a| a.id.as_str()).unwrap_or_default(),
         JobKind::DirectorySync.as_str(),
         dry_run,
-        json!({"trigger": trigger, "accept_smaller_directory": accept_smaller}).to_string(),
+        serde_json::to_string(&SyncOptions { trigger: Some(trigger), accept_smaller_directory: accept_smaller })
+            .map_err(anyhow::Error::new)?,
         now,
     );
     let row = JobRow { created_by: actor.map(|a| a.id.clone()), ..row };
@@ -104,7 +106,9 @@ pub async fn run_view(
 }
 
 pub async fn runs(state: &AppState, c: &Console, cursor: Option<&str>, limit: i64) -> DomainResult<SyncRunPage> {
-    let rows = directory::runs(&state.db.pool, &c.enterprise.id, cursor, limit + 1).await?;
+    let rows = directory::runs(&state.db.pool, &c.enterprise.id, cursor, limit + 1)
+        .await
+        .during(|| format!("reading the sync runs of {}", c.enterprise.domain))?;
     let page = Page::of(rows, limit, |r| r.job.id.clone());
     let mut items = Vec::with_capacity(page.items.len());
     for r in page.items {
