@@ -34,6 +34,8 @@ impl std::fmt::Display for ApiError {
     }
 }
 
+impl std::error::Error for ApiError {}
+
 pub type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(Clone, Copy)]

@@ -34,6 +34,7 @@ pub mod account;
 pub mod audit;
 pub mod bulk;
 pub mod directory;
+pub mod display;
 pub mod dn;
 pub mod enrollment;
 pub mod enterprise;

@@ -55,7 +55,8 @@ impl Api {
         self.get_text(&format!("{}/runs/{}/report.csv", Self::sync_path(id), enc(run)), "sync report").await
     }
 
-    pub async fn distribution_lists(&self, id: &str) -> ApiResult<DistributionListPage> {
-        self.get(&format!("/api/v1/enterprises/{}/distribution-lists?limit=200", enc(id))).await
+    pub async fn distribution_lists(&self, id: &str, after: Option<&str>) -> ApiResult<DistributionListPage> {
+        let cursor = after.map(|c| format!("&cursor={}", enc(c))).unwrap_or_default();
+        self.get(&format!("/api/v1/enterprises/{}/distribution-lists?limit=200{cursor}", enc(id))).await
     }
 }

@@ -4,7 +4,11 @@
 use leptos::{prelude::*, task::spawn_local};
 use muster_model::{Job, JobResult, JobStatus};
 
-use crate::{api::ApiError, components::ErrorBox, use_api};
+use crate::{
+    api::ApiError,
+    components::{poll_until_done, ErrorBox},
+    use_api,
+};
 
 #[component]
 pub fn JobView(enterprise_id: String, job: Job) -> impl IntoView {
@@ -14,29 +18,19 @@ pub fn JobView(enterprise_id: String, job: Job) -> impl IntoView {
     let results = RwSignal::new(Vec::<JobResult>::new());
     let cursor = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<ApiError>);
-    let job_id = job.id.clone();
-    spawn_local(async move {
-        loop {
-            match api.job(&id.get_value(), &job_id, None).await {
-                Ok(j) => {
-                    let done = j.status.is_finished();
-                    if done {
-                        results.set(j.results.clone());
-                        cursor.set(j.next_cursor.clone());
-                    }
-                    current.set(j);
-                    if done {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    error.set(Some(e));
-                    break;
-                }
+    let job_id = StoredValue::new(job.id.clone());
+    poll_until_done(
+        move || async move { api.job(&id.get_value(), &job_id.get_value(), None).await },
+        |j: &Job| j.status.is_finished(),
+        move |j: Job| {
+            if j.status.is_finished() {
+                results.set(j.results.clone());
+                cursor.set(j.next_cursor.clone());
             }
-            gloo_timers::future::TimeoutFuture::new(500).await;
-        }
-    });
+            current.set(j);
+        },
+        error,
+    );
     let more = move |_| {
         let after = cursor.get_untracked();
         let job_id = current.with_untracked(|j| j.id.clone());

@@ -11,6 +11,18 @@ pub fn ErrorBox(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView 
     move || error.get().map(|e| view! { <div class="alert error" role="alert">{e.detail}</div> })
 }
 
+/// The fallback of an `ErrorBoundary` around a load: each failure in words.
+#[component]
+pub fn LoadError(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    move || {
+        errors
+            .get()
+            .into_iter()
+            .map(|(_, e)| view! { <div class="alert error" role="alert">{e.to_string()}</div> })
+            .collect_view()
+    }
+}
+
 #[component]
 pub fn StatusBadge(status: DomainStatus) -> impl IntoView {
     let (class, text) = match status {

@@ -36,6 +36,7 @@ pub fn AcceptInvitation() -> impl IntoView {
     let session = use_session();
     spawn_local(async move {
         if session.signed_in() {
+            // A session that has ended is simply "not signed in" here: the page offers both ways.
             if let Ok(me) = api.me().await {
                 signed_in_as.set(Some(me.account.email));
             }

@@ -36,8 +36,9 @@ fn ChangePassword() -> impl IntoView {
     let busy = RwSignal::new(false);
     let done = RwSignal::new(false);
     spawn_local(async move {
-        if let Ok(me) = api.me().await {
-            email.set(me.account.email);
+        match api.me().await {
+            Ok(me) => email.set(me.account.email),
+            Err(e) => error.set(Some(e)),
         }
     });
     let current_error =

@@ -44,6 +44,7 @@ pub fn Activate() -> impl IntoView {
                 Ok(account) => {
                     activated.set(Some(account.email.clone()));
                     let login = LoginRequest { email: account.email, password: password.get_untracked() };
+                    // Signing in is a courtesy: if it fails, the page says the account is active and links to sign-in.
                     if let Ok(created) = api.log_in(&login).await {
                         session.start(created.token);
                         navigate("/console", Default::default());

@@ -5,7 +5,7 @@ use muster_model::{BillingCycle, Enterprise, EnterpriseKind, MemberCounts, Plan,
 
 use crate::{
     api::ApiError,
-    components::{ErrorBox, StatusBadge},
+    components::{ErrorBox, LoadError, StatusBadge},
     use_api,
 };
 
@@ -41,25 +41,24 @@ pub fn Dashboard(
         });
     };
     let is_pma = enterprise.role == Role::Pma;
-    let counts = RwSignal::new(None::<MemberCounts>);
-    if enterprise.domain_status != muster_model::DomainStatus::Unverified {
-        let id = enterprise.id.clone();
-        spawn_local(async move {
-            if let Ok(c) = api.member_counts(&id).await {
-                counts.set(Some(c));
-            }
-        });
-    }
+    // The counts are a console module: an unverified domain has none to show yet.
+    let counted = enterprise.domain_status != muster_model::DomainStatus::Unverified;
+    let counts_of = StoredValue::new(enterprise.id.clone());
+    let counts = LocalResource::new(move || async move {
+        if counted {
+            api.member_counts(&counts_of.get_value()).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    });
     view! {
         <h1>"Dashboard"</h1>
-        {move || counts.get().map(|c| view! {
-            <div class="cards" data-test="member-counts">
-                <div class="stat"><span class="label">"Managed"</span><span class="value">{c.managed}</span><span class="muted">"billed seats"</span></div>
-                <div class="stat"><span class="label">"Unmanaged"</span><span class="value">{c.unmanaged}</span><span class="muted">"enrolled, not billed"</span></div>
-                <div class="stat"><span class="label">"Invited"</span><span class="value">{c.invited}</span><span class="muted">"not accepted yet"</span></div>
-                <div class="stat"><span class="label">"Suspended"</span><span class="value">{c.suspended}</span></div>
-            </div>
-        })}
+        <Transition fallback=|| ()>
+            <ErrorBoundary fallback=|errors| view! { <LoadError errors /> }>
+                {move || counts.get().map(|loaded| loaded.map(|c| c.map(counts_view)))}
+            </ErrorBoundary>
+        </Transition>
+
         <div class="cards">
             <div class="stat"><span class="label">"Domain"</span><span class="value">{enterprise.domain.clone()}</span><StatusBadge status=enterprise.domain_status /></div>
             <div class="stat"><span class="label">"Plan"</span><span class="value" data-test="plan">{match enterprise.plan { Plan::Free => "Free", Plan::Premium => "Premium" }}</span>
@@ -90,5 +89,16 @@ pub fn Dashboard(
                 <ErrorBox error=error />
             </Show>
         </section>
+    }
+}
+
+fn counts_view(c: MemberCounts) -> impl IntoView {
+    view! {
+        <div class="cards" data-test="member-counts">
+                <div class="stat"><span class="label">"Managed"</span><span class="value">{c.managed}</span><span class="muted">"billed seats"</span></div>
+                <div class="stat"><span class="label">"Unmanaged"</span><span class="value">{c.unmanaged}</span><span class="muted">"enrolled, not billed"</span></div>
+                <div class="stat"><span class="label">"Invited"</span><span class="value">{c.invited}</span><span class="muted">"not accepted yet"</span></div>
+                <div class="stat"><span class="label">"Suspended"</span><span class="value">{c.suspended}</span></div>
+            </div>
     }
 }

@@ -7,12 +7,13 @@ use std::collections::HashSet;
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_query_map;
 use muster_model::{
-    validate, DeliveryStatus, Invitation, InvitationStatus, InviteOutcome, InviteRequest, InviteResponse, Job,
+    display::{date, date_time},
+    validate, DeliveryStatus, InvitationStatus, InviteOutcome, InviteRequest, InviteResponse, Job,
 };
 
 use crate::{
     api::ApiError,
-    components::{ErrorBox, JobView},
+    components::{ErrorBox, JobView, LoadMore, Paged},
     use_api,
 };
 
@@ -173,31 +174,15 @@ fn Invitations(enterprise_id: String, refresh: RwSignal<u32>) -> impl IntoView {
     let api = use_api();
     let id = StoredValue::new(enterprise_id);
     let status = RwSignal::new(None::<InvitationStatus>);
-    let items = RwSignal::new(Vec::<Invitation>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let loaded = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
-    let load = move |more: bool| {
-        let after = if more { cursor.get_untracked() } else { None };
-        spawn_local(async move {
-            match api.invitations(&id.get_value(), status.get_untracked(), after.as_deref()).await {
-                Ok(page) => {
-                    if more {
-                        items.update(|i| i.extend(page.items));
-                    } else {
-                        items.set(page.items);
-                    }
-                    cursor.set(page.next_cursor);
-                    loaded.set(true);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
+    let invitations = Paged::new(move |after: Option<String>| {
+        let (id, status) = (id.get_value(), status.get_untracked());
+        async move { api.invitations(&id, status, after.as_deref()).await.map(|p| (p.items, p.next_cursor)) }
+    });
+    let (items, error) = (invitations.items, invitations.error);
     Effect::new(move |_| {
         refresh.track();
         status.track();
-        load(false);
+        invitations.reload();
     });
     let act = move |invitation: String, revoke: bool| {
         spawn_local(async move {
@@ -207,7 +192,7 @@ fn Invitations(enterprise_id: String, refresh: RwSignal<u32>) -> impl IntoView {
                 api.resend_invitation(&id.get_value(), &invitation).await.map(|_| ())
             };
             match done {
-                Ok(()) => load(false),
+                Ok(()) => invitations.reload(),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -226,7 +211,7 @@ fn Invitations(enterprise_id: String, refresh: RwSignal<u32>) -> impl IntoView {
                 </select>
             </div>
             <ErrorBox error=error />
-            <Show when=move || loaded.get() && items.with(Vec::is_empty)>
+            <Show when=move || invitations.is_empty()>
                 <div class="empty"><p>"No invitations here yet. Enter addresses above to invite people."</p></div>
             </Show>
             <Show when=move || !items.with(Vec::is_empty)>
@@ -242,8 +227,8 @@ fn Invitations(enterprise_id: String, refresh: RwSignal<u32>) -> impl IntoView {
                                         <td>{i.email.clone()}</td>
                                         <td><span class="badge" class:ok=i.status == InvitationStatus::Accepted class:warn=pending class:bad=i.status == InvitationStatus::Revoked>{i.status.as_str()}</span></td>
                                         <td title=i.delivery_error.clone().unwrap_or_default()>{delivery_text(i.delivery)}</td>
-                                        <td class="muted">{i.sent_at.clone().map(|t| t[..16].replace('T', " ")).unwrap_or_else(|| "—".into())}</td>
-                                        <td class="muted">{i.expires_at[..10].to_string()}</td>
+                                        <td class="muted">{i.sent_at.as_deref().map(date_time).unwrap_or_else(|| "—".into())}</td>
+                                        <td class="muted">{date(&i.expires_at)}</td>
                                         <td>
                                             <Show when=move || pending>
                                                 <button type="button" class="ghost small" on:click={let id = resend_id.clone(); move |_| act(id.clone(), false)}>"Resend"</button>
@@ -257,9 +242,7 @@ fn Invitations(enterprise_id: String, refresh: RwSignal<u32>) -> impl IntoView {
                     </tbody>
                 </table>
             </Show>
-            <Show when=move || cursor.with(Option::is_some)>
-                <button type="button" class="ghost" on:click=move |_| load(true)>"Load more"</button>
-            </Show>
+            <LoadMore paged=invitations />
         </section>
     }
 }

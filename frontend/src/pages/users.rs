@@ -5,11 +5,11 @@ use std::collections::HashSet;
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
-use muster_model::{AdminEntry, Member, MemberState, Role, TransferOwnershipRequest, UpdateMemberRequest};
+use muster_model::{AdminEntry, MemberState, Role, TransferOwnershipRequest, UpdateMemberRequest};
 
 use crate::{
     api::ApiError,
-    components::{ErrorBox, PasswordField},
+    components::{ErrorBox, LoadMore, Paged, PasswordField},
     use_api,
 };
 
@@ -103,33 +103,20 @@ pub fn Users(enterprise_id: String, is_pma: bool) -> impl IntoView {
     let id = StoredValue::new(enterprise_id.clone());
     let search = RwSignal::new(String::new());
     let state = RwSignal::new(None::<MemberState>);
-    let items = RwSignal::new(Vec::<Member>::new());
-    let cursor = RwSignal::new(None::<String>);
     let selected = RwSignal::new(HashSet::<String>::new());
-    let loaded = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<String>);
-    let load = move |more: bool| {
-        let after = if more { cursor.get_untracked() } else { None };
-        spawn_local(async move {
-            match api.users(&id.get_value(), state.get_untracked(), &search.get_untracked(), after.as_deref()).await {
-                Ok(page) => {
-                    if more {
-                        items.update(|i| i.extend(page.items));
-                    } else {
-                        items.set(page.items);
-                        selected.set(HashSet::new());
-                    }
-                    cursor.set(page.next_cursor);
-                    loaded.set(true);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+    let members = Paged::new(move |after: Option<String>| {
+        let (id, filter, search) = (id.get_value(), state.get_untracked(), search.get_untracked());
+        async move { api.users(&id, filter, &search, after.as_deref()).await.map(|p| (p.items, p.next_cursor)) }
+    });
+    let (items, error) = (members.items, members.error);
+    let load = move || {
+        selected.set(HashSet::new());
+        members.reload();
     };
     Effect::new(move |_| {
         state.track();
-        load(false);
+        load();
     });
     let bulk = move |managed: bool| {
         let ids: Vec<String> = selected.get_untracked().into_iter().collect();
@@ -147,7 +134,7 @@ pub fn Users(enterprise_id: String, is_pma: bool) -> impl IntoView {
                         "{} made {verb}.{skipped} Managed seats in use: {}.",
                         r.changed, r.managed_seats
                     )));
-                    load(false);
+                    load();
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -169,8 +156,9 @@ pub fn Users(enterprise_id: String, is_pma: bool) -> impl IntoView {
     };
     let admins = RwSignal::new(Vec::<AdminEntry>::new());
     spawn_local(async move {
-        if let Ok(list) = api.admins(&id.get_value()).await {
-            admins.set(list);
+        match api.admins(&id.get_value()).await {
+            Ok(list) => admins.set(list),
+            Err(e) => error.set(Some(e)),
         }
     });
     let make_admin = move |account: String| {
@@ -193,7 +181,7 @@ pub fn Users(enterprise_id: String, is_pma: bool) -> impl IntoView {
 
     view! {
         <h1>"Users"</h1>
-        <form class="row toolbar" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); load(false); }>
+        <form class="row toolbar" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); load(); }>
             <input type="search" aria-label="Search users" placeholder="Search name, email or department"
                 prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
             <select aria-label="Filter by state" on:change=move |ev| state.set(MemberState::parse(&event_target_value(&ev)))>
@@ -212,7 +200,7 @@ pub fn Users(enterprise_id: String, is_pma: bool) -> impl IntoView {
         </div>
         {move || notice.get().map(|n| view! { <div class="alert ok" data-test="users-notice">{n}</div> })}
         <ErrorBox error=error />
-        <Show when=move || loaded.get() && items.with(Vec::is_empty)>
+        <Show when=move || members.is_empty()>
             <div class="empty">
                 <p>"No users match."</p>
                 <p class="muted">"People appear here once invited. " <A href=invite_href.clone()>"Invite people"</A></p>
@@ -264,9 +252,7 @@ pub fn Users(enterprise_id: String, is_pma: bool) -> impl IntoView {
                 </tbody>
             </table>
         </Show>
-        <Show when=move || cursor.with(Option::is_some)>
-            <button type="button" class="ghost" on:click=move |_| load(true)>"Load more"</button>
-        </Show>
+        <LoadMore paged=members />
         <Admins enterprise_id=id.get_value() is_pma=is_pma admins=admins />
     }
 }

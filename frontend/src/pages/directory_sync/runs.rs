@@ -2,11 +2,11 @@
 //! the history, and the distribution lists.
 
 use leptos::{prelude::*, task::spawn_local};
-use muster_model::{DistributionList, SyncChange, SyncRun, SyncStatus};
+use muster_model::{SyncChange, SyncRun, SyncStatus};
 
 use crate::{
     api::{enc, ApiError},
-    components::ErrorBox,
+    components::{poll_until_done, ErrorBox, LoadMore, Paged},
     use_api,
 };
 
@@ -51,29 +51,22 @@ pub(super) fn RunView(enterprise_id: String, run_id: String, on_done: impl Fn() 
     let cursor = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<ApiError>);
     let report = RwSignal::new(None::<String>);
-    spawn_local(async move {
-        loop {
-            match api.sync_run(&id.get_value(), &run_id.get_value(), None).await {
-                Ok(r) => {
-                    let done = r.status.is_finished();
-                    if done {
-                        diff.set(r.diff.clone());
-                        cursor.set(r.next_cursor.clone());
-                    }
-                    current.set(Some(r));
-                    if done {
-                        on_done();
-                        break;
-                    }
-                }
-                Err(e) => {
-                    error.set(Some(e));
-                    break;
-                }
+    poll_until_done(
+        move || async move { api.sync_run(&id.get_value(), &run_id.get_value(), None).await },
+        |r: &SyncRun| r.status.is_finished(),
+        move |r: SyncRun| {
+            let done = r.status.is_finished();
+            if done {
+                diff.set(r.diff.clone());
+                cursor.set(r.next_cursor.clone());
             }
-            gloo_timers::future::TimeoutFuture::new(500).await;
-        }
-    });
+            current.set(Some(r));
+            if done {
+                on_done();
+            }
+        },
+        error,
+    );
     let more = move |_| {
         let after = cursor.get_untracked();
         spawn_local(async move {
@@ -210,18 +203,19 @@ pub(super) fn History(enterprise_id: String, tick: RwSignal<u32>, selected: RwSi
 pub(super) fn Lists(enterprise_id: String, tick: RwSignal<u32>) -> impl IntoView {
     let api = use_api();
     let id = StoredValue::new(enterprise_id);
-    let lists = RwSignal::new(Vec::<DistributionList>::new());
+    let paged = Paged::new(move |after: Option<String>| {
+        let id = id.get_value();
+        async move { api.distribution_lists(&id, after.as_deref()).await.map(|p| (p.items, p.next_cursor)) }
+    });
+    let lists = paged.items;
     Effect::new(move |_| {
         tick.track();
-        spawn_local(async move {
-            if let Ok(page) = api.distribution_lists(&id.get_value()).await {
-                lists.set(page.items);
-            }
-        });
+        paged.reload();
     });
     view! {
         <section class="card" data-test="sync-lists">
             <h2>"Distribution lists"</h2>
+            <ErrorBox error=paged.error />
             <Show when=move || !lists.with(Vec::is_empty) fallback=|| view! {
                 <p class="empty">"Tick groups under “What to sync”: each becomes a list, kept in step with the directory."</p>
             }>
@@ -238,6 +232,7 @@ pub(super) fn Lists(enterprise_id: String, tick: RwSignal<u32>) -> impl IntoView
                     </tbody>
                 </table>
             </Show>
+            <LoadMore paged=paged />
         </section>
     }
 }
