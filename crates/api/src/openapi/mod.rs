@@ -13,25 +13,6 @@ pub mod methods;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Muster API", description = "Enterprise Admin Console: accounts, enterprises, domain verification and enrollment. Errors are RFC 9457 problem details with a stable `code`."),
-    paths(
-        routes::accounts::sign_up, routes::accounts::activate, routes::accounts::resend_activation,
-        routes::accounts::request_password_reset, routes::accounts::confirm_password_reset, routes::accounts::change_password,
-        routes::sessions::login, routes::sessions::logout, routes::sessions::elevate, routes::sessions::me,
-        routes::sessions::list, routes::sessions::end, routes::sessions::end_others,
-        routes::enterprises::claim, routes::enterprises::get, routes::enterprises::update, routes::enterprises::verify,
-        routes::invitations::lookup, routes::invitations::accept,
-        routes::audit::list,
-        routes::enrollment::invite, routes::enrollment::list, routes::enrollment::resend, routes::enrollment::revoke,
-        routes::users::list, routes::users::update, routes::users::manage, routes::users::unmanage,
-        routes::billing::get,
-        routes::jobs::bulk_invite, routes::jobs::send_pending, routes::jobs::get, routes::jobs::import, routes::jobs::errors_csv,
-        routes::analytics::counts, routes::analytics::funnel,
-        routes::admins::list, routes::admins::grant, routes::admins::revoke, routes::admins::transfer_ownership,
-        routes::directory::get, routes::directory::put, routes::directory::test, routes::directory::browse,
-        routes::directory::start, routes::directory::runs, routes::directory::run, routes::directory::report,
-        routes::directory::lists, routes::directory::list,
-        routes::health::healthz, routes::health::readyz,
-    ),
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Sign-up, activation, password reset and change"),
@@ -63,6 +44,9 @@ impl Modify for BearerAuth {
 
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    for part in routes::documented_parts() {
+        doc.merge(part);
+    }
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     declared::declare_common_answers(&mut doc);
     doc

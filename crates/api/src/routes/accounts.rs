@@ -10,6 +10,18 @@ use muster_model::{
 use super::State;
 use crate::{auth::client_ip, error::ApiResult, routes::caller::Authed, services::accounts};
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    sign_up,
+    activate,
+    resend_activation,
+    request_password_reset,
+    confirm_password_reset,
+    change_password
+))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/accounts", web::post().to(sign_up))
         .route("/accounts/activate", web::post().to(activate))

@@ -7,6 +7,11 @@ use muster_model::{AdminEntry, Module, Problem, TransferOwnershipRequest};
 use super::State;
 use crate::{error::ApiResult, routes::caller::Authed, services::access::console, services::admins};
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, grant, revoke, transfer_ownership))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/admins", web::get().to(list))
         .route("/enterprises/{e}/admins/{account_id}", web::put().to(grant))

@@ -13,6 +13,11 @@ use crate::{
     store::now_ms,
 };
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(counts, funnel))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/member-counts", web::get().to(counts))
         .route("/enterprises/{e}/analytics", web::get().to(funnel));

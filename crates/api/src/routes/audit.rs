@@ -11,6 +11,11 @@ use crate::{
     services::{self, access::console},
 };
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/audit-events", web::get().to(list));
 }

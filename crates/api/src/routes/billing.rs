@@ -6,6 +6,11 @@ use muster_model::{Billing, Module, Problem};
 use super::State;
 use crate::{error::ApiResult, routes::caller::Authed, services::access::console, services::billing};
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/billing", web::get().to(get));
 }

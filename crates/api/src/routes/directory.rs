@@ -17,6 +17,11 @@ use crate::{
     services::directory,
 };
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get, put, test, browse, start, runs, run, report, lists, list))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/directory-sync", web::get().to(get))
         .route("/enterprises/{e}/directory-sync", web::put().to(put))

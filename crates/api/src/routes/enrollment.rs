@@ -11,6 +11,11 @@ use crate::{error::ApiResult, routes::caller::Authed, services::access::console,
 /// 10,000 addresses fit; the general JSON limit is much smaller.
 const INVITE_BODY_LIMIT: usize = 1024 * 1024;
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(invite, list, resend, revoke))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/enterprises/{e}/invitations")

@@ -14,6 +14,11 @@ use crate::{
     services::{domain_status, enterprises, enterprises::Claimed, verification::Trigger},
 };
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(claim, get, update, verify))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises", web::post().to(claim))
         .route("/enterprises/{e}", web::get().to(get))

@@ -8,6 +8,11 @@ use serde::Deserialize;
 use super::State;
 use crate::{error::ApiResult, routes::caller::MaybeAuthed, services::invitations};
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(lookup, accept))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/invitations/lookup", web::get().to(lookup)).route("/invitations/accept", web::post().to(accept));
 }

@@ -13,6 +13,11 @@ use crate::{
     services::{bulk_invite, import, jobs},
 };
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(bulk_invite, send_pending, get, import, errors_csv))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/bulk-invites", web::post().to(bulk_invite))
         .route("/enterprises/{e}/invitations/send-pending", web::post().to(send_pending))

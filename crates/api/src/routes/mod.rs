@@ -27,26 +27,39 @@ use crate::{
 
 pub type State = web::Data<Shared>;
 
+type Mount = fn(&mut web::ServiceConfig);
+type Docs = fn() -> utoipa::openapi::OpenApi;
+
+/// The API's route modules, named once: each is mounted under `/api/v1`, and
+/// its own part of the OpenAPI document is merged into the published one.
+const API: &[(Mount, Docs)] = &[
+    (accounts::configure, <accounts::Api as utoipa::OpenApi>::openapi),
+    (sessions::configure, <sessions::Api as utoipa::OpenApi>::openapi),
+    (enterprises::configure, <enterprises::Api as utoipa::OpenApi>::openapi),
+    (invitations::configure, <invitations::Api as utoipa::OpenApi>::openapi),
+    (audit::configure, <audit::Api as utoipa::OpenApi>::openapi),
+    (jobs::configure, <jobs::Api as utoipa::OpenApi>::openapi),
+    (enrollment::configure, <enrollment::Api as utoipa::OpenApi>::openapi),
+    (users::configure, <users::Api as utoipa::OpenApi>::openapi),
+    (billing::configure, <billing::Api as utoipa::OpenApi>::openapi),
+    (analytics::configure, <analytics::Api as utoipa::OpenApi>::openapi),
+    (admins::configure, <admins::Api as utoipa::OpenApi>::openapi),
+    (directory::configure, <directory::Api as utoipa::OpenApi>::openapi),
+];
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
+    let api = API.iter().fold(
         web::scope("/api/v1")
             // Answers carry tokens and people's data: never kept by a browser or proxy.
-            .wrap(actix_web::middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
-            .configure(accounts::configure)
-            .configure(sessions::configure)
-            .configure(enterprises::configure)
-            .configure(invitations::configure)
-            .configure(audit::configure)
-            .configure(jobs::configure)
-            .configure(enrollment::configure)
-            .configure(users::configure)
-            .configure(billing::configure)
-            .configure(analytics::configure)
-            .configure(admins::configure)
-            .configure(directory::configure)
-            .default_service(web::to(unrouted)),
-    )
-    .configure(health::configure);
+            .wrap(actix_web::middleware::DefaultHeaders::new().add(("Cache-Control", "no-store"))),
+        |scope, (mount, _)| scope.configure(*mount),
+    );
+    cfg.service(api.default_service(web::to(unrouted))).configure(health::configure);
+}
+
+/// Every route module's part of the OpenAPI document (the probes included).
+pub fn documented_parts() -> Vec<utoipa::openapi::OpenApi> {
+    API.iter().map(|(_, docs)| docs()).chain([<health::Api as utoipa::OpenApi>::openapi()]).collect()
 }
 
 /// No route took the request: 405 (with `Allow`) when the path is documented

@@ -12,6 +12,11 @@ use crate::{
     services::{accounts, sessions},
 };
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(login, logout, elevate, me, list, end, end_others))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sessions", web::post().to(login))
         .route("/sessions", web::get().to(list))

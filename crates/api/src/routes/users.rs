@@ -8,6 +8,11 @@ use serde::Deserialize;
 use super::{page_limit, State};
 use crate::{error::ApiResult, routes::caller::Authed, services::access::console, services::members};
 
+/// This module's part of the OpenAPI document (`openapi::document` merges every part).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, update, manage, unmanage))]
+pub struct Api;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/enterprises/{e}/users", web::get().to(list))
         .route("/enterprises/{e}/users/manage", web::post().to(manage))

@@ -80,26 +80,35 @@ async fn two_claims_verifying_at_once_on_two_replicas_end_with_one_pma() {
         c.data_dir = data;
     })
     .await;
-    let d = domain();
-    let a = claim(&app, &format!("a@{d}")).await;
-    let b = claim(&app, &format!("b@{d}")).await;
-    let records = [txt(&a), txt(&b)];
-    app.dns.set(&records);
-    replica.dns.set(&records);
-    let (ra, rb) = tokio::join!(verify(&app, &a), verify(&replica, &b));
-    let mut statuses = [ra.status, rb.status];
-    statuses.sort();
-    assert_eq!(statuses, [200, 409], "{} / {}", ra.text, rb.text);
-    let loser = if ra.status == 409 { &ra } else { &rb };
-    loser.problem(409, "domain_taken");
-    let holders: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM enterprises WHERE domain = $1 AND closed_at IS NULL AND domain_status = 'verified'",
-    )
-    .bind(&d)
-    .fetch_one(&app.state.db.pool)
-    .await
-    .unwrap();
-    assert_eq!(holders, 1);
+    // Both requests must be in flight together for this to be a race: a loser that arrives after the
+    // winner committed finds its claim closed (404, as `the_first_claimant_to_verify_wins…` checks).
+    // On a loaded machine that can happen, so the race is run again on a new domain, a few times.
+    for attempt in 1..=5 {
+        let d = domain();
+        let a = claim(&app, &format!("a@{d}")).await;
+        let b = claim(&app, &format!("b@{d}")).await;
+        let records = [txt(&a), txt(&b)];
+        app.dns.set(&records);
+        replica.dns.set(&records);
+        let (ra, rb) = tokio::join!(verify(&app, &a), verify(&replica, &b));
+        let holders: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM enterprises WHERE domain = $1 AND closed_at IS NULL AND domain_status = 'verified'",
+        )
+        .bind(&d)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(holders, 1, "exactly one PMA, attempt {attempt}");
+        let mut statuses = [ra.status, rb.status];
+        statuses.sort();
+        if statuses == [200, 404] && attempt < 5 {
+            continue;
+        }
+        assert_eq!(statuses, [200, 409], "{} / {}", ra.text, rb.text);
+        let loser = if ra.status == 409 { &ra } else { &rb };
+        loser.problem(409, "domain_taken");
+        return;
+    }
 }
 
 #[tokio::test]
