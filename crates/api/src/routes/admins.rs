@@ -2,10 +2,14 @@
 
 use super::json::Json;
 use actix_web::{web, HttpResponse};
-use muster_model::{AdminEntry, Module, Problem, TransferOwnershipRequest};
+use muster_model::{AdminEntry, Problem, TransferOwnershipRequest};
 
 use super::State;
-use crate::{error::ApiResult, routes::caller::Authed, services::access::console, services::admins};
+use crate::{
+    error::ApiResult,
+    routes::caller::{gate, InConsole},
+    services::admins,
+};
 
 /// This module's part of the OpenAPI document (`openapi::document` merges every part).
 #[derive(utoipa::OpenApi)]
@@ -29,11 +33,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
               (status = 429, body = Problem)))]
 pub async fn transfer_ownership(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, caller, _): InConsole<gate::Open>,
     body: Json<TransferOwnershipRequest>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, None).await?;
     Ok(HttpResponse::Ok().json(admins::transfer_ownership(&state, &c, &caller.account, body.into_inner()).await?))
 }
 
@@ -41,8 +43,7 @@ pub async fn transfer_ownership(
 #[utoipa::path(get, path = "/api/v1/enterprises/{e}/admins", tag = "users", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = [AdminEntry]), (status = 404, body = Problem)))]
-pub async fn list(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::Users)).await?;
+pub async fn list(state: State, InConsole(c, ..): InConsole<gate::Users>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(admins::list(&state, &c).await?))
 }
 
@@ -50,9 +51,12 @@ pub async fn list(state: State, Authed(caller): Authed, path: web::Path<String>)
 #[utoipa::path(put, path = "/api/v1/enterprises/{e}/admins/{account_id}", tag = "users", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("account_id" = String, Path, description = "the member's account id")),
     responses((status = 200, body = AdminEntry), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn grant(state: State, Authed(caller): Authed, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
-    let (e, account) = path.into_inner();
-    let c = console(&state, &caller, &e, Some(Module::Users)).await?;
+pub async fn grant(
+    state: State,
+    InConsole(c, caller, _): InConsole<gate::Users>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (_, account) = path.into_inner();
     Ok(HttpResponse::Ok().json(admins::grant(&state, &c, &caller.account, &account).await?))
 }
 
@@ -62,11 +66,10 @@ pub async fn grant(state: State, Authed(caller): Authed, path: web::Path<(String
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "cannot_remove_pma", body = Problem)))]
 pub async fn revoke(
     state: State,
-    Authed(caller): Authed,
+    InConsole(c, caller, _): InConsole<gate::Users>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (e, account) = path.into_inner();
-    let c = console(&state, &caller, &e, Some(Module::Users)).await?;
+    let (_, account) = path.into_inner();
     admins::revoke(&state, &c, &caller.account, &account).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,14 +1,13 @@
 //! Dashboard counts and Analytics (premium).
 
 use actix_web::{web, HttpResponse};
-use muster_model::{Analytics, MemberCounts, Module, Problem};
+use muster_model::{Analytics, MemberCounts, Problem};
 use serde::Deserialize;
 
 use super::State;
 use crate::{
     error::{ApiResult, DomainError},
-    routes::caller::Authed,
-    services::access::console,
+    routes::caller::{gate, InConsole},
     services::analytics,
     store::now_ms,
 };
@@ -27,8 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/enterprises/{e}/member-counts", tag = "analytics", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = MemberCounts), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn counts(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::Dashboard)).await?;
+pub async fn counts(state: State, InConsole(c, ..): InConsole<gate::Dashboard>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(analytics::counts(&state, &c).await?))
 }
 
@@ -45,11 +43,9 @@ pub struct FunnelQuery {
     responses((status = 200, body = Analytics), (status = 403, description = "plan_required", body = Problem), (status = 404, body = Problem)))]
 pub async fn funnel(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, ..): InConsole<gate::Analytics>,
     q: web::Query<FunnelQuery>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::Analytics)).await?;
     let days = q.days.unwrap_or(30);
     if !(1..=366).contains(&days) {
         return Err(DomainError::field("invalid_days", "days must be between 1 and 366").into());

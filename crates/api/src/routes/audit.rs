@@ -1,14 +1,14 @@
 //! The audit log of an enterprise, newest first, with filters.
 
 use actix_web::{web, HttpResponse};
-use muster_model::{AuditEventPage, Module, Problem};
+use muster_model::{AuditEventPage, Problem};
 use serde::Deserialize;
 
 use super::State;
 use crate::{
     error::ApiResult,
-    routes::caller::Authed,
-    services::{self, access::console},
+    routes::caller::{gate, InConsole},
+    services::{self},
 };
 
 /// This module's part of the OpenAPI document (`openapi::document` merges every part).
@@ -38,11 +38,9 @@ pub struct AuditQuery {
     responses((status = 200, body = AuditEventPage), (status = 403, description = "elevation_required, domain_unverified", body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, ..): InConsole<gate::AuditLog>,
     q: web::Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::AuditLog)).await?;
     let limit = super::page_limit(q.limit)?;
     let page =
         services::audit::list(&state, &c, q.action.as_deref(), q.actor.as_deref(), q.cursor.as_deref(), limit).await?;

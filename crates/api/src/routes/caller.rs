@@ -1,14 +1,21 @@
-//! The `Authed` and `MaybeAuthed` extractors: the request's bearer token
-//! (read by `auth`) checked against its session row (by `services::sessions`).
+//! The extractors of who is calling: `Authed` and `MaybeAuthed` (the request's
+//! bearer token, read by `auth`, checked against its session row by
+//! `services::sessions`) and `InConsole` (that session, admitted to one
+//! enterprise's console module by `services::access`).
 
-use std::{future::Future, pin::Pin};
+use std::{future::Future, marker::PhantomData, pin::Pin};
 
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use muster_model::Module;
 
 use crate::{
     auth,
     error::{ApiError, ApiResult, DomainError},
-    services::{sessions, sessions::Caller},
+    services::{
+        access::{self, Console},
+        sessions,
+        sessions::Caller,
+    },
     state::Shared,
 };
 
@@ -50,6 +57,64 @@ impl FromRequest for MaybeAuthed {
                 Err(ApiError::Domain(DomainError::Internal(e))) => Err(DomainError::Internal(e).into()),
                 Err(_) => Ok(MaybeAuthed(None)),
             }
+        })
+    }
+}
+
+/// Which console module a route belongs to, as a type: `InConsole<gate::Users>`.
+pub trait Gate {
+    const MODULE: Option<Module>;
+}
+
+/// The gates of the console's modules; `Open` is any admin of the enterprise
+/// (its settings and domain, which every state of the console reaches).
+pub mod gate {
+    use muster_model::Module;
+
+    macro_rules! gates {
+        ($($name:ident => $module:expr),+ $(,)?) => {
+            $(
+                pub struct $name;
+                impl super::Gate for $name {
+                    const MODULE: Option<Module> = $module;
+                }
+            )+
+        };
+    }
+
+    gates!(
+        Open => None,
+        Dashboard => Some(Module::Dashboard),
+        Analytics => Some(Module::Analytics),
+        AuditLog => Some(Module::AuditLog),
+        Billing => Some(Module::Billing),
+        Invite => Some(Module::Invite),
+        BulkInvite => Some(Module::BulkInvite),
+        Import => Some(Module::Import),
+        Users => Some(Module::Users),
+        DirectorySync => Some(Module::DirectorySync),
+    );
+}
+
+/// The console of the enterprise named by the path's `{e}`, for an elevated
+/// admin of it, with the module of `M` open: how every enterprise route starts
+/// (a refusal answers before the body is even read).
+pub struct InConsole<M: Gate>(pub Console, pub Caller, pub PhantomData<M>);
+
+impl<M: Gate + 'static> FromRequest for InConsole<M> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let caller = caller_of(req);
+        let state = req.app_data::<web::Data<Shared>>().cloned();
+        let enterprise_id = req.match_info().get("e").map(str::to_string);
+        Box::pin(async move {
+            let caller = caller.await?;
+            let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
+            let enterprise_id = enterprise_id.ok_or(DomainError::NotFound("enterprise"))?;
+            let console = access::console(&state, &caller, &enterprise_id, M::MODULE).await?;
+            Ok(InConsole(console, caller, PhantomData))
         })
     }
 }

@@ -5,15 +5,14 @@ use super::json::Json;
 use actix_web::{web, HttpResponse};
 use muster_model::{
     ConnectionTest, DirectoryConfig, DirectoryConfigRequest, DirectoryTree, DistributionListDetail,
-    DistributionListPage, Module, Problem, StartSyncRequest, SyncRun, SyncRunPage, SyncTrigger,
+    DistributionListPage, Problem, StartSyncRequest, SyncRun, SyncRunPage, SyncTrigger,
 };
 use serde::Deserialize;
 
 use super::{optional_json, page_limit, ResultsQuery, State};
 use crate::{
     error::{ApiResult, DomainError},
-    routes::caller::Authed,
-    services::access::console,
+    routes::caller::{gate, InConsole},
     services::directory,
 };
 
@@ -47,8 +46,7 @@ pub struct PageQuery {
 #[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync", tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = DirectoryConfig), (status = 404, description = "not configured yet", body = Problem)))]
-pub async fn get(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
+pub async fn get(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(directory::get(&state, &c).await?))
 }
 
@@ -60,11 +58,9 @@ pub async fn get(state: State, Authed(caller): Authed, path: web::Path<String>) 
               (status = 422, description = "invalid_configuration, bind_password_required", body = Problem)))]
 pub async fn put(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, caller, _): InConsole<gate::DirectorySync>,
     body: Json<DirectoryConfigRequest>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
     Ok(HttpResponse::Ok().json(directory::put(&state, &c, &caller.account, body.into_inner()).await?))
 }
 
@@ -76,11 +72,9 @@ pub async fn put(
     responses((status = 200, body = ConnectionTest), (status = 404, body = Problem)))]
 pub async fn test(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, ..): InConsole<gate::DirectorySync>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
     let req: Option<DirectoryConfigRequest> = super::json::maybe(&body)?;
     Ok(HttpResponse::Ok().json(directory::test(&state, &c, req).await?))
 }
@@ -89,8 +83,7 @@ pub async fn test(
 #[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync/browse", tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = DirectoryTree), (status = 409, description = "directory_unavailable", body = Problem)))]
-pub async fn browse(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
+pub async fn browse(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(directory::browse(&state, &c).await?))
 }
 
@@ -100,11 +93,9 @@ pub async fn browse(state: State, Authed(caller): Authed, path: web::Path<String
     responses((status = 202, body = SyncRun), (status = 409, description = "sync_running", body = Problem)))]
 pub async fn start(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, caller, _): InConsole<gate::DirectorySync>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
     let req: StartSyncRequest = optional_json(&body)?;
     let row = directory::start(
         &state,
@@ -126,11 +117,9 @@ pub async fn start(
     responses((status = 200, body = SyncRunPage)))]
 pub async fn runs(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, ..): InConsole<gate::DirectorySync>,
     q: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
     Ok(HttpResponse::Ok().json(directory::runs(&state, &c, q.cursor.as_deref(), page_limit(q.limit)?).await?))
 }
 
@@ -140,12 +129,11 @@ pub async fn runs(
     responses((status = 200, body = SyncRun), (status = 404, body = Problem)))]
 pub async fn run(
     state: State,
-    Authed(caller): Authed,
+    InConsole(c, ..): InConsole<gate::DirectorySync>,
     path: web::Path<(String, String)>,
     q: web::Query<ResultsQuery>,
 ) -> ApiResult<HttpResponse> {
-    let (e, id) = path.into_inner();
-    let c = console(&state, &caller, &e, Some(Module::DirectorySync)).await?;
+    let (_, id) = path.into_inner();
     Ok(HttpResponse::Ok()
         .json(directory::run_detail(&state, &c, &id, q.cursor.as_deref(), page_limit(q.limit)?).await?))
 }
@@ -157,11 +145,10 @@ pub async fn run(
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
 pub async fn report(
     state: State,
-    Authed(caller): Authed,
+    InConsole(c, ..): InConsole<gate::DirectorySync>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (e, id) = path.into_inner();
-    let c = console(&state, &caller, &e, Some(Module::DirectorySync)).await?;
+    let (_, id) = path.into_inner();
     let body = directory::report(&state, &c, &id).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -175,11 +162,9 @@ pub async fn report(
     responses((status = 200, body = DistributionListPage)))]
 pub async fn lists(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, ..): InConsole<gate::DirectorySync>,
     q: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::DirectorySync)).await?;
     Ok(HttpResponse::Ok().json(directory::lists(&state, &c, q.cursor.as_deref(), page_limit(q.limit)?).await?))
 }
 
@@ -187,8 +172,11 @@ pub async fn lists(
 #[utoipa::path(get, path = "/api/v1/enterprises/{e}/distribution-lists/{id}", tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "list id")),
     responses((status = 200, body = DistributionListDetail), (status = 404, body = Problem)))]
-pub async fn list(state: State, Authed(caller): Authed, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
-    let (e, id) = path.into_inner();
-    let c = console(&state, &caller, &e, Some(Module::DirectorySync)).await?;
+pub async fn list(
+    state: State,
+    InConsole(c, ..): InConsole<gate::DirectorySync>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (_, id) = path.into_inner();
     Ok(HttpResponse::Ok().json(directory::list(&state, &c, &id).await?))
 }

@@ -2,11 +2,15 @@
 
 use super::json::Json;
 use actix_web::{web, HttpResponse};
-use muster_model::{Invitation, InvitationPage, InvitationStatus, InviteRequest, InviteResponse, Module, Problem};
+use muster_model::{Invitation, InvitationPage, InvitationStatus, InviteRequest, InviteResponse, Problem};
 use serde::Deserialize;
 
 use super::{page_limit, State};
-use crate::{error::ApiResult, routes::caller::Authed, services::access::console, services::enrollment};
+use crate::{
+    error::ApiResult,
+    routes::caller::{gate, InConsole},
+    services::enrollment,
+};
 
 /// 10,000 addresses fit; the general JSON limit is much smaller.
 const INVITE_BODY_LIMIT: usize = 1024 * 1024;
@@ -36,11 +40,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
               (status = 429, description = "invite_limit_reached", body = Problem)))]
 pub async fn invite(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, caller, _): InConsole<gate::Invite>,
     body: Json<InviteRequest>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::Invite)).await?;
     let req = body.into_inner();
     let send = req.send_invitations.unwrap_or(true);
     let result = enrollment::invite(&state, &c, &caller.account, &req.emails, send).await?;
@@ -63,11 +65,9 @@ pub struct ListQuery {
     responses((status = 200, body = InvitationPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, ..): InConsole<gate::Invite>,
     q: web::Query<ListQuery>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::Invite)).await?;
     let page = enrollment::list(&state, &c, q.status, q.cursor.as_deref(), page_limit(q.limit)?).await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -78,11 +78,10 @@ pub async fn list(
     responses((status = 200, body = Invitation), (status = 404, body = Problem), (status = 409, description = "invitation_not_pending", body = Problem)))]
 pub async fn resend(
     state: State,
-    Authed(caller): Authed,
+    InConsole(c, caller, _): InConsole<gate::Invite>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (e, id) = path.into_inner();
-    let c = console(&state, &caller, &e, Some(Module::Invite)).await?;
+    let (_, id) = path.into_inner();
     Ok(HttpResponse::Ok().json(enrollment::resend(&state, &c, &caller.account, &id).await?))
 }
 
@@ -92,11 +91,10 @@ pub async fn resend(
     responses((status = 204), (status = 404, body = Problem), (status = 409, description = "invitation_not_pending", body = Problem)))]
 pub async fn revoke(
     state: State,
-    Authed(caller): Authed,
+    InConsole(c, caller, _): InConsole<gate::Invite>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (e, id) = path.into_inner();
-    let c = console(&state, &caller, &e, Some(Module::Invite)).await?;
+    let (_, id) = path.into_inner();
     enrollment::revoke(&state, &c, &caller.account, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

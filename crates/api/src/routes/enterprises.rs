@@ -9,8 +9,7 @@ use muster_model::{
 use super::{optional_json, State};
 use crate::{
     error::ApiResult,
-    routes::caller::Authed,
-    services::access::console,
+    routes::caller::{gate, Authed, InConsole},
     services::{domain_status, enterprises, enterprises::Claimed, verification::Trigger},
 };
 
@@ -44,8 +43,7 @@ pub async fn claim(state: State, Authed(caller): Authed, body: web::Bytes) -> Ap
 #[utoipa::path(get, path = "/api/v1/enterprises/{e}", tag = "enterprises", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = Enterprise), (status = 403, description = "elevation_required", body = Problem), (status = 404, body = Problem)))]
-pub async fn get(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, None).await?;
+pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Open>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .json(enterprises::with_claims(&state, enterprises::view(&state, &c.enterprise, c.role)).await?))
 }
@@ -56,11 +54,9 @@ pub async fn get(state: State, Authed(caller): Authed, path: web::Path<String>) 
     responses((status = 200, body = Enterprise), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, caller, _): InConsole<gate::Open>,
     body: Json<UpdateEnterpriseRequest>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, None).await?;
     Ok(HttpResponse::Ok().json(enterprises::update(&state, &caller, &c.enterprise, c.role, body.into_inner()).await?))
 }
 
@@ -71,11 +67,9 @@ pub async fn update(
               (status = 409, description = "domain_taken: another claim verified first", body = Problem)))]
 pub async fn verify(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, caller, _): InConsole<gate::Open>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, None).await?;
     let method = optional_json::<VerifyRequest>(&body)?.method;
     let result =
         domain_status::check_domain(&state, &c.enterprise, method, Trigger::Manual, Some(&caller.account)).await?;

@@ -2,14 +2,13 @@
 //! and results.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use muster_model::{Job, JobKind, Module, Problem};
+use muster_model::{Job, JobKind, Problem};
 use serde::Deserialize;
 
 use super::{page_limit, upload, ResultsQuery, State};
 use crate::{
     error::ApiResult,
-    routes::caller::Authed,
-    services::access::console,
+    routes::caller::{gate, Authed, InConsole},
     services::{bulk_invite, import, jobs},
 };
 
@@ -41,13 +40,11 @@ pub struct BulkInviteQuery {
               (status = 422, description = "invalid_encoding, no_addresses, too_many_addresses", body = Problem)))]
 pub async fn bulk_invite(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, caller, _): InConsole<gate::BulkInvite>,
     q: web::Query<BulkInviteQuery>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::BulkInvite)).await?;
     // A place in the queue before the body is read: a full queue reads nothing.
     let slot = jobs::reserve(&state, &c.enterprise.id).await?;
     let bytes = crate::services::upload::read_all(upload::stream(&req, payload, bulk_invite::MAX_BYTES)).await?;
@@ -62,8 +59,7 @@ pub async fn bulk_invite(
 #[utoipa::path(post, path = "/api/v1/enterprises/{e}/invitations/send-pending", tag = "enrollment", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 202, body = Job), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn send_pending(state: State, Authed(caller): Authed, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::Invite)).await?;
+pub async fn send_pending(state: State, InConsole(c, caller, _): InConsole<gate::Invite>) -> ApiResult<HttpResponse> {
     let slot = jobs::reserve(&state, &c.enterprise.id).await?;
     let kind = JobKind::SendPending;
     let row = jobs::create(slot, &c.enterprise, &caller.account, kind, false, serde_json::Map::new(), &[]).await?;
@@ -103,13 +99,11 @@ pub struct ImportQuery {
               (status = 422, description = "invalid_encoding, missing_email_column, empty_file, invalid_csv", body = Problem)))]
 pub async fn import(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, caller, _): InConsole<gate::Import>,
     q: web::Query<ImportQuery>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::Import)).await?;
     let upload = upload::stream(&req, payload, state.config.max_upload_bytes);
     let dry_run = q.dry_run.unwrap_or(false);
     let send = q.send_invitations.unwrap_or(true);

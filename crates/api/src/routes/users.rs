@@ -2,11 +2,15 @@
 
 use super::json::Json;
 use actix_web::{web, HttpResponse};
-use muster_model::{BulkStateResult, Member, MemberIds, MemberPage, MemberState, Module, Problem, UpdateMemberRequest};
+use muster_model::{BulkStateResult, Member, MemberIds, MemberPage, MemberState, Problem, UpdateMemberRequest};
 use serde::Deserialize;
 
 use super::{page_limit, State};
-use crate::{error::ApiResult, routes::caller::Authed, services::access::console, services::members};
+use crate::{
+    error::ApiResult,
+    routes::caller::{gate, InConsole},
+    services::members,
+};
 
 /// This module's part of the OpenAPI document (`openapi::document` merges every part).
 #[derive(utoipa::OpenApi)]
@@ -38,11 +42,9 @@ pub struct ListQuery {
     responses((status = 200, body = MemberPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, ..): InConsole<gate::Users>,
     q: web::Query<ListQuery>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::Users)).await?;
     let page = members::list(&state, &c, q.state, q.q.as_deref(), q.cursor.as_deref(), page_limit(q.limit)?).await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -55,12 +57,11 @@ pub async fn list(
               (status = 409, description = "seat_cap_reached, not_enrolled, invalid_transition", body = Problem)))]
 pub async fn update(
     state: State,
-    Authed(caller): Authed,
+    InConsole(c, caller, _): InConsole<gate::Users>,
     path: web::Path<(String, String)>,
     body: Json<UpdateMemberRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (e, id) = path.into_inner();
-    let c = console(&state, &caller, &e, Some(Module::Users)).await?;
+    let (_, id) = path.into_inner();
     Ok(HttpResponse::Ok().json(members::update(&state, &c, &caller.account, &id, body.into_inner()).await?))
 }
 
@@ -70,11 +71,9 @@ pub async fn update(
     responses((status = 200, body = BulkStateResult), (status = 409, description = "seat_cap_reached", body = Problem)))]
 pub async fn manage(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, caller, _): InConsole<gate::Users>,
     body: Json<MemberIds>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::Users)).await?;
     Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &caller.account, &body.ids, MemberState::Managed).await?))
 }
 
@@ -84,10 +83,8 @@ pub async fn manage(
     responses((status = 200, body = BulkStateResult), (status = 404, body = Problem)))]
 pub async fn unmanage(
     state: State,
-    Authed(caller): Authed,
-    path: web::Path<String>,
+    InConsole(c, caller, _): InConsole<gate::Users>,
     body: Json<MemberIds>,
 ) -> ApiResult<HttpResponse> {
-    let c = console(&state, &caller, &path, Some(Module::Users)).await?;
     Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &caller.account, &body.ids, MemberState::Unmanaged).await?))
 }
