@@ -45,13 +45,9 @@ pub async fn bulk_invite(
     req: HttpRequest,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    // A place in the queue before the body is read: a full queue reads nothing.
-    let slot = jobs::reserve(&state, &c.enterprise.id).await?;
-    let bytes = crate::services::upload::read_all(upload::stream(&req, payload, bulk_invite::MAX_BYTES)).await?;
-    bulk_invite::check(&bytes)?;
-    let options = jobs::InviteOptions { send_invitations: q.send_invitations.unwrap_or(true) };
-    let kind = JobKind::BulkInvite;
-    let row = jobs::create(slot, &c.enterprise, &caller.account, kind, false, options, &bytes).await?;
+    let upload = upload::stream(&req, payload, bulk_invite::MAX_BYTES);
+    let send = q.send_invitations.unwrap_or(true);
+    let row = bulk_invite::create(&state, &c, &caller.account, upload, send).await?;
     Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
 }
 

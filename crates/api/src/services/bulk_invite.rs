@@ -4,21 +4,43 @@
 
 use muster_model::{
     bulk::{parse, Entry},
-    InviteOutcome, JobCounts, MemberSource,
+    InviteOutcome, JobCounts, JobKind, MemberSource,
 };
 use serde_json::json;
 
 use crate::{
     services::error::{DomainError, DomainResult},
-    services::{audit, enrollment, jobs as job_service},
+    services::{
+        access::Console,
+        audit, enrollment, jobs as job_service,
+        upload::{read_all, ByteStream},
+    },
     state::AppState,
-    store::{accounts, audit as audit_store, enterprises, jobs, jobs::JobRow, jobs::ResultRow, now_ms},
+    store::{
+        accounts, accounts::AccountRow, audit as audit_store, enterprises, jobs, jobs::JobRow, jobs::ResultRow, now_ms,
+    },
 };
 
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_ADDRESSES: usize = 100_000;
 
 /// Checks an upload before it is queued: UTF-8, not empty, not too many addresses.
+/// Queues a Bulk Invite: a place in the queue first (a full queue reads nothing
+/// of the body), then the file, read whole and checked.
+pub async fn create(
+    state: &AppState,
+    c: &Console,
+    actor: &AccountRow,
+    upload: ByteStream,
+    send: bool,
+) -> DomainResult<JobRow> {
+    let slot = job_service::reserve(state, &c.enterprise.id).await?;
+    let bytes = read_all(upload).await?;
+    check(&bytes)?;
+    let options = job_service::InviteOptions { send_invitations: send };
+    job_service::create(slot, &c.enterprise, actor, JobKind::BulkInvite, false, options, &bytes).await
+}
+
 pub fn check(bytes: &[u8]) -> DomainResult<usize> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         DomainError::field(
