@@ -1,6 +1,6 @@
 //! What a request carries, read and nothing decided: the bearer token and the
 //! client's address for rate limits. `routes::caller` turns the token into a
-//! session; the console's access decision lives in `services::access`.
+//! session, and the console's access decision is the access service's.
 
 use std::net::IpAddr;
 
