@@ -56,6 +56,19 @@ impl Profile {
     }
 }
 
+/// From fields in [`PROFILE_FIELDS`] order (a stored row's columns).
+impl From<[&Option<String>; 5]> for Profile {
+    fn from([first_name, last_name, department, phone, job_title]: [&Option<String>; 5]) -> Self {
+        Profile {
+            first_name: first_name.clone(),
+            last_name: last_name.clone(),
+            department: department.clone(),
+            phone: phone.clone(),
+            job_title: job_title.clone(),
+        }
+    }
+}
+
 /// One field's change as the reports and the SPA show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {

@@ -125,8 +125,8 @@ fn Sessions() -> impl IntoView {
                                         <tr data-session=s.id.clone()>
                                             <td>{s.user_agent.clone().unwrap_or_else(|| "Unknown client".into())}</td>
                                             <td>{s.client_address.clone().unwrap_or_default()}</td>
-                                            <td>{s.created_at.replace('T', " ").chars().take(16).collect::<String>()}</td>
-                                            <td>{s.last_seen_at.replace('T', " ").chars().take(16).collect::<String>()}</td>
+                                            <td>{muster_model::display::date_time(&s.created_at)}</td>
+                                            <td>{muster_model::display::date_time(&s.last_seen_at)}</td>
                                             <td>{if s.current {
                                                 view! { <span class="badge ok">"This session"</span> }.into_any()
                                             } else {

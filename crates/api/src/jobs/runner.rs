@@ -10,7 +10,7 @@ use crate::{
     services::error::DomainError,
     services::{bulk_invite, directory, enrollment, import, jobs as job_service},
     state::Shared,
-    store::{jobs, now_ms},
+    store::{jobs, now_ms, Backend},
 };
 
 pub async fn run(state: Shared) {
@@ -36,7 +36,9 @@ pub async fn run_one(state: &Shared) -> anyhow::Result<bool> {
     };
     drop(conn);
     tracing::info!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job started");
-    let _heartbeat = Heartbeat::start(state, &job.id);
+    // Replicas share PostgreSQL only: on SQLite one process runs its jobs one at a time, so nobody
+    // could claim a running job, and a running import holds the writer the heartbeat would wait for.
+    let _heartbeat = (state.db.backend == Backend::Postgres).then(|| Heartbeat::start(state, &job.id));
     let outcome = match JobKind::parse(&job.kind) {
         Some(JobKind::BulkInvite) => bulk_invite::execute(state, &job).await.map(|_| ()),
         Some(JobKind::SendPending) => enrollment::send_pending_run(state, &job).await.map(|_| ()),

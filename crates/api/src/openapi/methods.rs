@@ -12,7 +12,7 @@ struct Template {
 fn templates() -> &'static [Template] {
     static ALL: OnceLock<Vec<Template>> = OnceLock::new();
     ALL.get_or_init(|| {
-        super::document()
+        super::shared()
             .paths
             .paths
             .iter()

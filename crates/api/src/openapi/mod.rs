@@ -42,7 +42,18 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The published document, built once per process (the server serves it, and
+/// `methods` reads the paths' methods from it).
+pub fn shared() -> &'static utoipa::openapi::OpenApi {
+    static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOC.get_or_init(build)
+}
+
 pub fn document() -> utoipa::openapi::OpenApi {
+    shared().clone()
+}
+
+fn build() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     for part in routes::documented_parts() {
         doc.merge(part);

@@ -16,7 +16,10 @@ struct SpaDir(PathBuf);
 
 async fn serve(req: HttpRequest, dir: web::Data<SpaDir>) -> actix_web::Result<HttpResponse> {
     let path = req.path();
-    if path.starts_with("/api/") || crate::openapi::methods::allowed(path).is_some() {
+    if let Some(allowed) = crate::openapi::methods::allowed(path) {
+        return Err(ApiError::MethodNotAllowed { allowed }.into());
+    }
+    if path.starts_with("/api/") {
         return Err(super::unrouted_error(path).into());
     }
     if !matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD) {

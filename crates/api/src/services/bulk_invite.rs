@@ -24,7 +24,6 @@ use crate::{
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_ADDRESSES: usize = 100_000;
 
-/// Checks an upload before it is queued: UTF-8, not empty, not too many addresses.
 /// Queues a Bulk Invite: a place in the queue first (a full queue reads nothing
 /// of the body), then the file, read whole and checked.
 pub async fn create(
@@ -41,6 +40,7 @@ pub async fn create(
     job_service::create(slot, &c.enterprise, actor, JobKind::BulkInvite, false, options, &bytes).await
 }
 
+/// Checks an upload before it is queued: UTF-8, not empty, not too many addresses.
 pub fn check(bytes: &[u8]) -> DomainResult<usize> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         DomainError::field(

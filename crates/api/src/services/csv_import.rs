@@ -6,8 +6,6 @@ use std::io::Read;
 
 use muster_model::{validate, Profile};
 
-/// Profile fields an Import may set, in this order everywhere.
-pub use muster_model::PROFILE_FIELDS as FIELDS;
 const LABELS: [&str; 5] = ["First name", "Last name", "Department", "Phone", "Job title"];
 
 /// Where each known column is in the file.

@@ -135,13 +135,13 @@ pub async fn reserve<'a>(state: &'a AppState, enterprise_id: &str) -> DomainResu
     let mut uploading = state.uploading.lock().unwrap_or_else(|p| p.into_inner());
     let in_flight = uploading.entry(enterprise_id.to_string()).or_default();
     if queued + *in_flight as i64 >= max {
-        return Err(DomainError::QuotaExceeded {
-            code: "too_many_queued_jobs",
-            detail: format!(
+        return Err(DomainError::quota(
+            "too_many_queued_jobs",
+            format!(
                 "{} jobs are already waiting to run (at most {max}); wait for them to finish.",
                 queued + *in_flight as i64
             ),
-        });
+        ));
     }
     *in_flight += 1;
     Ok(Slot { state, enterprise_id: enterprise_id.to_string() })

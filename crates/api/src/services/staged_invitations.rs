@@ -108,14 +108,14 @@ pub async fn spend_invite_quota(
     let limit = state.config.invite_daily_limit as i64;
     let sent = invitations::count_sends(tx, &e.id, n, now).await?;
     if sent > limit {
-        return Err(DomainError::QuotaExceeded {
-            code: "invite_limit_reached",
-            detail: format!(
+        return Err(DomainError::quota(
+            "invite_limit_reached",
+            format!(
                 "{} can send {limit} invitations a day; {} were sent in the last 24 hours and this needs {n} more.",
                 e.domain,
                 sent - n
             ),
-        });
+        ));
     }
     Ok(())
 }

@@ -187,13 +187,7 @@ pub struct SyncedMember {
 
 impl SyncedMember {
     pub fn profile(&self) -> Profile {
-        Profile {
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            department: self.department.clone(),
-            phone: self.phone.clone(),
-            job_title: self.job_title.clone(),
-        }
+        Profile::from([&self.first_name, &self.last_name, &self.department, &self.phone, &self.job_title])
     }
 
     /// The state a sync suspension put aside, to restore; unmanaged (no seat)

@@ -23,13 +23,7 @@ pub struct MemberRow {
 
 impl MemberRow {
     pub fn profile(&self) -> Profile {
-        Profile {
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            department: self.department.clone(),
-            phone: self.phone.clone(),
-            job_title: self.job_title.clone(),
-        }
+        Profile::from([&self.first_name, &self.last_name, &self.department, &self.phone, &self.job_title])
     }
 }
 

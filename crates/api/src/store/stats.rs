@@ -14,7 +14,6 @@ pub async fn members_by_state<'c, E: Executor<'c, Database = Any>>(
         .await
 }
 
-/// `(day number since the epoch, count)` of `column` (an epoch-ms time) since `since`.
 /// What the enrollment funnel counts per day.
 #[derive(Debug, Clone, Copy)]
 pub enum Daily {
@@ -33,7 +32,7 @@ impl Daily {
     }
 }
 
-/// `(day number, count)` of `what` since `since` (ms), days with none left out.
+/// `(day number since the epoch, count)` of `what` since `since` (ms), days with none left out.
 pub async fn per_day<'c, E: Executor<'c, Database = Any>>(
     db: E,
     what: Daily,

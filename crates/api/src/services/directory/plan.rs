@@ -242,32 +242,19 @@ pub fn diff(
                 continue;
             }
         }
-        let member_id = match existing {
-            None if p.disabled => {
-                skip(
-                    counts,
-                    &mut plan.results,
-                    SyncAction::Exclude,
-                    p,
-                    "The account is disabled in the directory.".to_string(),
-                );
-                continue;
+        // A disabled account is never invited, nor invited again after a revoke.
+        if p.disabled && existing.is_none_or(|m| m.state == MemberState::Removed) {
+            if let Some(m) = existing {
+                seen.insert(m.id.as_str());
             }
+            skip(counts, &mut plan.results, SyncAction::Exclude, p, "The account is disabled in the directory.".into());
+            continue;
+        }
+        let member_id = match existing {
             None => {
                 let id = store::new_id();
                 plan.creates.push((p.clone(), NewMember::Fresh(id.clone())));
                 id
-            }
-            Some(m) if m.state == MemberState::Removed && p.disabled => {
-                seen.insert(m.id.as_str());
-                skip(
-                    counts,
-                    &mut plan.results,
-                    SyncAction::Exclude,
-                    p,
-                    "The account is disabled in the directory.".to_string(),
-                );
-                continue;
             }
             Some(m) if m.state == MemberState::Removed => {
                 seen.insert(m.id.as_str());

@@ -24,10 +24,10 @@ use super::{
 pub(super) fn probe_allowed(state: &AppState, enterprise_id: &str) -> DomainResult<()> {
     match state.limits.directory_probe.check_key(&enterprise_id.to_string()) {
         Ok(()) => Ok(()),
-        Err(_) => Err(DomainError::QuotaExceeded {
-            code: "rate_limited",
-            detail: "Too many connection tests and directory reads in a minute; wait a moment and try again.".into(),
-        }),
+        Err(_) => Err(DomainError::quota(
+            "rate_limited",
+            "Too many connection tests and directory reads in a minute; wait a moment and try again.",
+        )),
     }
 }
 
