@@ -1,6 +1,7 @@
 //! Accounts and their one-time tokens (activation), stored hashed.
 
-use sqlx::{Any, Executor, FromRow};
+use super::sql::{BindAll, Exec};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AccountRow {
@@ -26,50 +27,33 @@ impl AccountRow {
 
 const COLUMNS: &str = "id, email, password_hash, first_name, last_name, status, email_verified, created_at";
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(db: E, a: &AccountRow) -> Result<(), sqlx::Error> {
+pub async fn insert(db: impl Exec<'_>, a: &AccountRow) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO accounts (id, email, password_hash, first_name, last_name, status, email_verified, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
     )
-    .bind(&a.id)
-    .bind(&a.email)
-    .bind(&a.password_hash)
-    .bind(&a.first_name)
-    .bind(&a.last_name)
-    .bind(&a.status)
-    .bind(a.email_verified)
-    .bind(a.created_at)
+    .bind_all((&a.id, &a.email, &a.password_hash, &a.first_name, &a.last_name, &a.status, a.email_verified, a.created_at))
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn by_email<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    email: &str,
-) -> Result<Option<AccountRow>, sqlx::Error> {
+pub async fn by_email(db: impl Exec<'_>, email: &str) -> sqlx::Result<Option<AccountRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1")).bind(email).fetch_optional(db).await
 }
 
-pub async fn by_id<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Result<Option<AccountRow>, sqlx::Error> {
+pub async fn by_id(db: impl Exec<'_>, id: &str) -> sqlx::Result<Option<AccountRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1")).bind(id).fetch_optional(db).await
 }
 
 /// Activates a pending account only if its password is still the one the
 /// caller checked (a sign-up in between may have replaced it); false otherwise.
-pub async fn activate_if_unchanged<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    checked_hash: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn activate_if_unchanged(db: impl Exec<'_>, id: &str, checked_hash: &str, now: i64) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE accounts SET status = 'active', email_verified = 1, updated_at = $3 \
          WHERE id = $1 AND status = 'pending' AND password_hash = $2",
     )
-    .bind(id)
-    .bind(checked_hash)
-    .bind(now)
+    .bind_all((id, checked_hash, now))
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -77,17 +61,15 @@ pub async fn activate_if_unchanged<'c, E: Executor<'c, Database = Any>>(
 
 /// A new sign-up's password for an account that is still pending; false when
 /// it was activated meanwhile (then the owner is mailed instead).
-pub async fn replace_pending_password<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn replace_pending_password(
+    db: impl Exec<'_>,
     id: &str,
     password_hash: &str,
     now: i64,
-) -> Result<bool, sqlx::Error> {
+) -> sqlx::Result<bool> {
     let done =
         sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1 AND status = 'pending'")
-            .bind(id)
-            .bind(password_hash)
-            .bind(now)
+            .bind_all((id, password_hash, now))
             .execute(db)
             .await?;
     Ok(done.rows_affected() == 1)
@@ -95,13 +77,13 @@ pub async fn replace_pending_password<'c, E: Executor<'c, Database = Any>>(
 
 /// A new password hash; `activate` also marks a pending account active (its
 /// mailbox was just proven by a one-time link).
-pub async fn set_password<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn set_password(
+    db: impl Exec<'_>,
     id: &str,
     password_hash: &str,
     activate: bool,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     let sql = if activate {
         "UPDATE accounts SET password_hash = $2, status = 'active', email_verified = 1, updated_at = $3 WHERE id = $1"
     } else {
@@ -111,20 +93,17 @@ pub async fn set_password<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-pub async fn update_profile<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn update_profile(
+    db: impl Exec<'_>,
     id: &str,
     first_name: Option<&str>,
     last_name: Option<&str>,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE accounts SET first_name = COALESCE($2, first_name), last_name = COALESCE($3, last_name), updated_at = $4 WHERE id = $1",
     )
-    .bind(id)
-    .bind(first_name)
-    .bind(last_name)
-    .bind(now)
+    .bind_all((id, first_name, last_name, now))
     .execute(db)
     .await?;
     Ok(())
@@ -137,66 +116,45 @@ pub struct TokenRow {
     pub used_at: Option<i64>,
 }
 
-pub async fn insert_token<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn insert_token(
+    db: impl Exec<'_>,
     token_hash: &str,
     purpose: &str,
     account_id: &str,
     expires_at: i64,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO account_tokens (token_hash, purpose, account_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(token_hash)
-    .bind(purpose)
-    .bind(account_id)
-    .bind(expires_at)
-    .bind(now)
+    .bind_all((token_hash, purpose, account_id, expires_at, now))
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn token<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    token_hash: &str,
-    purpose: &str,
-) -> Result<Option<TokenRow>, sqlx::Error> {
+pub async fn token(db: impl Exec<'_>, token_hash: &str, purpose: &str) -> sqlx::Result<Option<TokenRow>> {
     sqlx::query_as("SELECT account_id, expires_at, used_at FROM account_tokens WHERE token_hash = $1 AND purpose = $2")
-        .bind(token_hash)
-        .bind(purpose)
+        .bind_all((token_hash, purpose))
         .fetch_optional(db)
         .await
 }
 
 /// Marks the token used; false when another request used it first or it expired (a resend expires it).
-pub async fn use_token<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    token_hash: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn use_token(db: impl Exec<'_>, token_hash: &str, now: i64) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
     )
-    .bind(token_hash)
-    .bind(now)
+    .bind_all((token_hash, now))
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// A resend makes every earlier unused token of that purpose worthless.
-pub async fn expire_tokens<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    account_id: &str,
-    purpose: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn expire_tokens(db: impl Exec<'_>, account_id: &str, purpose: &str, now: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE account_tokens SET expires_at = $3 WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3")
-        .bind(account_id)
-        .bind(purpose)
-        .bind(now)
+        .bind_all((account_id, purpose, now))
         .execute(db)
         .await?;
     Ok(())

@@ -1,6 +1,7 @@
 //! Audit events: every admin action and job result.
 
-use sqlx::{Any, Executor, FromRow};
+use super::sql::{BindAll, Exec};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
@@ -24,19 +25,21 @@ pub struct EventRow {
     pub created_at: i64,
 }
 
-pub async fn record<'c, E: Executor<'c, Database = Any>>(db: E, e: &NewEvent<'_>, now: i64) -> Result<(), sqlx::Error> {
+pub async fn record(db: impl Exec<'_>, e: &NewEvent<'_>, now: i64) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_events (id, enterprise_id, actor_id, actor_email, action, target, details, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(super::new_id())
-    .bind(e.enterprise_id)
-    .bind(e.actor_id)
-    .bind(e.actor_email)
-    .bind(e.action)
-    .bind(e.target)
-    .bind(e.details.to_string())
-    .bind(now)
+    .bind_all((
+        super::new_id(),
+        e.enterprise_id,
+        e.actor_id,
+        e.actor_email,
+        e.action,
+        e.target,
+        e.details.to_string(),
+        now,
+    ))
     .execute(db)
     .await?;
     Ok(())
@@ -52,21 +55,13 @@ pub struct Filter {
 }
 
 /// Newest first.
-pub async fn list<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    f: &Filter,
-) -> Result<Vec<EventRow>, sqlx::Error> {
+pub async fn list(db: impl Exec<'_>, enterprise_id: &str, f: &Filter) -> sqlx::Result<Vec<EventRow>> {
     sqlx::query_as(
         "SELECT id, enterprise_id, actor_id, actor_email, action, target, details, created_at FROM audit_events \
          WHERE enterprise_id = $1 AND ($2 IS NULL OR action = $2) AND ($3 IS NULL OR actor_email = $3) \
          AND ($4 IS NULL OR id < $4) ORDER BY id DESC LIMIT $5",
     )
-    .bind(enterprise_id)
-    .bind(&f.action)
-    .bind(&f.actor)
-    .bind(&f.before_id)
-    .bind(f.limit)
+    .bind_all((enterprise_id, &f.action, &f.actor, &f.before_id, f.limit))
     .fetch_all(db)
     .await
 }

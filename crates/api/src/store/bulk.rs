@@ -48,7 +48,7 @@ pub async fn insert(
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<Cell>>,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     let per_chunk = (MAX_BINDS / columns.len()).max(1);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {

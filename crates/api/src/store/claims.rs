@@ -2,16 +2,14 @@
 //! enterprise row of its own; only a verified or at-risk one holds the domain
 //! (a partial unique index), the rest are closed with a reason.
 
-use sqlx::{Any, Executor};
+use super::sql::{BindAll, Exec};
+use sqlx::Any;
 
 use super::enterprises::{EnterpriseRow, COLUMNS};
 
 /// The enterprise that holds the domain: verified or at risk (contract
 /// enterprises are verified). At most one, by a unique index.
-pub async fn holder_of<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    domain: &str,
-) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+pub async fn holder_of(db: impl Exec<'_>, domain: &str) -> sqlx::Result<Option<EnterpriseRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM enterprises WHERE domain = $1 AND closed_at IS NULL \
          AND domain_status IN ('verified', 'at_risk')"
@@ -22,11 +20,7 @@ pub async fn holder_of<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// The account's own open, unverified claim of the domain.
-pub async fn open_claim_of<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    domain: &str,
-    account_id: &str,
-) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+pub async fn open_claim_of(db: impl Exec<'_>, domain: &str, account_id: &str) -> sqlx::Result<Option<EnterpriseRow>> {
     let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("e.{}", c.trim())).collect();
     sqlx::query_as(&format!(
         "SELECT {} FROM enterprises e JOIN enterprise_admins a ON a.enterprise_id = e.id AND a.role = 'pma' \
@@ -34,14 +28,13 @@ pub async fn open_claim_of<'c, E: Executor<'c, Database = Any>>(
          ORDER BY e.created_at LIMIT 1",
         columns.join(", ")
     ))
-    .bind(domain)
-    .bind(account_id)
+    .bind_all((domain, account_id))
     .fetch_optional(db)
     .await
 }
 
 /// Open, unverified claims of the domain (this one included).
-pub async fn open_claims<'c, E: Executor<'c, Database = Any>>(db: E, domain: &str) -> Result<i64, sqlx::Error> {
+pub async fn open_claims(db: impl Exec<'_>, domain: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM enterprises WHERE domain = $1 AND closed_at IS NULL AND domain_status = 'unverified'",
     )
@@ -58,14 +51,13 @@ pub async fn close_claims<'c>(
     except: Option<&str>,
     reason: &str,
     now: i64,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
+) -> sqlx::Result<Vec<(String, String)>> {
     let closing: Vec<(String, String)> = sqlx::query_as(
         "SELECT e.id, ac.email FROM enterprises e JOIN enterprise_admins a ON a.enterprise_id = e.id AND a.role = 'pma' \
          JOIN accounts ac ON ac.id = a.account_id \
          WHERE e.domain = $1 AND e.closed_at IS NULL AND e.domain_status = 'unverified' AND e.id <> COALESCE($2, '')",
     )
-    .bind(domain)
-    .bind(except)
+    .bind_all((domain, except))
     .fetch_all(&mut **tx)
     .await?;
     for (id, _) in &closing {
@@ -82,7 +74,7 @@ pub async fn lock_domain<'c>(
     tx: &mut sqlx::Transaction<'c, Any>,
     backend: super::Backend,
     domain: &str,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     if backend == super::Backend::Postgres {
         sqlx::query("SELECT id FROM enterprises WHERE domain = $1 AND closed_at IS NULL ORDER BY id FOR UPDATE")
             .bind(domain)
@@ -93,19 +85,12 @@ pub async fn lock_domain<'c>(
 }
 
 /// Closes one claim: no console, no background checks. False when it was closed already.
-pub async fn close<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    reason: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn close(db: impl Exec<'_>, id: &str, reason: &str, now: i64) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE enterprises SET closed_at = $3, closed_reason = $2, next_check_at = NULL, updated_at = $3 \
          WHERE id = $1 AND closed_at IS NULL AND domain_status = 'unverified'",
     )
-    .bind(id)
-    .bind(reason)
-    .bind(now)
+    .bind_all((id, reason, now))
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -114,10 +99,7 @@ pub async fn close<'c, E: Executor<'c, Database = Any>>(
 /// Claims never verified, older than `before`, with nobody enrolled but the
 /// claimant (a domain that lapsed after being verified keeps its people):
 /// (enterprise id, claimant's email).
-pub async fn stale_claims<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    before: i64,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn stale_claims(db: impl Exec<'_>, before: i64) -> sqlx::Result<Vec<(String, String)>> {
     sqlx::query_as(
         "SELECT e.id, ac.email FROM enterprises e JOIN enterprise_admins a ON a.enterprise_id = e.id AND a.role = 'pma' \
          JOIN accounts ac ON ac.id = a.account_id \

@@ -2,8 +2,9 @@
 //! `directory_sync` with their trigger and schedule slot), and the members a
 //! sync links by directory id. Its distribution lists: `distribution_lists`.
 
+use super::sql::{BindAll, Exec};
 use muster_model::{MemberState, Profile};
-use sqlx::{Any, AnyConnection, Executor, FromRow};
+use sqlx::{Any, AnyConnection, FromRow};
 
 use super::jobs::JobRow;
 
@@ -22,10 +23,7 @@ pub struct ConfigRow {
     pub saved_by: Option<String>,
 }
 
-pub async fn config<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-) -> Result<Option<ConfigRow>, sqlx::Error> {
+pub async fn config(db: impl Exec<'_>, enterprise_id: &str) -> sqlx::Result<Option<ConfigRow>> {
     sqlx::query_as(
         "SELECT enterprise_id, settings, bind_password, schedule, last_good_entries, created_at, updated_at, saved_by \
          FROM directory_configs WHERE enterprise_id = $1",
@@ -35,40 +33,29 @@ pub async fn config<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-pub async fn save_config<'c, E: Executor<'c, Database = Any>>(db: E, c: &ConfigRow) -> Result<(), sqlx::Error> {
+pub async fn save_config(db: impl Exec<'_>, c: &ConfigRow) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO directory_configs (enterprise_id, settings, bind_password, schedule, last_good_entries, created_at, updated_at, saved_by) \
          VALUES ($1, $2, $3, $4, $6, $5, $5, $7) \
          ON CONFLICT (enterprise_id) DO UPDATE SET settings = $2, bind_password = $3, schedule = $4, updated_at = $5, \
          last_good_entries = $6, saved_by = $7",
     )
-    .bind(&c.enterprise_id)
-    .bind(&c.settings)
-    .bind(&c.bind_password)
-    .bind(&c.schedule)
-    .bind(c.updated_at)
-    .bind(c.last_good_entries)
-    .bind(&c.saved_by)
+    .bind_all((&c.enterprise_id, &c.settings, &c.bind_password, &c.schedule, c.updated_at, c.last_good_entries, &c.saved_by))
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn set_last_good<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    entries: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn set_last_good(db: impl Exec<'_>, enterprise_id: &str, entries: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE directory_configs SET last_good_entries = $2 WHERE enterprise_id = $1")
-        .bind(enterprise_id)
-        .bind(entries)
+        .bind_all((enterprise_id, entries))
         .execute(db)
         .await?;
     Ok(())
 }
 
 /// Every enterprise with a schedule (the scheduler reconciles against this).
-pub async fn schedules<'c, E: Executor<'c, Database = Any>>(db: E) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn schedules(db: impl Exec<'_>) -> sqlx::Result<Vec<(String, String)>> {
     sqlx::query_as(
         "SELECT enterprise_id, schedule FROM directory_configs WHERE schedule IS NOT NULL AND schedule <> ''",
     )
@@ -78,44 +65,33 @@ pub async fn schedules<'c, E: Executor<'c, Database = Any>>(db: E) -> Result<Vec
 
 /// Records a run for its job; false when this schedule slot already has one
 /// (another replica fired the same slot first).
-pub async fn insert_run<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn insert_run(
+    db: impl Exec<'_>,
     job_id: &str,
     enterprise_id: &str,
     trigger: &str,
     scheduled_for: Option<i64>,
-) -> Result<bool, sqlx::Error> {
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO directory_runs (job_id, enterprise_id, trigger, scheduled_for) VALUES ($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING",
     )
-    .bind(job_id)
-    .bind(enterprise_id)
-    .bind(trigger)
-    .bind(scheduled_for)
+    .bind_all((job_id, enterprise_id, trigger, scheduled_for))
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn set_timings<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    job_id: &str,
-    timings: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn set_timings(db: impl Exec<'_>, job_id: &str, timings: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE directory_runs SET timings = $2 WHERE job_id = $1")
-        .bind(job_id)
-        .bind(timings)
+        .bind_all((job_id, timings))
         .execute(db)
         .await?;
     Ok(())
 }
 
 /// A run still queued or running for this enterprise, if any.
-pub async fn active_run<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-) -> Result<Option<String>, sqlx::Error> {
+pub async fn active_run(db: impl Exec<'_>, enterprise_id: &str) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
         "SELECT id FROM jobs WHERE enterprise_id = $1 AND kind = 'directory_sync' AND status IN ('queued', 'running') LIMIT 1",
     )
@@ -137,34 +113,27 @@ const RUN_COLUMNS: &str =
     "j.id, j.enterprise_id, j.kind, j.status, j.dry_run, j.options, j.processed, j.total, j.counts, \
     j.error, j.created_by, j.attempts, j.created_at, j.started_at, j.finished_at, r.trigger, r.scheduled_for, r.timings";
 
-pub async fn run<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    id: &str,
-) -> Result<Option<RunRow>, sqlx::Error> {
+pub async fn run(db: impl Exec<'_>, enterprise_id: &str, id: &str) -> sqlx::Result<Option<RunRow>> {
     sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM directory_runs r JOIN jobs j ON j.id = r.job_id WHERE r.enterprise_id = $1 AND r.job_id = $2"
     ))
-    .bind(enterprise_id)
-    .bind(id)
+    .bind_all((enterprise_id, id))
     .fetch_optional(db)
     .await
 }
 
 /// Newest first; `before` is the id of the last run of the previous page.
-pub async fn runs<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn runs(
+    db: impl Exec<'_>,
     enterprise_id: &str,
     before: Option<&str>,
     limit: i64,
-) -> Result<Vec<RunRow>, sqlx::Error> {
+) -> sqlx::Result<Vec<RunRow>> {
     sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM directory_runs r JOIN jobs j ON j.id = r.job_id \
          WHERE r.enterprise_id = $1 AND ($2 IS NULL OR r.job_id < $2) ORDER BY r.job_id DESC LIMIT $3"
     ))
-    .bind(enterprise_id)
-    .bind(before)
-    .bind(limit)
+    .bind_all((enterprise_id, before, limit))
     .fetch_all(db)
     .await
 }
@@ -198,10 +167,7 @@ impl SyncedMember {
 }
 
 /// Every member of the enterprise (a sync matches by directory id, then email).
-pub async fn members<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-) -> Result<Vec<SyncedMember>, sqlx::Error> {
+pub async fn members(db: impl Exec<'_>, enterprise_id: &str) -> sqlx::Result<Vec<SyncedMember>> {
     sqlx::query_as(
         "SELECT id, email, directory_id, state, sync_suspended_from, first_name, last_name, department, phone, job_title \
          FROM members WHERE enterprise_id = $1",
@@ -213,7 +179,7 @@ pub async fn members<'c, E: Executor<'c, Database = Any>>(
 
 /// Suspends the listed members, remembering the state each was in; returns
 /// the ids and emails of those that held a managed seat.
-pub async fn suspend(conn: &mut AnyConnection, ids: &[String], now: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn suspend(conn: &mut AnyConnection, ids: &[String], now: i64) -> sqlx::Result<Vec<(String, String)>> {
     let mut managed = Vec::new();
     for chunk in ids.chunks(super::IN_CHUNK) {
         let marks = super::in_list(2, chunk.len());
@@ -244,7 +210,7 @@ pub async fn restore(
     ids: &[String],
     to: MemberState,
     now: i64,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
+) -> sqlx::Result<Vec<(String, String)>> {
     let mut moved = Vec::new();
     for chunk in ids.chunks(super::IN_CHUNK) {
         let marks = super::in_list(3, chunk.len());
@@ -264,13 +230,12 @@ pub async fn restore(
 }
 
 /// A removed member (revoked invitation) the directory brings back: invited again.
-pub async fn revive<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn revive(db: impl Exec<'_>, id: &str, now: i64) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE members SET state = 'invited', source = 'directory', sync_suspended_from = NULL, updated_at = $2 \
          WHERE id = $1 AND state = 'removed'",
     )
-    .bind(id)
-    .bind(now)
+    .bind_all((id, now))
     .execute(db)
     .await?;
     Ok(())

@@ -1,7 +1,8 @@
 //! Distribution lists: the directory's groups as Directory Sync keeps them,
 //! with their members.
 
-use sqlx::{Any, AnyConnection, Executor, FromRow};
+use super::sql::{BindAll, Exec};
+use sqlx::{Any, AnyConnection, FromRow};
 
 use super::Backend;
 
@@ -21,40 +22,30 @@ const LIST_COLUMNS: &str = "l.id, l.directory_id, l.dn, l.name, l.email, l.remov
     (SELECT COUNT(*) FROM distribution_list_members m WHERE m.list_id = l.id) AS members";
 
 /// By name (then id, so lists sharing a name all appear); `after` is the id of the last list of the previous page.
-pub async fn lists<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn lists(
+    db: impl Exec<'_>,
     enterprise_id: &str,
     after: Option<&str>,
     limit: i64,
-) -> Result<Vec<ListRow>, sqlx::Error> {
+) -> sqlx::Result<Vec<ListRow>> {
     sqlx::query_as(&format!(
         "SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1 AND ($2 IS NULL OR \
          (l.name, l.id) > (SELECT p.name, p.id FROM distribution_lists p WHERE p.id = $2 AND p.enterprise_id = $1)) \
          ORDER BY l.name, l.id LIMIT $3"
     ))
-    .bind(enterprise_id)
-    .bind(after)
-    .bind(limit)
+    .bind_all((enterprise_id, after, limit))
     .fetch_all(db)
     .await
 }
 
-pub async fn list<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    id: &str,
-) -> Result<Option<ListRow>, sqlx::Error> {
+pub async fn list(db: impl Exec<'_>, enterprise_id: &str, id: &str) -> sqlx::Result<Option<ListRow>> {
     sqlx::query_as(&format!("SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1 AND l.id = $2"))
-        .bind(enterprise_id)
-        .bind(id)
+        .bind_all((enterprise_id, id))
         .fetch_optional(db)
         .await
 }
 
-pub async fn list_member_emails<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    list_id: &str,
-) -> Result<Vec<String>, sqlx::Error> {
+pub async fn list_member_emails(db: impl Exec<'_>, list_id: &str) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT m.email FROM distribution_list_members d JOIN members m ON m.id = d.member_id WHERE d.list_id = $1 ORDER BY m.email",
     )
@@ -66,11 +57,11 @@ pub async fn list_member_emails<'c, E: Executor<'c, Database = Any>>(
 /// Every list of the enterprise with its member ids (a sync diffs against
 /// this): one row per list, the ids joined by the database, because a
 /// 100,000-member list read row by row costs a second.
-pub async fn lists_with_members<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn lists_with_members(
+    db: impl Exec<'_>,
     backend: super::Backend,
     enterprise_id: &str,
-) -> Result<Vec<(String, Vec<String>)>, sqlx::Error> {
+) -> sqlx::Result<Vec<(String, Vec<String>)>> {
     let joined = match backend {
         super::Backend::Sqlite => "group_concat(d.member_id, ',')",
         super::Backend::Postgres => "string_agg(d.member_id, ',')",
@@ -88,44 +79,32 @@ pub async fn lists_with_members<'c, E: Executor<'c, Database = Any>>(
         .collect())
 }
 
-pub async fn all_lists<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-) -> Result<Vec<ListRow>, sqlx::Error> {
+pub async fn all_lists(db: impl Exec<'_>, enterprise_id: &str) -> sqlx::Result<Vec<ListRow>> {
     sqlx::query_as(&format!("SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1"))
         .bind(enterprise_id)
         .fetch_all(db)
         .await
 }
 
-pub async fn update_list<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn update_list(
+    db: impl Exec<'_>,
     id: &str,
     dn: &str,
     name: &str,
     email: Option<&str>,
     removed_at: Option<i64>,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE distribution_lists SET dn = $2, name = $3, email = $4, removed_at = $5, updated_at = $6 WHERE id = $1",
     )
-    .bind(id)
-    .bind(dn)
-    .bind(name)
-    .bind(email)
-    .bind(removed_at)
-    .bind(now)
+    .bind_all((id, dn, name, email, removed_at, now))
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn remove_list_members(
-    conn: &mut AnyConnection,
-    list_id: &str,
-    member_ids: &[String],
-) -> Result<(), sqlx::Error> {
+pub async fn remove_list_members(conn: &mut AnyConnection, list_id: &str, member_ids: &[String]) -> sqlx::Result<()> {
     for chunk in member_ids.chunks(super::IN_CHUNK) {
         let marks = super::in_list(2, chunk.len());
         let sql = format!("DELETE FROM distribution_list_members WHERE list_id = $1 AND member_id IN ({})", marks);
@@ -153,7 +132,7 @@ pub async fn insert_list(
     enterprise_id: &str,
     list: &NewList<'_>,
     now: i64,
-) -> Result<String, sqlx::Error> {
+) -> sqlx::Result<String> {
     use super::bulk::Cell;
     let id = super::new_id();
     let row = vec![
@@ -177,21 +156,16 @@ pub async fn add_list_members(
     backend: Backend,
     list_id: &str,
     member_ids: &[String],
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     use super::bulk::Cell;
     let rows = member_ids.iter().map(|m| vec![Cell::from(list_id), Cell::from(m.as_str())]).collect();
     super::bulk::insert(conn, backend, "distribution_list_members", &["list_id", "member_id"], rows).await
 }
 
 /// The group left the directory (or the sync's scope): the list is kept, marked removed.
-pub async fn mark_list_removed<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn mark_list_removed(db: impl Exec<'_>, id: &str, now: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE distribution_lists SET removed_at = $2, updated_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
+        .bind_all((id, now))
         .execute(db)
         .await?;
     Ok(())

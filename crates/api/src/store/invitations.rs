@@ -1,6 +1,7 @@
 //! Invitations: one row per invitation of a member; the token is stored hashed.
 
-use sqlx::{Any, Executor, FromRow};
+use super::sql::{BindAll, Exec};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct InvitationRow {
@@ -51,7 +52,7 @@ pub async fn insert_many(
     enterprise_id: &str,
     rows: Vec<NewInvitation>,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     use super::bulk::Cell;
     let cells = rows
         .into_iter()
@@ -73,35 +74,18 @@ pub async fn insert_many(
     super::bulk::insert(conn, backend, "invitations", BULK_COLUMNS, cells).await
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    i: &InvitationRow,
-    token_hash: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn insert(db: impl Exec<'_>, i: &InvitationRow, token_hash: &str) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO invitations (id, enterprise_id, member_id, email, token_hash, invited_by, grants_role, status, sent_at, expires_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
-    .bind(&i.id)
-    .bind(&i.enterprise_id)
-    .bind(&i.member_id)
-    .bind(&i.email)
-    .bind(token_hash)
-    .bind(&i.invited_by)
-    .bind(&i.grants_role)
-    .bind(&i.status)
-    .bind(i.sent_at)
-    .bind(i.expires_at)
-    .bind(i.created_at)
+    .bind_all((&i.id, &i.enterprise_id, &i.member_id, &i.email, token_hash, &i.invited_by, &i.grants_role, &i.status, i.sent_at, i.expires_at, i.created_at))
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn by_token_hash<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    token_hash: &str,
-) -> Result<Option<InvitationRow>, sqlx::Error> {
+pub async fn by_token_hash(db: impl Exec<'_>, token_hash: &str) -> sqlx::Result<Option<InvitationRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM invitations WHERE token_hash = $1"))
         .bind(token_hash)
         .fetch_optional(db)
@@ -109,51 +93,37 @@ pub async fn by_token_hash<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Accepts a pending invitation; false when it was accepted or revoked meanwhile.
-pub async fn mark_accepted<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn mark_accepted(db: impl Exec<'_>, id: &str, now: i64) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE invitations SET status = 'accepted', accepted_at = $2 WHERE id = $1 AND status = 'pending'",
     )
-    .bind(id)
-    .bind(now)
+    .bind_all((id, now))
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn link_member<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn link_member(
+    db: impl Exec<'_>,
     member_id: &str,
     account_id: &str,
     first_name: Option<&str>,
     last_name: Option<&str>,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE members SET account_id = $2, state = CASE WHEN state = 'invited' THEN 'unmanaged' ELSE state END, \
          first_name = COALESCE(first_name, $3), last_name = COALESCE(last_name, $4), updated_at = $5 WHERE id = $1",
     )
-    .bind(member_id)
-    .bind(account_id)
-    .bind(first_name)
-    .bind(last_name)
-    .bind(now)
+    .bind_all((member_id, account_id, first_name, last_name, now))
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    id: &str,
-) -> Result<Option<InvitationRow>, sqlx::Error> {
+pub async fn by_id(db: impl Exec<'_>, enterprise_id: &str, id: &str) -> sqlx::Result<Option<InvitationRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM invitations WHERE enterprise_id = $1 AND id = $2"))
-        .bind(enterprise_id)
-        .bind(id)
+        .bind_all((enterprise_id, id))
         .fetch_optional(db)
         .await
 }
@@ -181,14 +151,14 @@ const LISTED: &str = "SELECT i.id, i.email, i.status, i.created_at, i.sent_at, i
     LEFT JOIN outbox o ON o.id = (SELECT MAX(x.id) FROM outbox x WHERE x.ref_id = i.id)";
 
 /// Newest first; `status` is `pending`/`expired` (by time), `accepted` or `revoked`.
-pub async fn list<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn list(
+    db: impl Exec<'_>,
     enterprise_id: &str,
     status: Option<&str>,
     before_id: Option<&str>,
     now: i64,
     limit: i64,
-) -> Result<Vec<ListedRow>, sqlx::Error> {
+) -> sqlx::Result<Vec<ListedRow>> {
     sqlx::query_as(&format!(
         "{LISTED} WHERE i.enterprise_id = $1 AND ($2 IS NULL \
            OR ($2 = 'pending' AND i.status = 'pending' AND i.expires_at > $4) \
@@ -196,43 +166,33 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
            OR ($2 IN ('accepted', 'revoked') AND i.status = $2)) \
          AND ($3 IS NULL OR i.id < $3) ORDER BY i.id DESC LIMIT $5"
     ))
-    .bind(enterprise_id)
-    .bind(status)
-    .bind(before_id)
-    .bind(now)
-    .bind(limit)
+    .bind_all((enterprise_id, status, before_id, now, limit))
     .fetch_all(db)
     .await
 }
 
-pub async fn listed_one<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-) -> Result<Option<ListedRow>, sqlx::Error> {
+pub async fn listed_one(db: impl Exec<'_>, id: &str) -> sqlx::Result<Option<ListedRow>> {
     sqlx::query_as(&format!("{LISTED} WHERE i.id = $1")).bind(id).fetch_optional(db).await
 }
 
 /// A new token and expiry for a pending invitation (resend); false if it is no longer pending.
-pub async fn rotate_token<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn rotate_token(
+    db: impl Exec<'_>,
     id: &str,
     token_hash: &str,
     expires_at: i64,
     now: i64,
-) -> Result<bool, sqlx::Error> {
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE invitations SET token_hash = $2, expires_at = $3, sent_at = $4 WHERE id = $1 AND status = 'pending'",
     )
-    .bind(id)
-    .bind(token_hash)
-    .bind(expires_at)
-    .bind(now)
+    .bind_all((id, token_hash, expires_at, now))
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn revoke<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn revoke(db: impl Exec<'_>, id: &str) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE invitations SET status = 'revoked', token_hash = NULL WHERE id = $1 AND status = 'pending'",
     )
@@ -243,21 +203,16 @@ pub async fn revoke<'c, E: Executor<'c, Database = Any>>(db: E, id: &str) -> Res
 }
 
 /// Pending invitations whose mail was never sent (staged with `send_invitations=false`).
-pub async fn unsent<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    limit: i64,
-) -> Result<Vec<InvitationRow>, sqlx::Error> {
+pub async fn unsent(db: impl Exec<'_>, enterprise_id: &str, limit: i64) -> sqlx::Result<Vec<InvitationRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM invitations WHERE enterprise_id = $1 AND status = 'pending' AND sent_at IS NULL ORDER BY id LIMIT $2"
     ))
-    .bind(enterprise_id)
-    .bind(limit)
+    .bind_all((enterprise_id, limit))
     .fetch_all(db)
     .await
 }
 
-pub async fn count_unsent<'c, E: Executor<'c, Database = Any>>(db: E, enterprise_id: &str) -> Result<i64, sqlx::Error> {
+pub async fn count_unsent(db: impl Exec<'_>, enterprise_id: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM invitations WHERE enterprise_id = $1 AND status = 'pending' AND sent_at IS NULL",
     )
@@ -269,27 +224,19 @@ pub async fn count_unsent<'c, E: Executor<'c, Database = Any>>(db: E, enterprise
 /// Counts `n` invitation mails in the enterprise's current hour; returns the
 /// mails of the last 24 hours, these included. The row lock of the upsert
 /// orders concurrent senders, so two requests cannot both slip under the limit.
-pub async fn count_sends(
-    conn: &mut sqlx::AnyConnection,
-    enterprise_id: &str,
-    n: i64,
-    now: i64,
-) -> Result<i64, sqlx::Error> {
+pub async fn count_sends(conn: &mut sqlx::AnyConnection, enterprise_id: &str, n: i64, now: i64) -> sqlx::Result<i64> {
     let hour = now / 3_600_000;
     sqlx::query(
         "INSERT INTO invite_sends (enterprise_id, hour, sent) VALUES ($1, $2, $3) \
          ON CONFLICT (enterprise_id, hour) DO UPDATE SET sent = invite_sends.sent + $3",
     )
-    .bind(enterprise_id)
-    .bind(hour)
-    .bind(n)
+    .bind_all((enterprise_id, hour, n))
     .execute(&mut *conn)
     .await?;
     sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(sent), 0) AS BIGINT) FROM invite_sends WHERE enterprise_id = $1 AND hour > $2",
     )
-    .bind(enterprise_id)
-    .bind(hour - 24)
+    .bind_all((enterprise_id, hour - 24))
     .fetch_one(&mut *conn)
     .await
 }

@@ -1,7 +1,8 @@
 //! Jobs: the row (status, lease, progress, counts), its uploaded input in
 //! chunks, and its per-line results.
 
-use sqlx::{Any, AnyConnection, Executor, FromRow};
+use super::sql::{BindAll, Exec};
+use sqlx::{AnyConnection, FromRow};
 
 use super::{bulk, bulk::Cell, Backend};
 
@@ -51,47 +52,42 @@ const COLUMNS: &str =
     "id, enterprise_id, kind, status, dry_run, options, processed, total, counts, error, created_by, \
     attempts, created_at, started_at, finished_at";
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(db: E, j: &JobRow) -> Result<(), sqlx::Error> {
+pub async fn insert(db: impl Exec<'_>, j: &JobRow) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO jobs (id, enterprise_id, kind, status, dry_run, options, total, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(&j.id)
-    .bind(&j.enterprise_id)
-    .bind(&j.kind)
-    .bind(&j.status)
-    .bind(j.dry_run)
-    .bind(&j.options)
-    .bind(j.total)
-    .bind(&j.created_by)
-    .bind(j.created_at)
+    .bind_all((
+        &j.id,
+        &j.enterprise_id,
+        &j.kind,
+        &j.status,
+        j.dry_run,
+        &j.options,
+        j.total,
+        &j.created_by,
+        j.created_at,
+    ))
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn insert_input<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    job_id: &str,
-    seq: i64,
-    data: &[u8],
-) -> Result<(), sqlx::Error> {
+pub async fn insert_input(db: impl Exec<'_>, job_id: &str, seq: i64, data: &[u8]) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO job_inputs (job_id, seq, data) VALUES ($1, $2, $3)")
-        .bind(job_id)
-        .bind(seq)
-        .bind(data)
+        .bind_all((job_id, seq, data))
         .execute(db)
         .await?;
     Ok(())
 }
 
 /// A finished job's upload is not kept (DESIGN §10).
-pub async fn delete_input<'c, E: Executor<'c, Database = Any>>(db: E, job_id: &str) -> Result<u64, sqlx::Error> {
+pub async fn delete_input(db: impl Exec<'_>, job_id: &str) -> sqlx::Result<u64> {
     Ok(sqlx::query("DELETE FROM job_inputs WHERE job_id = $1").bind(job_id).execute(db).await?.rows_affected())
 }
 
 /// Jobs of the enterprise waiting for a worker.
-pub async fn queued_of<'c, E: Executor<'c, Database = Any>>(db: E, enterprise_id: &str) -> Result<i64, sqlx::Error> {
+pub async fn queued_of(db: impl Exec<'_>, enterprise_id: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE enterprise_id = $1 AND status = 'queued'")
         .bind(enterprise_id)
         .fetch_one(db)
@@ -99,26 +95,16 @@ pub async fn queued_of<'c, E: Executor<'c, Database = Any>>(db: E, enterprise_id
 }
 
 /// The chunk of input after `seq`, in upload order.
-pub async fn input_after<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    job_id: &str,
-    seq: i64,
-) -> Result<Option<(i64, Vec<u8>)>, sqlx::Error> {
+pub async fn input_after(db: impl Exec<'_>, job_id: &str, seq: i64) -> sqlx::Result<Option<(i64, Vec<u8>)>> {
     sqlx::query_as("SELECT seq, data FROM job_inputs WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT 1")
-        .bind(job_id)
-        .bind(seq)
+        .bind_all((job_id, seq))
         .fetch_optional(db)
         .await
 }
 
-pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    id: &str,
-) -> Result<Option<JobRow>, sqlx::Error> {
+pub async fn by_id(db: impl Exec<'_>, enterprise_id: &str, id: &str) -> sqlx::Result<Option<JobRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM jobs WHERE enterprise_id = $1 AND id = $2"))
-        .bind(enterprise_id)
-        .bind(id)
+        .bind_all((enterprise_id, id))
         .fetch_optional(db)
         .await
 }
@@ -130,7 +116,7 @@ pub async fn claim(
     backend: Backend,
     now: i64,
     lease_until: i64,
-) -> Result<Option<JobRow>, sqlx::Error> {
+) -> sqlx::Result<Option<JobRow>> {
     // A read first, so an idle worker never takes SQLite's write lock.
     let waiting: Option<String> = sqlx::query_scalar(
         "SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < $1) LIMIT 1",
@@ -159,72 +145,57 @@ pub async fn claim(
         "UPDATE jobs SET status = 'running', lease_until = $2, attempts = attempts + 1, started_at = COALESCE(started_at, $1) \
          WHERE id = ({pick}) AND (status = 'queued' OR lease_until < $1) RETURNING {COLUMNS}"
     ))
-    .bind(now)
-    .bind(lease_until)
+    .bind_all((now, lease_until))
     .fetch_optional(conn)
     .await
 }
 
 /// Progress, and a longer lease: the job is alive.
-pub async fn progress<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn progress(
+    db: impl Exec<'_>,
     id: &str,
     processed: i64,
     total: Option<i64>,
     lease_until: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE jobs SET processed = $2, total = COALESCE($3, total), lease_until = $4 WHERE id = $1 AND status = 'running'")
-        .bind(id)
-        .bind(processed)
-        .bind(total)
-        .bind(lease_until)
+        .bind_all((id, processed, total, lease_until))
         .execute(db)
         .await?;
     Ok(())
 }
 
 /// Keeps a running job's claim (and, when given, its live line count).
-pub async fn renew_lease<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    processed: Option<i64>,
-    lease_until: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn renew_lease(db: impl Exec<'_>, id: &str, processed: Option<i64>, lease_until: i64) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE jobs SET processed = COALESCE($2, processed), lease_until = $3 WHERE id = $1 AND status = 'running'",
     )
-    .bind(id)
-    .bind(processed)
-    .bind(lease_until)
+    .bind_all((id, processed, lease_until))
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn finish<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn finish(
+    db: impl Exec<'_>,
     id: &str,
     status: &str,
     counts: &str,
     error: Option<&str>,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE jobs SET status = $2, counts = $3, error = $4, finished_at = $5, lease_until = NULL, \
          processed = CASE WHEN $2 = 'succeeded' THEN COALESCE(total, processed) ELSE processed END WHERE id = $1",
     )
-    .bind(id)
-    .bind(status)
-    .bind(counts)
-    .bind(error)
-    .bind(now)
+    .bind_all((id, status, counts, error, now))
     .execute(db)
     .await?;
     Ok(())
 }
 
 /// A rerun starts clean: results of a run that died are dropped.
-pub async fn clear_results<'c, E: Executor<'c, Database = Any>>(db: E, job_id: &str) -> Result<(), sqlx::Error> {
+pub async fn clear_results(db: impl Exec<'_>, job_id: &str) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM job_results WHERE job_id = $1").bind(job_id).execute(db).await?;
     Ok(())
 }
@@ -262,7 +233,7 @@ pub async fn insert_results(
     job_id: &str,
     first_seq: i64,
     rows: Vec<ResultRow>,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     let cells = rows
         .into_iter()
         .enumerate()
@@ -289,68 +260,53 @@ pub async fn insert_results(
 }
 
 /// Results after `after_seq`; `outcomes` narrows to those outcomes.
-pub async fn results<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    job_id: &str,
-    after_seq: i64,
-    limit: i64,
-) -> Result<Vec<ResultRow>, sqlx::Error> {
+pub async fn results(db: impl Exec<'_>, job_id: &str, after_seq: i64, limit: i64) -> sqlx::Result<Vec<ResultRow>> {
     sqlx::query_as(
         "SELECT seq, line, email, outcome, detail, changes FROM job_results WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
     )
-    .bind(job_id)
-    .bind(after_seq)
-    .bind(limit)
+    .bind_all((job_id, after_seq, limit))
     .fetch_all(db)
     .await
 }
 
-pub async fn set_total<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, total: i64) -> Result<(), sqlx::Error> {
+pub async fn set_total(db: impl Exec<'_>, id: &str, total: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE jobs SET total = $2 WHERE id = $1").bind(id).bind(total).execute(db).await?;
     Ok(())
 }
 
 /// Like [`finish`], with the exact number of rows processed (which becomes the total).
-pub async fn finish_with<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn finish_with(
+    db: impl Exec<'_>,
     id: &str,
     status: &str,
     counts: &str,
     error: Option<&str>,
     processed: i64,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE jobs SET status = $2, counts = $3, error = $4, finished_at = $5, lease_until = NULL, processed = $6, total = $6 \
          WHERE id = $1",
     )
-    .bind(id)
-    .bind(status)
-    .bind(counts)
-    .bind(error)
-    .bind(now)
-    .bind(processed)
+    .bind_all((id, status, counts, error, now, processed))
     .execute(db)
     .await?;
     Ok(())
 }
 
 /// Every result with one of `outcomes`, in order (for the error report).
-pub async fn results_with<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn results_with(
+    db: impl Exec<'_>,
     job_id: &str,
     outcome: &str,
     after_seq: i64,
     limit: i64,
-) -> Result<Vec<ResultRow>, sqlx::Error> {
+) -> sqlx::Result<Vec<ResultRow>> {
     sqlx::query_as(
         "SELECT seq, line, email, outcome, detail, changes FROM job_results WHERE job_id = $1 AND outcome = $2 AND seq > $3 \
          ORDER BY seq LIMIT $4",
     )
-    .bind(job_id)
-    .bind(outcome)
-    .bind(after_seq)
-    .bind(limit)
+    .bind_all((job_id, outcome, after_seq, limit))
     .fetch_all(db)
     .await
 }

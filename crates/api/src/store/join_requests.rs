@@ -1,17 +1,17 @@
 //! Join requests: a person of a domain that already has a PMA asked to
 //! administer it; the PMA hears about each requester at most once a day.
 
-use sqlx::{Any, Executor};
+use super::sql::{BindAll, Exec};
 
 /// Records a join request; returns true when the PMA should be told now
 /// (first request, or the last notice is older than `quiet_ms`).
-pub async fn note_join_request<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn note_join_request(
+    db: impl Exec<'_>,
     enterprise_id: &str,
     account_id: &str,
     now: i64,
     quiet_ms: i64,
-) -> Result<bool, sqlx::Error> {
+) -> sqlx::Result<bool> {
     let notified_before: Option<Option<i64>> = sqlx::query_scalar(
         "INSERT INTO join_requests (enterprise_id, account_id, request_count, last_requested_at, last_notified_at) \
          VALUES ($1, $2, 1, $3, NULL) \
@@ -19,9 +19,7 @@ pub async fn note_join_request<'c, E: Executor<'c, Database = Any>>(
          last_requested_at = excluded.last_requested_at \
          RETURNING last_notified_at",
     )
-    .bind(enterprise_id)
-    .bind(account_id)
-    .bind(now)
+    .bind_all((enterprise_id, account_id, now))
     .fetch_optional(db)
     .await?;
     Ok(match notified_before.flatten() {
@@ -30,16 +28,14 @@ pub async fn note_join_request<'c, E: Executor<'c, Database = Any>>(
     })
 }
 
-pub async fn mark_join_notified<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn mark_join_notified(
+    db: impl Exec<'_>,
     enterprise_id: &str,
     account_id: &str,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE join_requests SET last_notified_at = $3 WHERE enterprise_id = $1 AND account_id = $2")
-        .bind(enterprise_id)
-        .bind(account_id)
-        .bind(now)
+        .bind_all((enterprise_id, account_id, now))
         .execute(db)
         .await?;
     Ok(())

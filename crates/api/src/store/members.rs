@@ -1,7 +1,8 @@
 //! Members of an enterprise (its users) and the managed-seat counter.
 
+use super::sql::{BindAll, Exec};
 use muster_model::{MemberSource, MemberState, Profile};
-use sqlx::{Any, AnyConnection, Executor, FromRow};
+use sqlx::{Any, AnyConnection, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct MemberRow {
@@ -30,14 +31,9 @@ impl MemberRow {
 const COLUMNS: &str = "id, enterprise_id, email, account_id, first_name, last_name, department, phone, job_title, \
     state, source, created_at, managed_since";
 
-pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    id: &str,
-) -> Result<Option<MemberRow>, sqlx::Error> {
+pub async fn by_id(db: impl Exec<'_>, enterprise_id: &str, id: &str) -> sqlx::Result<Option<MemberRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM members WHERE enterprise_id = $1 AND id = $2"))
-        .bind(enterprise_id)
-        .bind(id)
+        .bind_all((enterprise_id, id))
         .fetch_optional(db)
         .await
 }
@@ -47,7 +43,7 @@ pub async fn by_emails(
     conn: &mut AnyConnection,
     enterprise_id: &str,
     emails: &[String],
-) -> Result<Vec<MemberRow>, sqlx::Error> {
+) -> sqlx::Result<Vec<MemberRow>> {
     let mut found = Vec::new();
     for chunk in emails.chunks(super::IN_CHUNK) {
         let marks = super::in_list(2, chunk.len());
@@ -74,11 +70,7 @@ pub struct Filter {
 /// Members by email; `removed` ones only when asked for by state. The SQL
 /// names only the filters in use, so the cursor is a plain range on the
 /// `(enterprise_id, email)` index and a page costs the same at any depth.
-pub async fn list<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    f: &Filter,
-) -> Result<Vec<MemberRow>, sqlx::Error> {
+pub async fn list(db: impl Exec<'_>, enterprise_id: &str, f: &Filter) -> sqlx::Result<Vec<MemberRow>> {
     let mut sql = format!("SELECT {COLUMNS} FROM members WHERE enterprise_id = $1");
     let mut n = 1;
     let mut next = || {
@@ -115,23 +107,12 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     q.bind(f.limit).fetch_all(db).await
 }
 
-pub async fn set_profile<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    p: &Profile,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn set_profile(db: impl Exec<'_>, id: &str, p: &Profile, now: i64) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE members SET first_name = $2, last_name = $3, department = $4, phone = $5, job_title = $6, updated_at = $7 \
          WHERE id = $1",
     )
-    .bind(id)
-    .bind(&p.first_name)
-    .bind(&p.last_name)
-    .bind(&p.department)
-    .bind(&p.phone)
-    .bind(&p.job_title)
-    .bind(now)
+    .bind_all((id, &p.first_name, &p.last_name, &p.department, &p.phone, &p.job_title, now))
     .execute(db)
     .await?;
     Ok(())
@@ -147,7 +128,7 @@ pub async fn change_state(
     from: &[MemberState],
     to: MemberState,
     now: i64,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
+) -> sqlx::Result<Vec<(String, String)>> {
     let mut moved = Vec::new();
     let states = from.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
     for chunk in ids.chunks(super::IN_CHUNK) {
@@ -168,25 +149,17 @@ pub async fn change_state(
 }
 
 /// Adds `delta` managed seats unless that passes the cap; `None` when it would.
-pub async fn adjust_seats<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    delta: i64,
-) -> Result<Option<i64>, sqlx::Error> {
+pub async fn adjust_seats(db: impl Exec<'_>, enterprise_id: &str, delta: i64) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar(
         "UPDATE enterprises SET managed_seats = managed_seats + $2 \
          WHERE id = $1 AND (seat_cap IS NULL OR $2 <= 0 OR managed_seats + $2 <= seat_cap) RETURNING managed_seats",
     )
-    .bind(enterprise_id)
-    .bind(delta)
+    .bind_all((enterprise_id, delta))
     .fetch_optional(db)
     .await
 }
 
-pub async fn managed_seats<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-) -> Result<i64, sqlx::Error> {
+pub async fn managed_seats(db: impl Exec<'_>, enterprise_id: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT managed_seats FROM enterprises WHERE id = $1").bind(enterprise_id).fetch_one(db).await
 }
 
@@ -199,43 +172,40 @@ pub struct SeatEventRow {
     pub created_at: i64,
 }
 
-pub async fn recent_seat_events<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    enterprise_id: &str,
-    limit: i64,
-) -> Result<Vec<SeatEventRow>, sqlx::Error> {
+pub async fn recent_seat_events(db: impl Exec<'_>, enterprise_id: &str, limit: i64) -> sqlx::Result<Vec<SeatEventRow>> {
     sqlx::query_as(
         "SELECT email, delta, seats_after, actor_email, created_at FROM seat_events WHERE enterprise_id = $1 \
          ORDER BY id DESC LIMIT $2",
     )
-    .bind(enterprise_id)
-    .bind(limit)
+    .bind_all((enterprise_id, limit))
     .fetch_all(db)
     .await
 }
 
 /// Sets the profile fields given (`Some`) and leaves the others; a sync also
 /// links the member to its directory id.
-pub async fn merge_profile<'c, E: Executor<'c, Database = Any>>(
-    db: E,
+pub async fn merge_profile(
+    db: impl Exec<'_>,
     id: &str,
     profile: &Profile,
     directory_id: Option<&str>,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE members SET first_name = COALESCE($2, first_name), last_name = COALESCE($3, last_name), \
          department = COALESCE($4, department), phone = COALESCE($5, phone), job_title = COALESCE($6, job_title), \
          directory_id = COALESCE($8, directory_id), updated_at = $7 WHERE id = $1",
     )
-    .bind(id)
-    .bind(&profile.first_name)
-    .bind(&profile.last_name)
-    .bind(&profile.department)
-    .bind(&profile.phone)
-    .bind(&profile.job_title)
-    .bind(now)
-    .bind(directory_id)
+    .bind_all((
+        id,
+        &profile.first_name,
+        &profile.last_name,
+        &profile.department,
+        &profile.phone,
+        &profile.job_title,
+        now,
+        directory_id,
+    ))
     .execute(db)
     .await?;
     Ok(())
@@ -257,7 +227,7 @@ pub async fn insert_invited(
     enterprise_id: &str,
     rows: Vec<NewMember>,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     use super::bulk::Cell;
     const COLUMNS: &[&str] = &[
         "id",
@@ -309,7 +279,7 @@ pub async fn record_seat_events(
     seats_after: i64,
     actor_email: &str,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     use super::bulk::Cell;
     const COLUMNS: &[&str] =
         &["id", "enterprise_id", "member_id", "email", "delta", "seats_after", "actor_email", "created_at"];

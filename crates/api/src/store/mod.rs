@@ -15,6 +15,7 @@ pub mod join_requests;
 pub mod members;
 pub mod outbox;
 pub mod sessions;
+pub mod sql;
 pub mod stats;
 
 use std::{str::FromStr, time::Duration};

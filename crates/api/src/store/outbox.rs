@@ -1,7 +1,8 @@
 //! The mail outbox: written in the same transaction as the change that caused
 //! the mail, delivered by the outbox worker with retry and backoff.
 
-use sqlx::{Any, Executor, FromRow};
+use super::sql::{BindAll, Exec};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone)]
 pub struct NewMail {
@@ -51,49 +52,32 @@ pub async fn insert_many(
     conn: &mut sqlx::AnyConnection,
     backend: super::Backend,
     mails: Vec<QueuedMail>,
-) -> Result<(), sqlx::Error> {
+) -> sqlx::Result<()> {
     super::bulk::insert(conn, backend, "outbox", BULK_COLUMNS, mails.into_iter().map(|m| m.0).collect()).await
 }
 
-pub async fn enqueue<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    mail: &NewMail,
-    now: i64,
-) -> Result<String, sqlx::Error> {
+pub async fn enqueue(db: impl Exec<'_>, mail: &NewMail, now: i64) -> sqlx::Result<String> {
     let id = super::new_id();
     sqlx::query(
         "INSERT INTO outbox (id, to_addr, subject, body_text, kind, ref_id, created_at, next_attempt_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
-    .bind(&id)
-    .bind(&mail.to)
-    .bind(&mail.subject)
-    .bind(&mail.body)
-    .bind(mail.kind)
-    .bind(&mail.ref_id)
-    .bind(now)
+    .bind_all((&id, &mail.to, &mail.subject, &mail.body, mail.kind, &mail.ref_id, now))
     .execute(db)
     .await?;
     Ok(id)
 }
 
-pub async fn mark_failed<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    error: &str,
-    next_attempt_at: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn mark_failed(db: impl Exec<'_>, id: &str, error: &str, next_attempt_at: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3, locked_until = NULL WHERE id = $1")
-        .bind(id)
-        .bind(error)
-        .bind(next_attempt_at)
+        .bind_all((id, error, next_attempt_at))
         .execute(db)
         .await?;
     Ok(())
 }
 
 /// Whether any mail is due: a read, so an idle worker never takes SQLite's write lock.
-pub async fn any_due<'c, E: Executor<'c, Database = Any>>(db: E, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn any_due(db: impl Exec<'_>, now: i64) -> sqlx::Result<bool> {
     let found: Option<String> = sqlx::query_scalar(
         "SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) LIMIT 1",
     )
@@ -105,27 +89,20 @@ pub async fn any_due<'c, E: Executor<'c, Database = Any>>(db: E, now: i64) -> Re
 
 /// Claims up to `limit` due mails for this worker until `lock_until` in one
 /// statement (another replica skips them), and returns them.
-pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    now: i64,
-    lock_until: i64,
-    limit: i64,
-) -> Result<Vec<MailRow>, sqlx::Error> {
+pub async fn claim_due(db: impl Exec<'_>, now: i64, lock_until: i64, limit: i64) -> sqlx::Result<Vec<MailRow>> {
     sqlx::query_as(
         "UPDATE outbox SET locked_until = $2 WHERE id IN (SELECT id FROM outbox \
          WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
          ORDER BY next_attempt_at LIMIT $3) AND sent_at IS NULL AND (locked_until IS NULL OR locked_until < $1) \
          RETURNING id, to_addr, subject, body_text, kind, ref_id, attempts",
     )
-    .bind(now)
-    .bind(lock_until)
-    .bind(limit)
+    .bind_all((now, lock_until, limit))
     .fetch_all(db)
     .await
 }
 
 /// Marks many delivered mails at once (their bodies, holding one-time links, are dropped).
-pub async fn mark_all_sent(conn: &mut sqlx::AnyConnection, ids: &[String], now: i64) -> Result<(), sqlx::Error> {
+pub async fn mark_all_sent(conn: &mut sqlx::AnyConnection, ids: &[String], now: i64) -> sqlx::Result<()> {
     for chunk in ids.chunks(super::IN_CHUNK) {
         let marks = super::in_list(2, chunk.len());
         let sql = format!(

@@ -1,6 +1,7 @@
 //! Server-side sessions: the JWT only carries the id; this row decides.
 
-use sqlx::{Any, Executor, FromRow};
+use super::sql::{BindAll, Exec};
+use sqlx::FromRow;
 
 use super::accounts::AccountRow;
 
@@ -15,31 +16,18 @@ pub struct SessionRow {
     pub revoked_at: Option<i64>,
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    s: &SessionRow,
-    ip: Option<&str>,
-    user_agent: Option<&str>,
-) -> Result<(), sqlx::Error> {
+pub async fn insert(db: impl Exec<'_>, s: &SessionRow, ip: Option<&str>, user_agent: Option<&str>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO sessions (id, account_id, created_at, last_seen_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)",
     )
-    .bind(&s.id)
-    .bind(&s.account_id)
-    .bind(s.created_at)
-    .bind(s.expires_at)
-    .bind(ip)
-    .bind(user_agent)
+    .bind_all((&s.id, &s.account_id, s.created_at, s.expires_at, ip, user_agent))
     .execute(db)
     .await?;
     Ok(())
 }
 
 /// The session and its account in one read (every authenticated request asks).
-pub async fn with_account<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-) -> Result<Option<(SessionRow, AccountRow)>, sqlx::Error> {
+pub async fn with_account(db: impl Exec<'_>, id: &str) -> sqlx::Result<Option<(SessionRow, AccountRow)>> {
     #[derive(FromRow)]
     struct Joined {
         #[sqlx(flatten)]
@@ -74,60 +62,38 @@ pub async fn with_account<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Slides the idle window; console use also slides the elevation window.
-pub async fn touch<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    id: &str,
-    now: i64,
-    elevated_until: Option<i64>,
-) -> Result<(), sqlx::Error> {
+pub async fn touch(db: impl Exec<'_>, id: &str, now: i64, elevated_until: Option<i64>) -> sqlx::Result<()> {
     sqlx::query("UPDATE sessions SET last_seen_at = $2, elevated_until = COALESCE($3, elevated_until) WHERE id = $1 AND revoked_at IS NULL")
-        .bind(id)
-        .bind(now)
-        .bind(elevated_until)
+        .bind_all((id, now, elevated_until))
         .execute(db)
         .await?;
     Ok(())
 }
 
-pub async fn revoke<'c, E: Executor<'c, Database = Any>>(db: E, id: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn revoke(db: impl Exec<'_>, id: &str, now: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-        .bind(id)
-        .bind(now)
+        .bind_all((id, now))
         .execute(db)
         .await?;
     Ok(())
 }
 
 /// Revokes every live session of the account but `except` (None: all of them).
-pub async fn revoke_all<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    account_id: &str,
-    except: Option<&str>,
-    now: i64,
-) -> Result<u64, sqlx::Error> {
+pub async fn revoke_all(db: impl Exec<'_>, account_id: &str, except: Option<&str>, now: i64) -> sqlx::Result<u64> {
     let done = sqlx::query(
         "UPDATE sessions SET revoked_at = $3 WHERE account_id = $1 AND revoked_at IS NULL AND id <> COALESCE($2, '')",
     )
-    .bind(account_id)
-    .bind(except)
-    .bind(now)
+    .bind_all((account_id, except, now))
     .execute(db)
     .await?;
     Ok(done.rows_affected())
 }
 
 /// Revokes one session of this account; false when it is not theirs or already over.
-pub async fn revoke_own<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    account_id: &str,
-    id: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn revoke_own(db: impl Exec<'_>, account_id: &str, id: &str, now: i64) -> sqlx::Result<bool> {
     let done =
         sqlx::query("UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL")
-            .bind(id)
-            .bind(account_id)
-            .bind(now)
+            .bind_all((id, account_id, now))
             .execute(db)
             .await?;
     Ok(done.rows_affected() == 1)
@@ -144,26 +110,19 @@ pub struct LiveSession {
 
 /// The account's sessions that still work: not revoked, not past their
 /// lifetime, seen within the idle timeout. Newest activity first.
-pub async fn live_of<'c, E: Executor<'c, Database = Any>>(
-    db: E,
-    account_id: &str,
-    now: i64,
-    idle_ms: i64,
-) -> Result<Vec<LiveSession>, sqlx::Error> {
+pub async fn live_of(db: impl Exec<'_>, account_id: &str, now: i64, idle_ms: i64) -> sqlx::Result<Vec<LiveSession>> {
     sqlx::query_as(
         "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions \
          WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND last_seen_at > $3 \
          ORDER BY last_seen_at DESC, id DESC LIMIT 200",
     )
-    .bind(account_id)
-    .bind(now)
-    .bind(now - idle_ms)
+    .bind_all((account_id, now, now - idle_ms))
     .fetch_all(db)
     .await
 }
 
 /// The account's sessions lose console elevation (an admin suspended or demoted).
-pub async fn drop_elevation<'c, E: Executor<'c, Database = Any>>(db: E, account_id: &str) -> Result<(), sqlx::Error> {
+pub async fn drop_elevation(db: impl Exec<'_>, account_id: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE sessions SET elevated_until = NULL WHERE account_id = $1 AND elevated_until IS NOT NULL")
         .bind(account_id)
         .execute(db)
