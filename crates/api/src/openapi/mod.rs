@@ -55,9 +55,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 fn build() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    for part in routes::documented_parts() {
-        doc.merge(part);
-    }
+    doc.merge(routes::documented_paths());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     declared::declare_common_answers(&mut doc);
     doc

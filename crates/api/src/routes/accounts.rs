@@ -1,59 +1,52 @@
 //! Sign-up, activation, password reset and change.
 
 use super::json::Json;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{post, put};
+use actix_web::{HttpRequest, HttpResponse};
 use muster_model::{
     Account, ActivateRequest, ChangePasswordRequest, PasswordResetConfirm, PasswordResetRequest, Problem,
     ResendActivationRequest, SignUpRequest,
 };
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::State;
 use crate::{auth::client_ip, error::ApiResult, routes::caller::Authed, services::accounts};
 
-/// This module's part of the OpenAPI document (`openapi::document` merges every part).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    sign_up,
-    activate,
-    resend_activation,
-    request_password_reset,
-    confirm_password_reset,
-    change_password
-))]
-pub struct Api;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/accounts", web::post().to(sign_up))
-        .route("/accounts/activate", web::post().to(activate))
-        .route("/accounts/activation/resend", web::post().to(resend_activation))
-        .route("/accounts/password-reset", web::post().to(request_password_reset))
-        .route("/accounts/password-reset/confirm", web::post().to(confirm_password_reset))
-        .route("/me/password", web::put().to(change_password));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(sign_up)
+        .service(activate)
+        .service(resend_activation)
+        .service(request_password_reset)
+        .service(confirm_password_reset)
+        .service(change_password);
 }
 
 /// Sign up. The account stays `pending` until activated with the mailed link and the password chosen here.
 /// The answer is the same for an address that already has an account (its owner is mailed instead).
-#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = SignUpRequest,
+#[utoipa::path(tag = "accounts", request_body = SignUpRequest,
     responses((status = 201, body = Account),
               (status = 422, description = "invalid_email, weak_password", body = Problem), (status = 429, body = Problem)))]
+#[post("/accounts")]
 pub async fn sign_up(state: State, req: HttpRequest, body: Json<SignUpRequest>) -> ApiResult<HttpResponse> {
     let account = accounts::sign_up(&state, body.into_inner(), &client_ip(&req)).await?;
     Ok(HttpResponse::Created().json(account))
 }
 
 /// Activate an account: the token from the activation mail and the password chosen at sign-up.
-#[utoipa::path(post, path = "/api/v1/accounts/activate", tag = "accounts", request_body = ActivateRequest,
+#[utoipa::path(tag = "accounts", request_body = ActivateRequest,
     responses((status = 200, body = Account), (status = 400, description = "malformed_json: the password is missing", body = Problem),
               (status = 410, description = "token_expired", body = Problem),
               (status = 422, description = "token_invalid, wrong_password", body = Problem)))]
+#[post("/accounts/activate")]
 pub async fn activate(state: State, body: Json<ActivateRequest>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     Ok(HttpResponse::Ok().json(accounts::activate(&state, &body.token, &body.password).await?))
 }
 
 /// Send a new activation link (earlier links stop working). Answers 202 whether or not the account exists.
-#[utoipa::path(post, path = "/api/v1/accounts/activation/resend", tag = "accounts", request_body = ResendActivationRequest,
+#[utoipa::path(tag = "accounts", request_body = ResendActivationRequest,
     responses((status = 202), (status = 422, body = Problem), (status = 429, body = Problem)))]
+#[post("/accounts/activation/resend")]
 pub async fn resend_activation(
     state: State,
     req: HttpRequest,
@@ -64,8 +57,9 @@ pub async fn resend_activation(
 }
 
 /// Mail a one-time password reset link (1 hour). Answers 202 whether or not the account exists.
-#[utoipa::path(post, path = "/api/v1/accounts/password-reset", tag = "accounts", request_body = PasswordResetRequest,
+#[utoipa::path(tag = "accounts", request_body = PasswordResetRequest,
     responses((status = 202), (status = 422, description = "invalid_email", body = Problem), (status = 429, body = Problem)))]
+#[post("/accounts/password-reset")]
 pub async fn request_password_reset(
     state: State,
     req: HttpRequest,
@@ -76,18 +70,20 @@ pub async fn request_password_reset(
 }
 
 /// Set a new password with the reset link's token. Activates a pending account; ends every session.
-#[utoipa::path(post, path = "/api/v1/accounts/password-reset/confirm", tag = "accounts", request_body = PasswordResetConfirm,
+#[utoipa::path(tag = "accounts", request_body = PasswordResetConfirm,
     responses((status = 204), (status = 410, description = "token_expired", body = Problem),
               (status = 422, description = "token_invalid, weak_password", body = Problem)))]
+#[post("/accounts/password-reset/confirm")]
 pub async fn confirm_password_reset(state: State, body: Json<PasswordResetConfirm>) -> ApiResult<HttpResponse> {
     accounts::confirm_password_reset(&state, &body.token, &body.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Change the signed-in account's password; every other session ends.
-#[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts", security(("bearer" = [])), request_body = ChangePasswordRequest,
+#[utoipa::path(tag = "accounts", security(("bearer" = [])), request_body = ChangePasswordRequest,
     responses((status = 204), (status = 401, body = Problem),
               (status = 422, description = "wrong_password, weak_password", body = Problem), (status = 429, body = Problem)))]
+#[put("/me/password")]
 pub async fn change_password(
     state: State,
     Authed(caller): Authed,

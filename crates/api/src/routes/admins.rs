@@ -1,8 +1,10 @@
 //! Admins of an enterprise: listed by any admin, granted and revoked by the PMA.
 
 use super::json::Json;
+use actix_web::{delete, get, post, put};
 use actix_web::{web, HttpResponse};
 use muster_model::{AdminEntry, Problem, TransferOwnershipRequest};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::State;
 use crate::{
@@ -11,26 +13,19 @@ use crate::{
     services::admins,
 };
 
-/// This module's part of the OpenAPI document (`openapi::document` merges every part).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(list, grant, revoke, transfer_ownership))]
-pub struct Api;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/enterprises/{e}/admins", web::get().to(list))
-        .route("/enterprises/{e}/admins/{account_id}", web::put().to(grant))
-        .route("/enterprises/{e}/admins/{account_id}", web::delete().to(revoke))
-        .route("/enterprises/{e}/transfer-ownership", web::post().to(transfer_ownership));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(grant).service(revoke).service(transfer_ownership);
 }
 
 /// Hand the Primary Master Admin role to another active admin (PMA only; needs the password).
 /// The former PMA stays an admin; both are mailed.
-#[utoipa::path(post, path = "/api/v1/enterprises/{e}/transfer-ownership", tag = "users", security(("bearer" = [])),
+#[utoipa::path(tag = "users", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")), request_body = TransferOwnershipRequest,
     responses((status = 200, body = [AdminEntry]), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, description = "ownership_changed", body = Problem),
               (status = 422, description = "wrong_password, not_an_admin, not_an_active_admin", body = Problem),
               (status = 429, body = Problem)))]
+#[post("/enterprises/{e}/transfer-ownership")]
 pub async fn transfer_ownership(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Open>,
@@ -40,17 +35,19 @@ pub async fn transfer_ownership(
 }
 
 /// The enterprise's admins, the PMA first.
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/admins", tag = "users", security(("bearer" = [])),
+#[utoipa::path(tag = "users", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = [AdminEntry]), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/admins")]
 pub async fn list(state: State, InConsole(c, ..): InConsole<gate::Users>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(admins::list(&state, &c).await?))
 }
 
 /// Make an enrolled member an admin (Primary Master Admin only).
-#[utoipa::path(put, path = "/api/v1/enterprises/{e}/admins/{account_id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(tag = "users", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("account_id" = String, Path, description = "the member's account id")),
     responses((status = 200, body = AdminEntry), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[put("/enterprises/{e}/admins/{account_id}")]
 pub async fn grant(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Users>,
@@ -61,9 +58,10 @@ pub async fn grant(
 }
 
 /// Take admin rights back (Primary Master Admin only; the PMA stays).
-#[utoipa::path(delete, path = "/api/v1/enterprises/{e}/admins/{account_id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(tag = "users", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("account_id" = String, Path, description = "the admin's account id")),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "cannot_remove_pma", body = Problem)))]
+#[delete("/enterprises/{e}/admins/{account_id}")]
 pub async fn revoke(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Users>,

@@ -1,8 +1,10 @@
 //! Dashboard counts and Analytics (premium).
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use muster_model::{Analytics, MemberCounts, Problem};
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::State;
 use crate::{
@@ -12,20 +14,15 @@ use crate::{
     store::now_ms,
 };
 
-/// This module's part of the OpenAPI document (`openapi::document` merges every part).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(counts, funnel))]
-pub struct Api;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/enterprises/{e}/member-counts", web::get().to(counts))
-        .route("/enterprises/{e}/analytics", web::get().to(funnel));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(counts).service(funnel);
 }
 
 /// Members by state (dashboard).
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/member-counts", tag = "analytics", security(("bearer" = [])),
+#[utoipa::path(tag = "analytics", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = MemberCounts), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/member-counts")]
 pub async fn counts(state: State, InConsole(c, ..): InConsole<gate::Dashboard>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(analytics::counts(&state, &c).await?))
 }
@@ -38,9 +35,10 @@ pub struct FunnelQuery {
 }
 
 /// The enrollment funnel per day (invited, accepted, made managed) and per source. Premium plan only.
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/analytics", tag = "analytics", security(("bearer" = [])),
+#[utoipa::path(tag = "analytics", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), FunnelQuery),
     responses((status = 200, body = Analytics), (status = 403, description = "plan_required", body = Problem), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/analytics")]
 pub async fn funnel(
     state: State,
     InConsole(c, ..): InConsole<gate::Analytics>,

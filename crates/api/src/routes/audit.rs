@@ -1,8 +1,10 @@
 //! The audit log of an enterprise, newest first, with filters.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use muster_model::{AuditEventPage, Problem};
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::State;
 use crate::{
@@ -11,13 +13,8 @@ use crate::{
     services::{self},
 };
 
-/// This module's part of the OpenAPI document (`openapi::document` merges every part).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(list))]
-pub struct Api;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/enterprises/{e}/audit-events", web::get().to(list));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list);
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -33,9 +30,10 @@ pub struct AuditQuery {
 }
 
 /// Audit events (actor, action, target, time, details).
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/audit-events", tag = "audit", security(("bearer" = [])),
+#[utoipa::path(tag = "audit", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), AuditQuery),
     responses((status = 200, body = AuditEventPage), (status = 403, description = "elevation_required, domain_unverified", body = Problem), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/audit-events")]
 pub async fn list(
     state: State,
     InConsole(c, ..): InConsole<gate::AuditLog>,

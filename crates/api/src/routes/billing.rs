@@ -1,7 +1,9 @@
 //! Billing: managed seats, cycle, cap and the current period's charge.
 
-use actix_web::{web, HttpResponse};
+use actix_web::get;
+use actix_web::HttpResponse;
 use muster_model::{Billing, Problem};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::State;
 use crate::{
@@ -10,19 +12,15 @@ use crate::{
     services::billing,
 };
 
-/// This module's part of the OpenAPI document (`openapi::document` merges every part).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(get))]
-pub struct Api;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/enterprises/{e}/billing", web::get().to(get));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get);
 }
 
 /// Plan, billing cycle, managed seats, seat cap, seat price and the current period's charge.
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/billing", tag = "billing", security(("bearer" = [])),
+#[utoipa::path(tag = "billing", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = Billing), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/billing")]
 pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Billing>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(billing::summary(&state, &c).await?))
 }

@@ -2,12 +2,14 @@
 //! diff and report, and the distribution lists synced groups become.
 
 use super::json::Json;
+use actix_web::{get, post, put};
 use actix_web::{web, HttpResponse};
 use muster_model::{
     ConnectionTest, DirectoryConfig, DirectoryConfigRequest, DirectoryTree, DistributionListDetail,
     DistributionListPage, Problem, StartSyncRequest, SyncRun, SyncRunPage, SyncTrigger,
 };
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{optional_json, page_limit, ResultsQuery, State};
 use crate::{
@@ -16,22 +18,17 @@ use crate::{
     services::directory,
 };
 
-/// This module's part of the OpenAPI document (`openapi::document` merges every part).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(get, put, test, browse, start, runs, run, report, lists, list))]
-pub struct Api;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/enterprises/{e}/directory-sync", web::get().to(get))
-        .route("/enterprises/{e}/directory-sync", web::put().to(put))
-        .route("/enterprises/{e}/directory-sync/test", web::post().to(test))
-        .route("/enterprises/{e}/directory-sync/browse", web::get().to(browse))
-        .route("/enterprises/{e}/directory-sync/runs", web::post().to(start))
-        .route("/enterprises/{e}/directory-sync/runs", web::get().to(runs))
-        .route("/enterprises/{e}/directory-sync/runs/{id}", web::get().to(run))
-        .route("/enterprises/{e}/directory-sync/runs/{id}/report.csv", web::get().to(report))
-        .route("/enterprises/{e}/distribution-lists", web::get().to(lists))
-        .route("/enterprises/{e}/distribution-lists/{id}", web::get().to(list));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get)
+        .service(put)
+        .service(test)
+        .service(browse)
+        .service(start)
+        .service(runs)
+        .service(run)
+        .service(report)
+        .service(lists)
+        .service(list);
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -43,19 +40,21 @@ pub struct PageQuery {
 }
 
 /// The connection configuration (the bind password is never returned; see `bind_password_set`).
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync", tag = "directory-sync", security(("bearer" = [])),
+#[utoipa::path(tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = DirectoryConfig), (status = 404, description = "not configured yet", body = Problem)))]
+#[get("/enterprises/{e}/directory-sync")]
 pub async fn get(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(directory::get(&state, &c).await?))
 }
 
 /// Save the configuration. `bind_password` is required the first time and kept when left out later;
 /// it is stored encrypted (AES-256-GCM with the data-dir key).
-#[utoipa::path(put, path = "/api/v1/enterprises/{e}/directory-sync", tag = "directory-sync", security(("bearer" = [])),
+#[utoipa::path(tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")), request_body = DirectoryConfigRequest,
     responses((status = 200, body = DirectoryConfig),
               (status = 422, description = "invalid_configuration, bind_password_required", body = Problem)))]
+#[put("/enterprises/{e}/directory-sync")]
 pub async fn put(
     state: State,
     InConsole(c, caller, _): InConsole<gate::DirectorySync>,
@@ -67,9 +66,10 @@ pub async fn put(
 /// Bind and run the user search: the count and the first five entries, or what went wrong in words
 /// (`ok: false` with `code`: unreachable, tls, invalid_credentials, no_such_base_dn, size_limit, timeout …).
 /// With a body, tests those settings (unsaved; the stored password is used when none is given).
-#[utoipa::path(post, path = "/api/v1/enterprises/{e}/directory-sync/test", tag = "directory-sync", security(("bearer" = [])),
+#[utoipa::path(tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")), request_body(content = Option<DirectoryConfigRequest>),
     responses((status = 200, body = ConnectionTest), (status = 404, body = Problem)))]
+#[post("/enterprises/{e}/directory-sync/test")]
 pub async fn test(
     state: State,
     InConsole(c, ..): InConsole<gate::DirectorySync>,
@@ -80,17 +80,19 @@ pub async fn test(
 }
 
 /// Organisational units and groups under the base DN (with the saved connection), for the picker.
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync/browse", tag = "directory-sync", security(("bearer" = [])),
+#[utoipa::path(tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = DirectoryTree), (status = 409, description = "directory_unavailable", body = Problem)))]
+#[get("/enterprises/{e}/directory-sync/browse")]
 pub async fn browse(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(directory::browse(&state, &c).await?))
 }
 
 /// Start a run ("Sync now", or a dry run that only computes the diff) → 202 with the run.
-#[utoipa::path(post, path = "/api/v1/enterprises/{e}/directory-sync/runs", tag = "directory-sync", security(("bearer" = [])),
+#[utoipa::path(tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")), request_body(content = Option<StartSyncRequest>),
     responses((status = 202, body = SyncRun), (status = 409, description = "sync_running", body = Problem)))]
+#[post("/enterprises/{e}/directory-sync/runs")]
 pub async fn start(
     state: State,
     InConsole(c, caller, _): InConsole<gate::DirectorySync>,
@@ -112,9 +114,10 @@ pub async fn start(
 }
 
 /// Run history, newest first (without the diff; fetch one run for it).
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync/runs", tag = "directory-sync", security(("bearer" = [])),
+#[utoipa::path(tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), PageQuery),
     responses((status = 200, body = SyncRunPage)))]
+#[get("/enterprises/{e}/directory-sync/runs")]
 pub async fn runs(
     state: State,
     InConsole(c, ..): InConsole<gate::DirectorySync>,
@@ -124,9 +127,10 @@ pub async fn runs(
 }
 
 /// One run with a page of its field-level diff (`cursor` pages through it).
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync/runs/{id}", tag = "directory-sync", security(("bearer" = [])),
+#[utoipa::path(tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "run id"), ResultsQuery),
     responses((status = 200, body = SyncRun), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/directory-sync/runs/{id}")]
 pub async fn run(
     state: State,
     InConsole(c, ..): InConsole<gate::DirectorySync>,
@@ -139,10 +143,11 @@ pub async fn run(
 }
 
 /// The run's whole diff as CSV (`action,email,dn,field,before,after,detail`), safe to open in a spreadsheet.
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/directory-sync/runs/{id}/report.csv", tag = "directory-sync",
+#[utoipa::path(tag = "directory-sync",
     security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "run id")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/directory-sync/runs/{id}/report.csv")]
 pub async fn report(
     state: State,
     InConsole(c, ..): InConsole<gate::DirectorySync>,
@@ -157,9 +162,10 @@ pub async fn report(
 }
 
 /// Distribution lists (from the synced directory groups), by name.
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/distribution-lists", tag = "directory-sync", security(("bearer" = [])),
+#[utoipa::path(tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), PageQuery),
     responses((status = 200, body = DistributionListPage)))]
+#[get("/enterprises/{e}/distribution-lists")]
 pub async fn lists(
     state: State,
     InConsole(c, ..): InConsole<gate::DirectorySync>,
@@ -169,9 +175,10 @@ pub async fn lists(
 }
 
 /// One distribution list with its members' emails.
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/distribution-lists/{id}", tag = "directory-sync", security(("bearer" = [])),
+#[utoipa::path(tag = "directory-sync", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "list id")),
     responses((status = 200, body = DistributionListDetail), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/distribution-lists/{id}")]
 pub async fn list(
     state: State,
     InConsole(c, ..): InConsole<gate::DirectorySync>,

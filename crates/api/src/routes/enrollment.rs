@@ -1,9 +1,11 @@
 //! Invite, and the admin side of invitations: list, resend, revoke.
 
 use super::json::Json;
+use actix_web::{delete, get, post};
 use actix_web::{web, HttpResponse};
 use muster_model::{Invitation, InvitationPage, InvitationStatus, InviteRequest, InviteResponse, Problem};
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{page_limit, State};
 use crate::{
@@ -15,33 +17,22 @@ use crate::{
 /// 10,000 addresses fit; the general JSON limit is much smaller.
 const INVITE_BODY_LIMIT: usize = 1024 * 1024;
 
-/// This module's part of the OpenAPI document (`openapi::document` merges every part).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(invite, list, resend, revoke))]
-pub struct Api;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/enterprises/{e}/invitations")
-            .app_data(super::json_config(INVITE_BODY_LIMIT))
-            .route(web::post().to(invite))
-            .route(web::get().to(list)),
-    )
-    .route("/enterprises/{e}/invitations/{id}/resend", web::post().to(resend))
-    .route("/enterprises/{e}/invitations/{id}", web::delete().to(revoke));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(invite).service(list).service(resend).service(revoke);
 }
 
 /// Invite people by email. Every address gets its own outcome: `invited`, `already_member`,
 /// `already_invited`, `not_in_domain` or `invalid`. Up to 10,000 addresses per request.
-#[utoipa::path(post, path = "/api/v1/enterprises/{e}/invitations", tag = "enrollment", security(("bearer" = [])),
+#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")), request_body = InviteRequest,
     responses((status = 200, body = InviteResponse), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 422, description = "no_addresses, too_many_addresses", body = Problem),
               (status = 429, description = "invite_limit_reached", body = Problem)))]
+#[post("/enterprises/{e}/invitations")]
 pub async fn invite(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Invite>,
-    body: Json<InviteRequest>,
+    body: Json<InviteRequest, INVITE_BODY_LIMIT>,
 ) -> ApiResult<HttpResponse> {
     let req = body.into_inner();
     let send = req.send_invitations.unwrap_or(true);
@@ -60,9 +51,10 @@ pub struct ListQuery {
 }
 
 /// Invitations, newest first, with sent time, expiry and mail delivery status.
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/invitations", tag = "enrollment", security(("bearer" = [])),
+#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ListQuery),
     responses((status = 200, body = InvitationPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/invitations")]
 pub async fn list(
     state: State,
     InConsole(c, ..): InConsole<gate::Invite>,
@@ -73,9 +65,10 @@ pub async fn list(
 }
 
 /// Send a pending (or expired) invitation again: a new link, a new expiry; the old link stops working.
-#[utoipa::path(post, path = "/api/v1/enterprises/{e}/invitations/{id}/resend", tag = "enrollment", security(("bearer" = [])),
+#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "invitation id")),
     responses((status = 200, body = Invitation), (status = 404, body = Problem), (status = 409, description = "invitation_not_pending", body = Problem)))]
+#[post("/enterprises/{e}/invitations/{id}/resend")]
 pub async fn resend(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Invite>,
@@ -86,9 +79,10 @@ pub async fn resend(
 }
 
 /// Revoke a pending invitation: its link stops working and the person is no longer listed.
-#[utoipa::path(delete, path = "/api/v1/enterprises/{e}/invitations/{id}", tag = "enrollment", security(("bearer" = [])),
+#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "invitation id")),
     responses((status = 204), (status = 404, body = Problem), (status = 409, description = "invitation_not_pending", body = Problem)))]
+#[delete("/enterprises/{e}/invitations/{id}")]
 pub async fn revoke(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Invite>,

@@ -1,20 +1,17 @@
 //! The public side of invitations: look one up (never consumes it) and accept.
 
 use super::json::Json;
+use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use muster_model::{AcceptInvitationRequest, AcceptedInvitation, InvitationLookup, Problem};
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::State;
 use crate::{error::ApiResult, routes::caller::MaybeAuthed, services::invitations};
 
-/// This module's part of the OpenAPI document (`openapi::document` merges every part).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(lookup, accept))]
-pub struct Api;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/invitations/lookup", web::get().to(lookup)).route("/invitations/accept", web::post().to(accept));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(lookup).service(accept);
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -23,19 +20,21 @@ pub struct LookupQuery {
 }
 
 /// Who invited whom to which enterprise. Safe for mail link scanners: it does not consume the token.
-#[utoipa::path(get, path = "/api/v1/invitations/lookup", tag = "invitations", params(LookupQuery),
+#[utoipa::path(tag = "invitations", params(LookupQuery),
     responses((status = 200, body = InvitationLookup), (status = 404, body = Problem),
               (status = 409, description = "invitation_already_accepted", body = Problem), (status = 410, description = "invitation_expired, invitation_revoked", body = Problem)))]
+#[get("/invitations/lookup")]
 pub async fn lookup(state: State, q: web::Query<LookupQuery>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(invitations::lookup(&state, &q.token).await?))
 }
 
 /// Accept an invitation. With no account, or a pending one, the password chosen here is set; an active
 /// account is linked only when the request is signed in as it or carries its password.
-#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = AcceptInvitationRequest,
+#[utoipa::path(tag = "invitations", request_body = AcceptInvitationRequest,
     responses((status = 200, body = AcceptedInvitation), (status = 404, body = Problem), (status = 409, body = Problem),
               (status = 410, body = Problem), (status = 422, description = "password_required, weak_password, wrong_password", body = Problem),
               (status = 429, body = Problem)))]
+#[post("/invitations/accept")]
 pub async fn accept(
     state: State,
     req: actix_web::HttpRequest,

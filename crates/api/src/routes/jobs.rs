@@ -1,28 +1,21 @@
 //! Jobs: Bulk Invite uploads, "send pending", and reading a job's progress
 //! and results.
 
+use actix_web::{get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use muster_model::{Job, JobKind, Problem};
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{page_limit, upload, ResultsQuery, State};
 use crate::{
     error::ApiResult,
     routes::caller::{gate, Authed, InConsole},
-    services::{bulk_invite, import, jobs},
+    services::{self, jobs},
 };
 
-/// This module's part of the OpenAPI document (`openapi::document` merges every part).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(bulk_invite, send_pending, get, import, errors_csv))]
-pub struct Api;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/enterprises/{e}/bulk-invites", web::post().to(bulk_invite))
-        .route("/enterprises/{e}/invitations/send-pending", web::post().to(send_pending))
-        .route("/enterprises/{e}/imports", web::post().to(import))
-        .route("/enterprises/{e}/jobs/{id}", web::get().to(get))
-        .route("/enterprises/{e}/jobs/{id}/errors.csv", web::get().to(errors_csv));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(bulk_invite).service(send_pending).service(import).service(get).service(errors_csv);
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -33,11 +26,12 @@ pub struct BulkInviteQuery {
 
 /// Bulk Invite: a UTF-8 text file (raw body, or the first file of a multipart form) with one address
 /// a line (commas and semicolons also split; blanks and repeats ignored). Answers 202 with the job.
-#[utoipa::path(post, path = "/api/v1/enterprises/{e}/bulk-invites", tag = "enrollment", security(("bearer" = [])),
+#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), BulkInviteQuery),
     request_body(content = String, content_type = "text/plain"),
     responses((status = 202, body = Job), (status = 413, body = Problem),
               (status = 422, description = "invalid_encoding, no_addresses, too_many_addresses", body = Problem)))]
+#[post("/enterprises/{e}/bulk-invites")]
 pub async fn bulk_invite(
     state: State,
     InConsole(c, caller, _): InConsole<gate::BulkInvite>,
@@ -45,16 +39,17 @@ pub async fn bulk_invite(
     req: HttpRequest,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let upload = upload::stream(&req, payload, bulk_invite::MAX_BYTES);
+    let upload = upload::stream(&req, payload, services::bulk_invite::MAX_BYTES);
     let send = q.send_invitations.unwrap_or(true);
-    let row = bulk_invite::create(&state, &c, &caller.account, upload, send).await?;
+    let row = services::bulk_invite::create(&state, &c, &caller.account, upload, send).await?;
     Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
 }
 
 /// Mail every invitation that was staged without mail. Answers 202 with the job.
-#[utoipa::path(post, path = "/api/v1/enterprises/{e}/invitations/send-pending", tag = "enrollment", security(("bearer" = [])),
+#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 202, body = Job), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[post("/enterprises/{e}/invitations/send-pending")]
 pub async fn send_pending(state: State, InConsole(c, caller, _): InConsole<gate::Invite>) -> ApiResult<HttpResponse> {
     let slot = jobs::reserve(&state, &c.enterprise.id).await?;
     let kind = JobKind::SendPending;
@@ -63,9 +58,10 @@ pub async fn send_pending(state: State, InConsole(c, caller, _): InConsole<gate:
 }
 
 /// A job: status, progress, counts and one page of its per-line results.
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/jobs/{id}", tag = "enrollment", security(("bearer" = [])),
+#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "job id"), ResultsQuery),
     responses((status = 200, body = Job), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/jobs/{id}")]
 pub async fn get(
     state: State,
     Authed(caller): Authed,
@@ -88,11 +84,12 @@ pub struct ImportQuery {
 /// Import a CSV (UTF-8, with or without BOM; raw body or the first file of a multipart form) with a header
 /// naming `email` and any of `first_name, last_name, department, phone, job_title` (common spellings such
 /// as `First Name` work). Upserts by lower-cased email; an apply is all-or-nothing. Answers 202 with the job.
-#[utoipa::path(post, path = "/api/v1/enterprises/{e}/imports", tag = "enrollment", security(("bearer" = [])),
+#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ImportQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 202, body = Job), (status = 413, body = Problem),
               (status = 422, description = "invalid_encoding, missing_email_column, empty_file, invalid_csv", body = Problem)))]
+#[post("/enterprises/{e}/imports")]
 pub async fn import(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Import>,
@@ -103,14 +100,15 @@ pub async fn import(
     let upload = upload::stream(&req, payload, state.config.max_upload_bytes);
     let dry_run = q.dry_run.unwrap_or(false);
     let send = q.send_invitations.unwrap_or(true);
-    let row = import::create(&state, &c.enterprise, &caller.account, upload, dry_run, send).await?;
+    let row = services::import::create(&state, &c.enterprise, &caller.account, upload, dry_run, send).await?;
     Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
 }
 
 /// The rows a job could not take, as CSV (`row,email,error`), safe to open in a spreadsheet.
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/jobs/{id}/errors.csv", tag = "enrollment", security(("bearer" = [])),
+#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "job id")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/jobs/{id}/errors.csv")]
 pub async fn errors_csv(
     state: State,
     Authed(caller): Authed,

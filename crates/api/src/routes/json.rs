@@ -9,30 +9,37 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// Like `web::Json` (same size limit and content-type rule), but only an object.
-pub struct Json<T>(pub T);
+/// Like `web::Json` (same content-type rule), but only an object. The size
+/// limit is the app's unless `LIMIT` (bytes) names the route's own.
+pub struct Json<T, const LIMIT: usize = 0>(pub T);
 
-impl<T> Json<T> {
+impl<T, const LIMIT: usize> Json<T, LIMIT> {
     pub fn into_inner(self) -> T {
         self.0
     }
 }
 
-impl<T> std::ops::Deref for Json<T> {
+impl<T, const LIMIT: usize> std::ops::Deref for Json<T, LIMIT> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for Json<T, LIMIT> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let value = web::Json::<serde_json::Value>::from_request(req, payload);
+        let value: Pin<Box<dyn Future<Output = Result<serde_json::Value, actix_web::Error>>>> = if LIMIT == 0 {
+            let json = web::Json::<serde_json::Value>::from_request(req, payload);
+            Box::pin(async move { Ok(json.await?.into_inner()) })
+        } else {
+            let body = web::JsonBody::<serde_json::Value>::new(req, payload, None, true).limit(LIMIT);
+            Box::pin(async move { body.await.map_err(|e| super::json_error(e, LIMIT).into()) })
+        };
         Box::pin(async move {
-            let value = value.await?.into_inner();
+            let value = value.await?;
             if !value.is_object() {
                 return Err(not_an_object().into());
             }

@@ -19,6 +19,7 @@ pub mod upload;
 pub mod users;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest};
+use utoipa_actix_web::{service_config::ServiceConfig, AppExt};
 
 use crate::{
     error::{ApiError, DomainError},
@@ -27,39 +28,43 @@ use crate::{
 
 pub type State = web::Data<Shared>;
 
-type Mount = fn(&mut web::ServiceConfig);
-type Docs = fn() -> utoipa::openapi::OpenApi;
-
-/// The API's route modules, named once: each is mounted under `/api/v1`, and
-/// its own part of the OpenAPI document is merged into the published one.
-const API: &[(Mount, Docs)] = &[
-    (accounts::configure, <accounts::Api as utoipa::OpenApi>::openapi),
-    (sessions::configure, <sessions::Api as utoipa::OpenApi>::openapi),
-    (enterprises::configure, <enterprises::Api as utoipa::OpenApi>::openapi),
-    (invitations::configure, <invitations::Api as utoipa::OpenApi>::openapi),
-    (audit::configure, <audit::Api as utoipa::OpenApi>::openapi),
-    (jobs::configure, <jobs::Api as utoipa::OpenApi>::openapi),
-    (enrollment::configure, <enrollment::Api as utoipa::OpenApi>::openapi),
-    (users::configure, <users::Api as utoipa::OpenApi>::openapi),
-    (billing::configure, <billing::Api as utoipa::OpenApi>::openapi),
-    (analytics::configure, <analytics::Api as utoipa::OpenApi>::openapi),
-    (admins::configure, <admins::Api as utoipa::OpenApi>::openapi),
-    (directory::configure, <directory::Api as utoipa::OpenApi>::openapi),
+/// The API's route modules, named once: each mounts its handlers under
+/// `/api/v1`, and each handler's `#[utoipa::path]` with its actix route
+/// attribute is both the route and its part of the OpenAPI document.
+const API: &[fn(&mut ServiceConfig)] = &[
+    accounts::configure,
+    sessions::configure,
+    enterprises::configure,
+    invitations::configure,
+    audit::configure,
+    jobs::configure,
+    enrollment::configure,
+    users::configure,
+    billing::configure,
+    analytics::configure,
+    admins::configure,
+    directory::configure,
 ];
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Mounts every route (the API scope and the probes) and gathers their paths
+/// for the OpenAPI document as it goes.
+pub fn mount(cfg: &mut ServiceConfig) {
     let api = API.iter().fold(
-        web::scope("/api/v1")
+        utoipa_actix_web::scope("/api/v1")
             // Answers carry tokens and people's data: never kept by a browser or proxy.
             .wrap(actix_web::middleware::DefaultHeaders::new().add(("Cache-Control", "no-store"))),
-        |scope, (mount, _)| scope.configure(*mount),
+        |scope, mount| scope.configure(*mount),
     );
     cfg.service(api.default_service(web::to(unrouted))).configure(health::configure);
 }
 
-/// Every route module's part of the OpenAPI document (the probes included).
-pub fn documented_parts() -> Vec<utoipa::openapi::OpenApi> {
-    API.iter().map(|(_, docs)| docs()).chain([<health::Api as utoipa::OpenApi>::openapi()]).collect()
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    mount(&mut ServiceConfig::new(cfg));
+}
+
+/// The paths (and the schemas they name) of every mounted route.
+pub fn documented_paths() -> utoipa::openapi::OpenApi {
+    actix_web::App::new().into_utoipa_app().configure(mount).split_for_parts().1
 }
 
 /// No route took the request: 405 (with `Allow`) when the path is documented
@@ -77,19 +82,20 @@ pub fn unrouted_error(path: &str) -> ApiError {
 
 /// Bad JSON and oversized bodies become problem+json like every other error.
 pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default().limit(limit).error_handler(move |err, _req: &HttpRequest| {
-        match err {
-            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-                ApiError::Domain(DomainError::TooLarge { limit })
-            }
-            JsonPayloadError::ContentType => {
-                ApiError::MalformedJson("send the body as JSON with Content-Type: application/json".into())
-            }
-            JsonPayloadError::Deserialize(e) => ApiError::MalformedJson(e.to_string()),
-            other => ApiError::MalformedJson(other.to_string()),
+    web::JsonConfig::default().limit(limit).error_handler(move |err, _req: &HttpRequest| json_error(err, limit).into())
+}
+
+pub fn json_error(err: JsonPayloadError, limit: usize) -> ApiError {
+    match err {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            ApiError::Domain(DomainError::TooLarge { limit })
         }
-        .into()
-    })
+        JsonPayloadError::ContentType => {
+            ApiError::MalformedJson("send the body as JSON with Content-Type: application/json".into())
+        }
+        JsonPayloadError::Deserialize(e) => ApiError::MalformedJson(e.to_string()),
+        other => ApiError::MalformedJson(other.to_string()),
+    }
 }
 
 pub fn query_config() -> web::QueryConfig {

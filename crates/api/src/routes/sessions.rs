@@ -1,8 +1,10 @@
 //! Log in, log out, console elevation and `/me`.
 
 use super::json::Json;
+use actix_web::{delete, get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use muster_model::{ElevateRequest, LoginRequest, Me, Problem, SessionCreated, SessionInfo, SessionList};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::State;
 use crate::{
@@ -12,49 +14,42 @@ use crate::{
     services::{accounts, sessions},
 };
 
-/// This module's part of the OpenAPI document (`openapi::document` merges every part).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(login, logout, elevate, me, list, end, end_others))]
-pub struct Api;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/sessions", web::post().to(login))
-        .route("/sessions", web::get().to(list))
-        .route("/sessions", web::delete().to(end_others))
-        .route("/sessions/current", web::delete().to(logout))
-        .route("/sessions/current/elevate", web::post().to(elevate))
-        .route("/sessions/{id}", web::delete().to(end))
-        .route("/me", web::get().to(me));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(login).service(list).service(end_others).service(logout).service(elevate).service(end).service(me);
 }
 
 /// The caller's own sessions that still work (created, last seen, client address, user agent, `current`).
-#[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = SessionList), (status = 401, body = Problem)))]
+#[get("/sessions")]
 pub async fn list(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(sessions::list(&state, &caller).await?))
 }
 
 /// End one of the caller's sessions (its token is refused from the next request on, on every replica).
-#[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(tag = "sessions", security(("bearer" = [])),
     params(("id" = String, Path, description = "session id")),
     responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem)))]
+#[delete("/sessions/{id}")]
 pub async fn end(state: State, Authed(caller): Authed, id: web::Path<String>) -> ApiResult<HttpResponse> {
     sessions::end(&state, &caller, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Sign out everywhere else: every session of the caller but this one ends.
-#[utoipa::path(delete, path = "/api/v1/sessions", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(tag = "sessions", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem)))]
+#[delete("/sessions")]
 pub async fn end_others(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
     sessions::end_others(&state, &caller).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Log in. The token's session ends after the idle timeout without requests, or after 12 hours.
-#[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = LoginRequest,
+#[utoipa::path(tag = "sessions", request_body = LoginRequest,
     responses((status = 201, body = SessionCreated), (status = 401, description = "invalid_credentials", body = Problem),
               (status = 403, description = "account_not_active", body = Problem), (status = 429, body = Problem)))]
+#[post("/sessions")]
 pub async fn login(state: State, req: HttpRequest, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
     let agent =
         req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect::<String>());
@@ -65,23 +60,26 @@ pub async fn login(state: State, req: HttpRequest, body: Json<LoginRequest>) -> 
 }
 
 /// Log out: the token is refused from now on.
-#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(tag = "sessions", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem)))]
+#[delete("/sessions/current")]
 pub async fn logout(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
     sessions::logout(&state, &caller).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Re-enter the password to open the admin console (lapses after the idle timeout).
-#[utoipa::path(post, path = "/api/v1/sessions/current/elevate", tag = "sessions", security(("bearer" = [])), request_body = ElevateRequest,
+#[utoipa::path(tag = "sessions", security(("bearer" = [])), request_body = ElevateRequest,
     responses((status = 200, body = SessionInfo), (status = 422, description = "wrong_password", body = Problem), (status = 401, body = Problem)))]
+#[post("/sessions/current/elevate")]
 pub async fn elevate(state: State, Authed(caller): Authed, body: Json<ElevateRequest>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(sessions::elevate(&state, &caller, body.into_inner().password).await?))
 }
 
 /// The signed-in account, the enterprises it administers and its memberships.
-#[utoipa::path(get, path = "/api/v1/me", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = Problem)))]
+#[get("/me")]
 pub async fn me(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(accounts::me(&state, &caller).await?))
 }

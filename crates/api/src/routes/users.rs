@@ -1,9 +1,11 @@
 //! Users: list and search members, edit one, manage or unmanage many.
 
 use super::json::Json;
+use actix_web::{get, patch, post};
 use actix_web::{web, HttpResponse};
 use muster_model::{BulkStateResult, Member, MemberIds, MemberPage, MemberState, Problem, UpdateMemberRequest};
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{page_limit, State};
 use crate::{
@@ -12,16 +14,8 @@ use crate::{
     services::members,
 };
 
-/// This module's part of the OpenAPI document (`openapi::document` merges every part).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(list, update, manage, unmanage))]
-pub struct Api;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/enterprises/{e}/users", web::get().to(list))
-        .route("/enterprises/{e}/users/manage", web::post().to(manage))
-        .route("/enterprises/{e}/users/unmanage", web::post().to(unmanage))
-        .route("/enterprises/{e}/users/{id}", web::patch().to(update));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(manage).service(unmanage).service(update);
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -37,9 +31,10 @@ pub struct ListQuery {
 }
 
 /// Members by email, with server-side search and state filter, cursor-paginated.
-#[utoipa::path(get, path = "/api/v1/enterprises/{e}/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(tag = "users", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ListQuery),
     responses((status = 200, body = MemberPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/enterprises/{e}/users")]
 pub async fn list(
     state: State,
     InConsole(c, ..): InConsole<gate::Users>,
@@ -50,11 +45,12 @@ pub async fn list(
 }
 
 /// Edit a member's profile and/or state (`managed`, `unmanaged`, `suspended`).
-#[utoipa::path(patch, path = "/api/v1/enterprises/{e}/users/{id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(tag = "users", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "member id")),
     request_body = UpdateMemberRequest,
     responses((status = 200, body = Member), (status = 404, body = Problem),
               (status = 409, description = "seat_cap_reached, not_enrolled, invalid_transition", body = Problem)))]
+#[patch("/enterprises/{e}/users/{id}")]
 pub async fn update(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Users>,
@@ -66,9 +62,10 @@ pub async fn update(
 }
 
 /// Make members managed (billed per seat). Members already managed, or not yet enrolled, are skipped.
-#[utoipa::path(post, path = "/api/v1/enterprises/{e}/users/manage", tag = "users", security(("bearer" = [])),
+#[utoipa::path(tag = "users", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")), request_body = MemberIds,
     responses((status = 200, body = BulkStateResult), (status = 409, description = "seat_cap_reached", body = Problem)))]
+#[post("/enterprises/{e}/users/manage")]
 pub async fn manage(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Users>,
@@ -78,9 +75,10 @@ pub async fn manage(
 }
 
 /// Make managed members unmanaged again (and restore suspended ones).
-#[utoipa::path(post, path = "/api/v1/enterprises/{e}/users/unmanage", tag = "users", security(("bearer" = [])),
+#[utoipa::path(tag = "users", security(("bearer" = [])),
     params(("e" = String, Path, description = "enterprise id")), request_body = MemberIds,
     responses((status = 200, body = BulkStateResult), (status = 404, body = Problem)))]
+#[post("/enterprises/{e}/users/unmanage")]
 pub async fn unmanage(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Users>,
