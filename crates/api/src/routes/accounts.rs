@@ -1,8 +1,7 @@
 //! Sign-up, activation, password reset and change.
 
 use super::json::Json;
-use actix_web::{post, put};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{post, put, HttpRequest, HttpResponse};
 use muster_model::{
     Account, ActivateRequest, ChangePasswordRequest, PasswordResetConfirm, PasswordResetRequest, Problem,
     ResendActivationRequest, SignUpRequest,

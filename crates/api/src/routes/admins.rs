@@ -1,8 +1,7 @@
 //! Admins of an enterprise: listed by any admin, granted and revoked by the PMA.
 
 use super::json::Json;
-use actix_web::{delete, get, post, put};
-use actix_web::{web, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpResponse};
 use muster_model::{AdminEntry, Problem, TransferOwnershipRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 

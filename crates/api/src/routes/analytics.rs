@@ -1,7 +1,6 @@
 //! Dashboard counts and Analytics (premium).
 
-use actix_web::get;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use muster_model::{Analytics, MemberCounts, Problem};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;

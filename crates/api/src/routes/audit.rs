@@ -1,16 +1,18 @@
 //! The audit log of an enterprise, newest first, with filters.
 
-use actix_web::get;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use muster_model::{AuditEventPage, Problem};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::State;
+use super::{
+    paging::{PageQuery, Paging},
+    State,
+};
 use crate::{
     error::ApiResult,
     routes::caller::{gate, InConsole},
-    services::{self},
+    services,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -23,24 +25,20 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// Only events by this actor email.
     pub actor: Option<String>,
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Audit events (actor, action, target, time, details).
 #[utoipa::path(tag = "audit", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), AuditQuery),
+    params(("e" = String, Path, description = "enterprise id"), AuditQuery, PageQuery),
     responses((status = 200, body = AuditEventPage), (status = 403, description = "elevation_required, domain_unverified", body = Problem), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}/audit-events")]
 pub async fn list(
     state: State,
     InConsole(c, ..): InConsole<gate::AuditLog>,
     q: web::Query<AuditQuery>,
+    page: Paging,
 ) -> ApiResult<HttpResponse> {
-    let limit = super::page_limit(q.limit)?;
     let page =
-        services::audit::list(&state, &c, q.action.as_deref(), q.actor.as_deref(), q.cursor.as_deref(), limit).await?;
+        services::audit::list(&state, &c, q.action.as_deref(), q.actor.as_deref(), page.cursor(), page.limit).await?;
     Ok(HttpResponse::Ok().json(page))
 }

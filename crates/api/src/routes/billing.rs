@@ -1,7 +1,6 @@
 //! Billing: managed seats, cycle, cap and the current period's charge.
 
-use actix_web::get;
-use actix_web::HttpResponse;
+use actix_web::{get, HttpResponse};
 use muster_model::{Billing, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -2,16 +2,18 @@
 //! diff and report, and the distribution lists synced groups become.
 
 use super::json::Json;
-use actix_web::{get, post, put};
-use actix_web::{web, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 use muster_model::{
     ConnectionTest, DirectoryConfig, DirectoryConfigRequest, DirectoryTree, DistributionListDetail,
     DistributionListPage, Problem, StartSyncRequest, SyncRun, SyncRunPage, SyncTrigger,
 };
-use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{optional_json, page_limit, ResultsQuery, State};
+use super::{
+    optional_json,
+    paging::{PageQuery, Paging, ResultsQuery},
+    State,
+};
 use crate::{
     error::{ApiResult, DomainError},
     routes::caller::{gate, InConsole},
@@ -29,14 +31,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(report)
         .service(lists)
         .service(list);
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct PageQuery {
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// The connection configuration (the bind password is never returned; see `bind_password_set`).
@@ -121,9 +115,9 @@ pub async fn start(
 pub async fn runs(
     state: State,
     InConsole(c, ..): InConsole<gate::DirectorySync>,
-    q: web::Query<PageQuery>,
+    page: Paging,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(directory::runs(&state, &c, q.cursor.as_deref(), page_limit(q.limit)?).await?))
+    Ok(HttpResponse::Ok().json(directory::runs(&state, &c, page.cursor(), page.limit).await?))
 }
 
 /// One run with a page of its field-level diff (`cursor` pages through it).
@@ -135,11 +129,10 @@ pub async fn run(
     state: State,
     InConsole(c, ..): InConsole<gate::DirectorySync>,
     path: web::Path<(String, String)>,
-    q: web::Query<ResultsQuery>,
+    page: Paging,
 ) -> ApiResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    Ok(HttpResponse::Ok()
-        .json(directory::run_detail(&state, &c, &id, q.cursor.as_deref(), page_limit(q.limit)?).await?))
+    Ok(HttpResponse::Ok().json(directory::run_detail(&state, &c, &id, page.cursor(), page.limit).await?))
 }
 
 /// The run's whole diff as CSV (`action,email,dn,field,before,after,detail`), safe to open in a spreadsheet.
@@ -169,9 +162,9 @@ pub async fn report(
 pub async fn lists(
     state: State,
     InConsole(c, ..): InConsole<gate::DirectorySync>,
-    q: web::Query<PageQuery>,
+    page: Paging,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(directory::lists(&state, &c, q.cursor.as_deref(), page_limit(q.limit)?).await?))
+    Ok(HttpResponse::Ok().json(directory::lists(&state, &c, page.cursor(), page.limit).await?))
 }
 
 /// One distribution list with its members' emails.

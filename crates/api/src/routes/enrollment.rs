@@ -1,13 +1,15 @@
 //! Invite, and the admin side of invitations: list, resend, revoke.
 
 use super::json::Json;
-use actix_web::{delete, get, post};
-use actix_web::{web, HttpResponse};
+use actix_web::{delete, get, post, web, HttpResponse};
 use muster_model::{Invitation, InvitationPage, InvitationStatus, InviteRequest, InviteResponse, Problem};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{page_limit, State};
+use super::{
+    paging::{PageQuery, Paging},
+    State,
+};
 use crate::{
     error::ApiResult,
     routes::caller::{gate, InConsole},
@@ -44,23 +46,20 @@ pub async fn invite(
 pub struct ListQuery {
     /// `pending`, `expired`, `accepted` or `revoked`.
     pub status: Option<InvitationStatus>,
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Invitations, newest first, with sent time, expiry and mail delivery status.
 #[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ListQuery),
+    params(("e" = String, Path, description = "enterprise id"), ListQuery, PageQuery),
     responses((status = 200, body = InvitationPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}/invitations")]
 pub async fn list(
     state: State,
     InConsole(c, ..): InConsole<gate::Invite>,
     q: web::Query<ListQuery>,
+    page: Paging,
 ) -> ApiResult<HttpResponse> {
-    let page = enrollment::list(&state, &c, q.status, q.cursor.as_deref(), page_limit(q.limit)?).await?;
+    let page = enrollment::list(&state, &c, q.status, page.cursor(), page.limit).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

@@ -1,8 +1,7 @@
 //! Claiming a domain, the enterprise, plan changes and "Check now".
 
 use super::json::Json;
-use actix_web::{get, patch, post};
-use actix_web::{web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use muster_model::{
     ClaimForwarded, ClaimRequest, Enterprise, Problem, UpdateEnterpriseRequest, VerificationResult, VerifyRequest,
 };

@@ -1,7 +1,6 @@
 //! Liveness and readiness probes for load balancers.
 
-use actix_web::get;
-use actix_web::HttpResponse;
+use actix_web::{get, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::State;

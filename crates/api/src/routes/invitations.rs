@@ -1,8 +1,7 @@
 //! The public side of invitations: look one up (never consumes it) and accept.
 
 use super::json::Json;
-use actix_web::{get, post};
-use actix_web::{web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use muster_model::{AcceptInvitationRequest, AcceptedInvitation, InvitationLookup, Problem};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;

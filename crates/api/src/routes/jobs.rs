@@ -1,13 +1,16 @@
 //! Jobs: Bulk Invite uploads, "send pending", and reading a job's progress
 //! and results.
 
-use actix_web::{get, post};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use muster_model::{Job, JobKind, Problem};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{page_limit, upload, ResultsQuery, State};
+use super::{
+    paging::{Paging, ResultsQuery},
+    upload::Upload,
+    State,
+};
 use crate::{
     error::ApiResult,
     routes::caller::{gate, Authed, InConsole},
@@ -24,6 +27,12 @@ pub struct BulkInviteQuery {
     pub send_invitations: Option<bool>,
 }
 
+impl BulkInviteQuery {
+    fn send(&self) -> bool {
+        self.send_invitations.unwrap_or(true)
+    }
+}
+
 /// Bulk Invite: a UTF-8 text file (raw body, or the first file of a multipart form) with one address
 /// a line (commas and semicolons also split; blanks and repeats ignored). Answers 202 with the job.
 #[utoipa::path(tag = "enrollment", security(("bearer" = [])),
@@ -36,13 +45,10 @@ pub async fn bulk_invite(
     state: State,
     InConsole(c, caller, _): InConsole<gate::BulkInvite>,
     q: web::Query<BulkInviteQuery>,
-    req: HttpRequest,
-    payload: web::Payload,
+    file: Upload,
 ) -> ApiResult<HttpResponse> {
-    let upload = upload::stream(&req, payload, services::bulk_invite::MAX_BYTES);
-    let send = q.send_invitations.unwrap_or(true);
-    let row = services::bulk_invite::create(&state, &c, &caller.account, upload, send).await?;
-    Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
+    let file = file.limited(services::bulk_invite::MAX_BYTES);
+    accepted(&state, services::bulk_invite::create(&state, &c, &caller.account, file, q.send()).await?).await
 }
 
 /// Mail every invitation that was staged without mail. Answers 202 with the job.
@@ -54,7 +60,7 @@ pub async fn send_pending(state: State, InConsole(c, caller, _): InConsole<gate:
     let slot = jobs::reserve(&state, &c.enterprise.id).await?;
     let kind = JobKind::SendPending;
     let row = jobs::create(slot, &c.enterprise, &caller.account, kind, false, serde_json::Map::new(), &[]).await?;
-    Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
+    accepted(&state, row).await
 }
 
 /// A job: status, progress, counts and one page of its per-line results.
@@ -66,11 +72,11 @@ pub async fn get(
     state: State,
     Authed(caller): Authed,
     path: web::Path<(String, String)>,
-    q: web::Query<ResultsQuery>,
+    page: Paging,
 ) -> ApiResult<HttpResponse> {
     let (e, id) = path.into_inner();
     let (_, row) = jobs::in_console(&state, &caller, &e, &id).await?;
-    Ok(HttpResponse::Ok().json(jobs::view(&state, row, q.cursor.as_deref(), page_limit(q.limit)?).await?))
+    Ok(HttpResponse::Ok().json(jobs::view(&state, row, page.cursor(), page.limit).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -79,6 +85,12 @@ pub struct ImportQuery {
     pub dry_run: Option<bool>,
     /// Mail the invitations of new people now (default true), or stage them for "send pending".
     pub send_invitations: Option<bool>,
+}
+
+impl ImportQuery {
+    fn send(&self) -> bool {
+        self.send_invitations.unwrap_or(true)
+    }
 }
 
 /// Import a CSV (UTF-8, with or without BOM; raw body or the first file of a multipart form) with a header
@@ -94,14 +106,17 @@ pub async fn import(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Import>,
     q: web::Query<ImportQuery>,
-    req: HttpRequest,
-    payload: web::Payload,
+    file: Upload,
 ) -> ApiResult<HttpResponse> {
-    let upload = upload::stream(&req, payload, state.config.max_upload_bytes);
+    let file = file.limited(state.config.max_upload_bytes);
     let dry_run = q.dry_run.unwrap_or(false);
-    let send = q.send_invitations.unwrap_or(true);
-    let row = services::import::create(&state, &c.enterprise, &caller.account, upload, dry_run, send).await?;
-    Ok(HttpResponse::Accepted().json(jobs::view(&state, row, None, 0).await?))
+    let row = services::import::create(&state, &c.enterprise, &caller.account, file, dry_run, q.send()).await?;
+    accepted(&state, row).await
+}
+
+/// 202 with the job just queued.
+async fn accepted(state: &State, row: jobs::JobRow) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Accepted().json(jobs::view(state, row, None, 0).await?))
 }
 
 /// The rows a job could not take, as CSV (`row,email,error`), safe to open in a spreadsheet.

@@ -13,6 +13,7 @@ pub mod health;
 pub mod invitations;
 pub mod jobs;
 pub mod json;
+pub mod paging;
 pub mod sessions;
 pub mod spa;
 pub mod upload;
@@ -111,23 +112,4 @@ pub fn path_config() -> web::PathConfig {
 /// defaults, anything else must be valid JSON.
 pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
     Ok(json::maybe(body)?.unwrap_or_default())
-}
-
-/// A page of a job's (or a sync run's) per-line results.
-#[derive(serde::Deserialize, utoipa::IntoParams)]
-pub struct ResultsQuery {
-    /// Results per page, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page of results (a line number).
-    #[param(pattern = "^[0-9]{0,18}$")]
-    pub cursor: Option<String>,
-}
-
-/// `?limit=` of list routes: 1–200, default 50.
-pub fn page_limit(limit: Option<i64>) -> Result<i64, DomainError> {
-    match limit.unwrap_or(50) {
-        n @ 1..=200 => Ok(n),
-        _ => Err(DomainError::field("invalid_limit", "limit must be between 1 and 200")),
-    }
 }

@@ -1,8 +1,7 @@
 //! Log in, log out, console elevation and `/me`.
 
 use super::json::Json;
-use actix_web::{delete, get, post};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use muster_model::{ElevateRequest, LoginRequest, Me, Problem, SessionCreated, SessionInfo, SessionList};
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -2,7 +2,9 @@
 //! first file of a `multipart/form-data` form, handed to services as one
 //! plain byte stream with a size limit that answers 413.
 
-use actix_web::{web, HttpRequest};
+use std::future::{ready, Ready};
+
+use actix_web::{dev, web, FromRequest, HttpRequest};
 use futures_util::{Stream, StreamExt, TryStreamExt};
 
 use crate::services::{
@@ -10,7 +12,28 @@ use crate::services::{
     upload::{limited, ByteStream},
 };
 
-pub fn stream(req: &HttpRequest, payload: web::Payload, limit: usize) -> ByteStream {
+/// The request's file, not yet read: `limited` hands it on as a stream.
+pub struct Upload {
+    req: HttpRequest,
+    payload: dev::Payload,
+}
+
+impl Upload {
+    pub fn limited(self, limit: usize) -> ByteStream {
+        stream(&self.req, self.payload, limit)
+    }
+}
+
+impl FromRequest for Upload {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
+        ready(Ok(Upload { req: req.clone(), payload: payload.take() }))
+    }
+}
+
+fn stream(req: &HttpRequest, payload: dev::Payload, limit: usize) -> ByteStream {
     let multipart = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)

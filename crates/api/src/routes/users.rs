@@ -1,13 +1,15 @@
 //! Users: list and search members, edit one, manage or unmanage many.
 
 use super::json::Json;
-use actix_web::{get, patch, post};
-use actix_web::{web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use muster_model::{BulkStateResult, Member, MemberIds, MemberPage, MemberState, Problem, UpdateMemberRequest};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{page_limit, State};
+use super::{
+    paging::{PageQuery, Paging},
+    State,
+};
 use crate::{
     error::ApiResult,
     routes::caller::{gate, InConsole},
@@ -24,23 +26,20 @@ pub struct ListQuery {
     pub state: Option<MemberState>,
     /// Matches email, name or department, anywhere, ignoring case.
     pub q: Option<String>,
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Members by email, with server-side search and state filter, cursor-paginated.
 #[utoipa::path(tag = "users", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ListQuery),
+    params(("e" = String, Path, description = "enterprise id"), ListQuery, PageQuery),
     responses((status = 200, body = MemberPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}/users")]
 pub async fn list(
     state: State,
     InConsole(c, ..): InConsole<gate::Users>,
     q: web::Query<ListQuery>,
+    page: Paging,
 ) -> ApiResult<HttpResponse> {
-    let page = members::list(&state, &c, q.state, q.q.as_deref(), q.cursor.as_deref(), page_limit(q.limit)?).await?;
+    let page = members::list(&state, &c, q.state, q.q.as_deref(), page.cursor(), page.limit).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

@@ -1,6 +1,8 @@
 //! Jobs as the API shows them, and their creation with the uploaded input.
 //! The work of each kind lives with its feature (`bulk_invite`, `enrollment`).
 
+/// A queued job as the store keeps it (routes answer with its `view`).
+pub use crate::store::jobs::JobRow;
 use muster_model::{Job, JobCounts, JobKind, JobProgress, JobResult, JobStatus, Module};
 
 use crate::store::{jobs::ResultRow, Page};
@@ -12,7 +14,7 @@ use crate::{
         sessions::Caller,
     },
     state::AppState,
-    store::{accounts::AccountRow, enterprises::EnterpriseRow, jobs, jobs::JobRow, now_ms, rfc3339},
+    store::{accounts::AccountRow, enterprises::EnterpriseRow, jobs, now_ms, rfc3339},
 };
 
 /// What the jobs that invite people (Bulk Invite, Import) were asked, stored with the job.
