@@ -106,15 +106,13 @@ pub struct ExclusionRule {
     pub value: String,
 }
 
-/// The configuration as `GET …/directory-sync` returns it (DESIGN §6 shape).
+/// The connection and selection settings: what is stored (as JSON, the
+/// password apart) and what `GET …/directory-sync` shows.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct DirectoryConfig {
+pub struct DirectorySettings {
     pub url: String,
     pub bind_dn: String,
-    /// Always null: the password is write-only. See `bind_password_set`.
-    pub bind_password: Option<String>,
-    pub bind_password_set: bool,
     pub base_dn: String,
     pub preset: DirectoryPreset,
     pub user_filter: Option<String>,
@@ -128,6 +126,47 @@ pub struct DirectoryConfig {
     pub schedule: Option<String>,
     pub send_invitations: bool,
     pub max_suspend_percent: u32,
+}
+
+impl DirectorySettings {
+    /// A request's settings, trimmed, with the defaults filled in.
+    pub fn from_request(r: DirectoryConfigRequest) -> Self {
+        let trimmed = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        Self {
+            url: r.url.trim().to_string(),
+            bind_dn: r.bind_dn.trim().to_string(),
+            base_dn: r.base_dn.trim().to_string(),
+            preset: r.preset,
+            user_filter: trimmed(r.user_filter),
+            start_tls: r.start_tls,
+            page_size: r.page_size.unwrap_or(DEFAULT_PAGE_SIZE),
+            timeout_seconds: r.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS),
+            attribute_map: r.attribute_map.unwrap_or_else(|| r.preset.attribute_map()),
+            organizational_units: r.organizational_units.iter().map(|d| d.trim().to_string()).collect(),
+            groups: r.groups.iter().map(|d| d.trim().to_string()).collect(),
+            exclusion_rules: r.exclusion_rules,
+            schedule: trimmed(r.schedule),
+            send_invitations: r.send_invitations.unwrap_or(true),
+            max_suspend_percent: r.max_suspend_percent.unwrap_or(DEFAULT_MAX_SUSPEND_PERCENT),
+        }
+    }
+
+    /// The LDAP filter that finds people: the admin's, else the preset's.
+    pub fn user_filter(&self) -> String {
+        self.user_filter.clone().unwrap_or_else(|| self.preset.default_user_filter().to_string())
+    }
+}
+
+/// The configuration as `GET …/directory-sync` returns it (DESIGN §6 shape):
+/// the settings and, flattened beside them, what is known of the password.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DirectoryConfig {
+    #[serde(flatten)]
+    pub settings: DirectorySettings,
+    /// Always null: the password is write-only. See `bind_password_set`.
+    pub bind_password: Option<String>,
+    pub bind_password_set: bool,
     pub updated_at: Option<String>,
 }
 

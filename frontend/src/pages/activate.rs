@@ -2,7 +2,7 @@
 //! scanners open links and run scripts): the person types the password chosen
 //! at sign-up and presses the button, which activates and signs in.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::{
     components::A,
     hooks::{use_navigate, use_query_map},
@@ -10,8 +10,7 @@ use leptos_router::{
 use muster_model::LoginRequest;
 
 use crate::{
-    api::ApiError,
-    components::{ErrorBox, PasswordField, ResendActivation},
+    components::{entered, ErrorBox, PasswordField, ResendActivation, Submission},
     use_api, use_session,
 };
 
@@ -22,37 +21,30 @@ pub fn Activate() -> impl IntoView {
     let navigate = use_navigate();
     let token = StoredValue::new(use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let form = Submission::new();
+    let Submission { busy, error } = form;
     let activated = RwSignal::new(None::<String>);
-    let password_error =
-        Signal::derive(move || password.with(String::is_empty).then(|| "Enter your password.".to_string()));
+    let password_error = entered(password, "Enter your password.");
     let link_broken = move || {
         error.with(|e| e.as_ref().is_some_and(|e| matches!(e.code.as_str(), "token_invalid" | "token_expired")))
     };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if password_error.get().is_some() || busy.get() {
+        if password_error.get().is_some() {
             return;
         }
-        busy.set(true);
-        error.set(None);
         let navigate = navigate.clone();
-        spawn_local(async move {
-            match api.activate(&token.get_value(), &password.get_untracked()).await {
-                Ok(account) => {
-                    activated.set(Some(account.email.clone()));
-                    let login = LoginRequest { email: account.email, password: password.get_untracked() };
-                    // Signing in is a courtesy: if it fails, the page says the account is active and links to sign-in.
-                    if let Ok(created) = api.log_in(&login).await {
-                        session.start(created.token);
-                        navigate("/console", Default::default());
-                    }
-                }
-                Err(e) => error.set(Some(e)),
+        form.start(async move {
+            let account = api.activate(&token.get_value(), &password.get_untracked()).await?;
+            activated.set(Some(account.email.clone()));
+            let login = LoginRequest { email: account.email, password: password.get_untracked() };
+            // Signing in is a courtesy: if it fails, the page says the account is active and links to sign-in.
+            if let Ok(created) = api.log_in(&login).await {
+                session.start(created.token);
+                navigate("/console", Default::default());
             }
-            busy.set(false);
+            Ok(())
         });
     };
 

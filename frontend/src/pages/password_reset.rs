@@ -1,13 +1,12 @@
 //! "Forgot password?": ask for a link by email (the answer never says whether
 //! the address has an account), then choose a new password on the link's page.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
 use muster_model::validate;
 
 use crate::{
-    api::ApiError,
-    components::{ErrorBox, Field, PasswordField},
+    components::{ErrorBox, Field, PasswordField, Submission},
     use_api,
 };
 
@@ -15,23 +14,19 @@ use crate::{
 pub fn ForgotPassword() -> impl IntoView {
     let api = use_api();
     let email = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let form = Submission::new();
+    let Submission { busy, error } = form;
     let sent = RwSignal::new(false);
     let email_error = Signal::derive(move || validate::Email::parse(&email.get()).err());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if email_error.get().is_some() || busy.get() {
+        if email_error.get().is_some() {
             return;
         }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api.request_password_reset(&email.get_untracked()).await {
-                Ok(()) => sent.set(true),
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
+        form.start(async move {
+            api.request_password_reset(&email.get_untracked()).await?;
+            sent.set(true);
+            Ok(())
         });
     };
     view! {
@@ -63,24 +58,20 @@ pub fn ResetPassword() -> impl IntoView {
     let api = use_api();
     let token = StoredValue::new(use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let form = Submission::new();
+    let Submission { busy, error } = form;
     let done = RwSignal::new(false);
     // The address is not known here; the server also refuses passwords that contain it.
     let password_error = Signal::derive(move || validate::password_problem(&password.get(), ""));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if password_error.get().is_some() || busy.get() {
+        if password_error.get().is_some() {
             return;
         }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api.confirm_password_reset(&token.get_value(), &password.get_untracked()).await {
-                Ok(()) => done.set(true),
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
+        form.start(async move {
+            api.confirm_password_reset(&token.get_value(), &password.get_untracked()).await?;
+            done.set(true);
+            Ok(())
         });
     };
     view! {

@@ -1,12 +1,11 @@
 //! Sign in. Shows why the last session ended (idle timeout, sign-out).
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
 use muster_model::{validate, LoginRequest};
 
 use crate::{
-    api::ApiError,
-    components::{ErrorBox, Field, PasswordField, ResendActivation},
+    components::{entered, ErrorBox, Field, PasswordField, ResendActivation, Submission},
     use_api, use_session,
 };
 
@@ -17,30 +16,22 @@ pub fn SignIn() -> impl IntoView {
     let navigate = use_navigate();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let form = Submission::new();
+    let Submission { busy, error } = form;
     let email_error = Signal::derive(move || validate::Email::parse(&email.get()).err());
-    let password_error =
-        Signal::derive(move || password.with(String::is_empty).then(|| "Enter your password.".to_string()));
+    let password_error = entered(password, "Enter your password.");
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if email_error.get().is_some() || busy.get() {
+        if email_error.get().is_some() {
             return;
         }
-        busy.set(true);
-        error.set(None);
         let req = LoginRequest { email: email.get(), password: password.get() };
         let navigate = navigate.clone();
-        spawn_local(async move {
-            match api.log_in(&req).await {
-                Ok(created) => {
-                    session.start(created.token);
-                    navigate("/console", Default::default());
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
+        form.start(async move {
+            session.start(api.log_in(&req).await?.token);
+            navigate("/console", Default::default());
+            Ok(())
         });
     };
 

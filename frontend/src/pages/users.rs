@@ -9,7 +9,7 @@ use muster_model::{AdminEntry, MemberState, Role, TransferOwnershipRequest, Upda
 
 use crate::{
     api::ApiError,
-    components::{ErrorBox, LoadMore, Paged, PasswordField},
+    components::{entered, ErrorBox, LoadMore, Paged, PasswordField},
     use_api,
 };
 
@@ -62,8 +62,7 @@ fn TransferOwnership(enterprise_id: String, to: AdminEntry, handing_to: RwSignal
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
-    let password_error =
-        Signal::derive(move || password.with(String::is_empty).then(|| "Enter your password.".to_string()));
+    let password_error = entered(password, "Enter your password.");
     let account = to.account_id.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

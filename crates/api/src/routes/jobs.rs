@@ -22,12 +22,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
-pub struct BulkInviteQuery {
+pub struct MailQuery {
     /// Mail the invitations now (default true), or stage them for "send pending".
     pub send_invitations: Option<bool>,
 }
 
-impl BulkInviteQuery {
+impl MailQuery {
     fn send(&self) -> bool {
         self.send_invitations.unwrap_or(true)
     }
@@ -36,7 +36,7 @@ impl BulkInviteQuery {
 /// Bulk Invite: a UTF-8 text file (raw body, or the first file of a multipart form) with one address
 /// a line (commas and semicolons also split; blanks and repeats ignored). Answers 202 with the job.
 #[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), BulkInviteQuery),
+    params(("e" = String, Path, description = "enterprise id"), MailQuery),
     request_body(content = String, content_type = "text/plain"),
     responses((status = 202, body = Job), (status = 413, body = Problem),
               (status = 422, description = "invalid_encoding, no_addresses, too_many_addresses", body = Problem)))]
@@ -44,11 +44,11 @@ impl BulkInviteQuery {
 pub async fn bulk_invite(
     state: State,
     InConsole(c, caller, _): InConsole<gate::BulkInvite>,
-    q: web::Query<BulkInviteQuery>,
+    mail: web::Query<MailQuery>,
     file: Upload,
 ) -> ApiResult<HttpResponse> {
     let file = file.limited(services::bulk_invite::MAX_BYTES);
-    accepted(&state, services::bulk_invite::create(&state, &c, &caller.account, file, q.send()).await?).await
+    accepted(&state, services::bulk_invite::create(&state, &c, &caller.account, file, mail.send()).await?).await
 }
 
 /// Mail every invitation that was staged without mail. Answers 202 with the job.
@@ -83,21 +83,13 @@ pub async fn get(
 pub struct ImportQuery {
     /// Only compute the diff (create / update with before→after / unchanged / errors); write nothing.
     pub dry_run: Option<bool>,
-    /// Mail the invitations of new people now (default true), or stage them for "send pending".
-    pub send_invitations: Option<bool>,
-}
-
-impl ImportQuery {
-    fn send(&self) -> bool {
-        self.send_invitations.unwrap_or(true)
-    }
 }
 
 /// Import a CSV (UTF-8, with or without BOM; raw body or the first file of a multipart form) with a header
 /// naming `email` and any of `first_name, last_name, department, phone, job_title` (common spellings such
 /// as `First Name` work). Upserts by lower-cased email; an apply is all-or-nothing. Answers 202 with the job.
 #[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ImportQuery),
+    params(("e" = String, Path, description = "enterprise id"), ImportQuery, MailQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 202, body = Job), (status = 413, body = Problem),
               (status = 422, description = "invalid_encoding, missing_email_column, empty_file, invalid_csv", body = Problem)))]
@@ -106,11 +98,12 @@ pub async fn import(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Import>,
     q: web::Query<ImportQuery>,
+    mail: web::Query<MailQuery>,
     file: Upload,
 ) -> ApiResult<HttpResponse> {
     let file = file.limited(state.config.max_upload_bytes);
     let dry_run = q.dry_run.unwrap_or(false);
-    let row = services::import::create(&state, &c.enterprise, &caller.account, file, dry_run, q.send()).await?;
+    let row = services::import::create(&state, &c.enterprise, &caller.account, file, dry_run, mail.send()).await?;
     accepted(&state, row).await
 }
 

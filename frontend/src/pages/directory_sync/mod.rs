@@ -67,23 +67,24 @@ impl Form {
     }
 
     fn load(&self, c: DirectoryConfig) {
-        self.preset.set(c.preset);
-        self.url.set(c.url);
-        self.start_tls.set(c.start_tls);
-        self.bind_dn.set(c.bind_dn);
+        let (set, s) = (c.bind_password_set, c.settings);
+        self.preset.set(s.preset);
+        self.url.set(s.url);
+        self.start_tls.set(s.start_tls);
+        self.bind_dn.set(s.bind_dn);
         self.password.set(String::new());
-        self.password_set.set(c.bind_password_set);
-        self.base_dn.set(c.base_dn);
-        self.user_filter.set(c.user_filter.unwrap_or_default());
-        self.page_size.set(c.page_size.to_string());
-        self.timeout.set(c.timeout_seconds.to_string());
-        self.map.set(c.attribute_map);
-        self.ous.set(c.organizational_units);
-        self.groups.set(c.groups);
-        self.rules.set(c.exclusion_rules);
-        self.schedule.set(c.schedule.unwrap_or_default());
-        self.send_invitations.set(c.send_invitations);
-        self.max_suspend.set(c.max_suspend_percent.to_string());
+        self.password_set.set(set);
+        self.base_dn.set(s.base_dn);
+        self.user_filter.set(s.user_filter.unwrap_or_default());
+        self.page_size.set(s.page_size.to_string());
+        self.timeout.set(s.timeout_seconds.to_string());
+        self.map.set(s.attribute_map);
+        self.ous.set(s.organizational_units);
+        self.groups.set(s.groups);
+        self.rules.set(s.exclusion_rules);
+        self.schedule.set(s.schedule.unwrap_or_default());
+        self.send_invitations.set(s.send_invitations);
+        self.max_suspend.set(s.max_suspend_percent.to_string());
     }
 
     fn request(&self) -> DirectoryConfigRequest {

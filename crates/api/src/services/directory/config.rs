@@ -30,23 +30,9 @@ pub(super) fn password_again() -> DomainError {
 
 pub(super) fn view(s: &Settings, row: &ConfigRow) -> DirectoryConfig {
     DirectoryConfig {
-        url: s.url.clone(),
-        bind_dn: s.bind_dn.clone(),
+        settings: s.clone(),
         bind_password: None,
         bind_password_set: row.bind_password.is_some(),
-        base_dn: s.base_dn.clone(),
-        preset: s.preset,
-        user_filter: s.user_filter.clone(),
-        start_tls: s.start_tls,
-        page_size: s.page_size,
-        timeout_seconds: s.timeout_seconds,
-        attribute_map: s.attribute_map.clone(),
-        organizational_units: s.organizational_units.clone(),
-        groups: s.groups.clone(),
-        exclusion_rules: s.exclusion_rules.clone(),
-        schedule: s.schedule.clone(),
-        send_invitations: s.send_invitations,
-        max_suspend_percent: s.max_suspend_percent,
         updated_at: Some(rfc3339(row.updated_at)),
     }
 }

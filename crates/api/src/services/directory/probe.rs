@@ -62,7 +62,7 @@ pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequ
         }
     };
     let started = Instant::now();
-    let target = settings.target(password, &state.config);
+    let target = super::target(&settings, password, &state.config);
     let outcome = async {
         let mut conn = ldap::connect(&target, &state.ldap_reach()).await?;
         let attrs = mapping::attributes(&settings.attribute_map);
@@ -124,7 +124,7 @@ pub async fn test(state: &AppState, c: &Console, req: Option<DirectoryConfigRequ
 pub async fn browse(state: &AppState, c: &Console) -> DomainResult<DirectoryTree> {
     let s = load(state, &c.enterprise.id).await?.ok_or_else(not_configured)?;
     probe_allowed(state, &c.enterprise.id)?;
-    let target = s.settings.target(s.password.clone(), &state.config);
+    let target = super::target(&s.settings, s.password.clone(), &state.config);
     let unavailable = |f: ldap::Failure| match f.code {
         "address_not_allowed" => DomainError::field("address_not_allowed", f.message),
         _ => DomainError::conflict("directory_unavailable", f.message),

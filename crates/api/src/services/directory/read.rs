@@ -32,7 +32,7 @@ pub struct Snapshot {
 
 /// Reads the chosen OUs (the base DN when none is chosen) and groups.
 pub async fn read(state: &AppState, job: &JobRow, s: &Settings, password: String) -> Result<Snapshot, ldap::Failure> {
-    let target = s.target(password, &state.config);
+    let target = super::target(s, password, &state.config);
     let rules =
         Rules::compile(&s.exclusion_rules).map_err(|why| ldap::Failure { code: "invalid_rule", message: why })?;
     let mut conn = ldap::connect(&target, &state.ldap_reach()).await?;
