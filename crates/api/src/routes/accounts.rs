@@ -1,6 +1,5 @@
 //! Sign-up, activation, password reset and change.
 
-use super::json::Json;
 use actix_web::{post, put, HttpRequest, HttpResponse};
 use muster_model::{
     Account, ActivateRequest, ChangePasswordRequest, PasswordResetConfirm, PasswordResetRequest, Problem,
@@ -8,8 +7,8 @@ use muster_model::{
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::State;
-use crate::{auth::client_ip, error::ApiResult, routes::caller::Authed, services::accounts};
+use super::{json::Json, Reply, State};
+use crate::{auth::client_ip, routes::caller::Authed, services::accounts};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(sign_up)
@@ -26,7 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     responses((status = 201, body = Account),
               (status = 422, description = "invalid_email, weak_password", body = Problem), (status = 429, body = Problem)))]
 #[post("/accounts")]
-pub async fn sign_up(state: State, req: HttpRequest, body: Json<SignUpRequest>) -> ApiResult<HttpResponse> {
+pub async fn sign_up(state: State, req: HttpRequest, body: Json<SignUpRequest>) -> Reply {
     let account = accounts::sign_up(&state, body.into_inner(), &client_ip(&req)).await?;
     Ok(HttpResponse::Created().json(account))
 }
@@ -37,7 +36,7 @@ pub async fn sign_up(state: State, req: HttpRequest, body: Json<SignUpRequest>) 
               (status = 410, description = "token_expired", body = Problem),
               (status = 422, description = "token_invalid, wrong_password", body = Problem)))]
 #[post("/accounts/activate")]
-pub async fn activate(state: State, body: Json<ActivateRequest>) -> ApiResult<HttpResponse> {
+pub async fn activate(state: State, body: Json<ActivateRequest>) -> Reply {
     let body = body.into_inner();
     Ok(HttpResponse::Ok().json(accounts::activate(&state, &body.token, &body.password).await?))
 }
@@ -46,11 +45,7 @@ pub async fn activate(state: State, body: Json<ActivateRequest>) -> ApiResult<Ht
 #[utoipa::path(tag = "accounts", request_body = ResendActivationRequest,
     responses((status = 202), (status = 422, body = Problem), (status = 429, body = Problem)))]
 #[post("/accounts/activation/resend")]
-pub async fn resend_activation(
-    state: State,
-    req: HttpRequest,
-    body: Json<ResendActivationRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn resend_activation(state: State, req: HttpRequest, body: Json<ResendActivationRequest>) -> Reply {
     accounts::resend_activation(&state, &body.email, &client_ip(&req)).await?;
     Ok(HttpResponse::Accepted().finish())
 }
@@ -59,11 +54,7 @@ pub async fn resend_activation(
 #[utoipa::path(tag = "accounts", request_body = PasswordResetRequest,
     responses((status = 202), (status = 422, description = "invalid_email", body = Problem), (status = 429, body = Problem)))]
 #[post("/accounts/password-reset")]
-pub async fn request_password_reset(
-    state: State,
-    req: HttpRequest,
-    body: Json<PasswordResetRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn request_password_reset(state: State, req: HttpRequest, body: Json<PasswordResetRequest>) -> Reply {
     accounts::request_password_reset(&state, &body.email, &client_ip(&req)).await?;
     Ok(HttpResponse::Accepted().finish())
 }
@@ -73,7 +64,7 @@ pub async fn request_password_reset(
     responses((status = 204), (status = 410, description = "token_expired", body = Problem),
               (status = 422, description = "token_invalid, weak_password", body = Problem)))]
 #[post("/accounts/password-reset/confirm")]
-pub async fn confirm_password_reset(state: State, body: Json<PasswordResetConfirm>) -> ApiResult<HttpResponse> {
+pub async fn confirm_password_reset(state: State, body: Json<PasswordResetConfirm>) -> Reply {
     accounts::confirm_password_reset(&state, &body.token, &body.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -83,11 +74,7 @@ pub async fn confirm_password_reset(state: State, body: Json<PasswordResetConfir
     responses((status = 204), (status = 401, body = Problem),
               (status = 422, description = "wrong_password, weak_password", body = Problem), (status = 429, body = Problem)))]
 #[put("/me/password")]
-pub async fn change_password(
-    state: State,
-    Authed(caller): Authed,
-    body: Json<ChangePasswordRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn change_password(state: State, Authed(caller): Authed, body: Json<ChangePasswordRequest>) -> Reply {
     accounts::change_password(&state, &caller, body.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,13 +1,11 @@
 //! Admins of an enterprise: listed by any admin, granted and revoked by the PMA.
 
-use super::json::Json;
-use actix_web::{delete, get, post, put, web, HttpResponse};
+use actix_web::{delete, get, post, put, HttpResponse};
 use muster_model::{AdminEntry, Problem, TransferOwnershipRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::State;
+use super::{item::Item, json::Json, Reply, State};
 use crate::{
-    error::ApiResult,
     routes::caller::{gate, InConsole},
     services::admins,
 };
@@ -29,7 +27,7 @@ pub async fn transfer_ownership(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Open>,
     body: Json<TransferOwnershipRequest>,
-) -> ApiResult<HttpResponse> {
+) -> Reply {
     Ok(HttpResponse::Ok().json(admins::transfer_ownership(&state, &c, &caller.account, body.into_inner()).await?))
 }
 
@@ -38,7 +36,7 @@ pub async fn transfer_ownership(
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = [AdminEntry]), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}/admins")]
-pub async fn list(state: State, InConsole(c, ..): InConsole<gate::Users>) -> ApiResult<HttpResponse> {
+pub async fn list(state: State, InConsole(c, ..): InConsole<gate::Users>) -> Reply {
     Ok(HttpResponse::Ok().json(admins::list(&state, &c).await?))
 }
 
@@ -47,12 +45,7 @@ pub async fn list(state: State, InConsole(c, ..): InConsole<gate::Users>) -> Api
     params(("e" = String, Path, description = "enterprise id"), ("account_id" = String, Path, description = "the member's account id")),
     responses((status = 200, body = AdminEntry), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[put("/enterprises/{e}/admins/{account_id}")]
-pub async fn grant(
-    state: State,
-    InConsole(c, caller, _): InConsole<gate::Users>,
-    path: web::Path<(String, String)>,
-) -> ApiResult<HttpResponse> {
-    let (_, account) = path.into_inner();
+pub async fn grant(state: State, InConsole(c, caller, _): InConsole<gate::Users>, Item(account): Item) -> Reply {
     Ok(HttpResponse::Ok().json(admins::grant(&state, &c, &caller.account, &account).await?))
 }
 
@@ -61,12 +54,7 @@ pub async fn grant(
     params(("e" = String, Path, description = "enterprise id"), ("account_id" = String, Path, description = "the admin's account id")),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "cannot_remove_pma", body = Problem)))]
 #[delete("/enterprises/{e}/admins/{account_id}")]
-pub async fn revoke(
-    state: State,
-    InConsole(c, caller, _): InConsole<gate::Users>,
-    path: web::Path<(String, String)>,
-) -> ApiResult<HttpResponse> {
-    let (_, account) = path.into_inner();
+pub async fn revoke(state: State, InConsole(c, caller, _): InConsole<gate::Users>, Item(account): Item) -> Reply {
     admins::revoke(&state, &c, &caller.account, &account).await?;
     Ok(HttpResponse::NoContent().finish())
 }

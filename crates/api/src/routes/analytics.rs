@@ -5,9 +5,9 @@ use muster_model::{Analytics, MemberCounts, Problem};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::State;
+use super::{Reply, State};
 use crate::{
-    error::{ApiResult, DomainError},
+    error::DomainError,
     routes::caller::{gate, InConsole},
     services::analytics,
     store::now_ms,
@@ -22,7 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = MemberCounts), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}/member-counts")]
-pub async fn counts(state: State, InConsole(c, ..): InConsole<gate::Dashboard>) -> ApiResult<HttpResponse> {
+pub async fn counts(state: State, InConsole(c, ..): InConsole<gate::Dashboard>) -> Reply {
     Ok(HttpResponse::Ok().json(analytics::counts(&state, &c).await?))
 }
 
@@ -38,11 +38,7 @@ pub struct FunnelQuery {
     params(("e" = String, Path, description = "enterprise id"), FunnelQuery),
     responses((status = 200, body = Analytics), (status = 403, description = "plan_required", body = Problem), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}/analytics")]
-pub async fn funnel(
-    state: State,
-    InConsole(c, ..): InConsole<gate::Analytics>,
-    q: web::Query<FunnelQuery>,
-) -> ApiResult<HttpResponse> {
+pub async fn funnel(state: State, InConsole(c, ..): InConsole<gate::Analytics>, q: web::Query<FunnelQuery>) -> Reply {
     let days = q.days.unwrap_or(30);
     if !(1..=366).contains(&days) {
         return Err(DomainError::field("invalid_days", "days must be between 1 and 366").into());

@@ -7,10 +7,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
     paging::{PageQuery, Paging},
-    State,
+    Reply, State,
 };
 use crate::{
-    error::ApiResult,
     routes::caller::{gate, InConsole},
     services,
 };
@@ -37,7 +36,7 @@ pub async fn list(
     InConsole(c, ..): InConsole<gate::AuditLog>,
     q: web::Query<AuditQuery>,
     page: Paging,
-) -> ApiResult<HttpResponse> {
+) -> Reply {
     let page =
         services::audit::list(&state, &c, q.action.as_deref(), q.actor.as_deref(), page.cursor(), page.limit).await?;
     Ok(HttpResponse::Ok().json(page))

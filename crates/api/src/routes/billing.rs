@@ -4,9 +4,8 @@ use actix_web::{get, HttpResponse};
 use muster_model::{Billing, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::State;
+use super::{Reply, State};
 use crate::{
-    error::ApiResult,
     routes::caller::{gate, InConsole},
     services::billing,
 };
@@ -20,6 +19,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = Billing), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}/billing")]
-pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Billing>) -> ApiResult<HttpResponse> {
+pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Billing>) -> Reply {
     Ok(HttpResponse::Ok().json(billing::summary(&state, &c).await?))
 }

@@ -1,7 +1,6 @@
 //! Directory Sync: configuration, test connection, browse, runs with their
 //! diff and report, and the distribution lists synced groups become.
 
-use super::json::Json;
 use actix_web::{get, post, put, web, HttpResponse};
 use muster_model::{
     ConnectionTest, DirectoryConfig, DirectoryConfigRequest, DirectoryTree, DistributionListDetail,
@@ -10,12 +9,14 @@ use muster_model::{
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
+    item::Item,
+    json::Json,
     optional_json,
     paging::{PageQuery, Paging, ResultsQuery},
-    State,
+    Reply, State,
 };
 use crate::{
-    error::{ApiResult, DomainError},
+    error::DomainError,
     routes::caller::{gate, InConsole},
     services::directory,
 };
@@ -38,7 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = DirectoryConfig), (status = 404, description = "not configured yet", body = Problem)))]
 #[get("/enterprises/{e}/directory-sync")]
-pub async fn get(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>) -> ApiResult<HttpResponse> {
+pub async fn get(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>) -> Reply {
     Ok(HttpResponse::Ok().json(directory::get(&state, &c).await?))
 }
 
@@ -53,7 +54,7 @@ pub async fn put(
     state: State,
     InConsole(c, caller, _): InConsole<gate::DirectorySync>,
     body: Json<DirectoryConfigRequest>,
-) -> ApiResult<HttpResponse> {
+) -> Reply {
     Ok(HttpResponse::Ok().json(directory::put(&state, &c, &caller.account, body.into_inner()).await?))
 }
 
@@ -64,11 +65,7 @@ pub async fn put(
     params(("e" = String, Path, description = "enterprise id")), request_body(content = Option<DirectoryConfigRequest>),
     responses((status = 200, body = ConnectionTest), (status = 404, body = Problem)))]
 #[post("/enterprises/{e}/directory-sync/test")]
-pub async fn test(
-    state: State,
-    InConsole(c, ..): InConsole<gate::DirectorySync>,
-    body: web::Bytes,
-) -> ApiResult<HttpResponse> {
+pub async fn test(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>, body: web::Bytes) -> Reply {
     let req: Option<DirectoryConfigRequest> = super::json::maybe(&body)?;
     Ok(HttpResponse::Ok().json(directory::test(&state, &c, req).await?))
 }
@@ -78,7 +75,7 @@ pub async fn test(
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = DirectoryTree), (status = 409, description = "directory_unavailable", body = Problem)))]
 #[get("/enterprises/{e}/directory-sync/browse")]
-pub async fn browse(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>) -> ApiResult<HttpResponse> {
+pub async fn browse(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>) -> Reply {
     Ok(HttpResponse::Ok().json(directory::browse(&state, &c).await?))
 }
 
@@ -87,11 +84,7 @@ pub async fn browse(state: State, InConsole(c, ..): InConsole<gate::DirectorySyn
     params(("e" = String, Path, description = "enterprise id")), request_body(content = Option<StartSyncRequest>),
     responses((status = 202, body = SyncRun), (status = 409, description = "sync_running", body = Problem)))]
 #[post("/enterprises/{e}/directory-sync/runs")]
-pub async fn start(
-    state: State,
-    InConsole(c, caller, _): InConsole<gate::DirectorySync>,
-    body: web::Bytes,
-) -> ApiResult<HttpResponse> {
+pub async fn start(state: State, InConsole(c, caller, _): InConsole<gate::DirectorySync>, body: web::Bytes) -> Reply {
     let req: StartSyncRequest = optional_json(&body)?;
     let row = directory::start(
         &state,
@@ -112,11 +105,7 @@ pub async fn start(
     params(("e" = String, Path, description = "enterprise id"), PageQuery),
     responses((status = 200, body = SyncRunPage)))]
 #[get("/enterprises/{e}/directory-sync/runs")]
-pub async fn runs(
-    state: State,
-    InConsole(c, ..): InConsole<gate::DirectorySync>,
-    page: Paging,
-) -> ApiResult<HttpResponse> {
+pub async fn runs(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>, page: Paging) -> Reply {
     Ok(HttpResponse::Ok().json(directory::runs(&state, &c, page.cursor(), page.limit).await?))
 }
 
@@ -128,10 +117,9 @@ pub async fn runs(
 pub async fn run(
     state: State,
     InConsole(c, ..): InConsole<gate::DirectorySync>,
-    path: web::Path<(String, String)>,
+    Item(id): Item,
     page: Paging,
-) -> ApiResult<HttpResponse> {
-    let (_, id) = path.into_inner();
+) -> Reply {
     Ok(HttpResponse::Ok().json(directory::run_detail(&state, &c, &id, page.cursor(), page.limit).await?))
 }
 
@@ -141,12 +129,7 @@ pub async fn run(
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "run id")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}/directory-sync/runs/{id}/report.csv")]
-pub async fn report(
-    state: State,
-    InConsole(c, ..): InConsole<gate::DirectorySync>,
-    path: web::Path<(String, String)>,
-) -> ApiResult<HttpResponse> {
-    let (_, id) = path.into_inner();
+pub async fn report(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>, Item(id): Item) -> Reply {
     let body = directory::report(&state, &c, &id).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -159,11 +142,7 @@ pub async fn report(
     params(("e" = String, Path, description = "enterprise id"), PageQuery),
     responses((status = 200, body = DistributionListPage)))]
 #[get("/enterprises/{e}/distribution-lists")]
-pub async fn lists(
-    state: State,
-    InConsole(c, ..): InConsole<gate::DirectorySync>,
-    page: Paging,
-) -> ApiResult<HttpResponse> {
+pub async fn lists(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>, page: Paging) -> Reply {
     Ok(HttpResponse::Ok().json(directory::lists(&state, &c, page.cursor(), page.limit).await?))
 }
 
@@ -172,11 +151,6 @@ pub async fn lists(
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "list id")),
     responses((status = 200, body = DistributionListDetail), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}/distribution-lists/{id}")]
-pub async fn list(
-    state: State,
-    InConsole(c, ..): InConsole<gate::DirectorySync>,
-    path: web::Path<(String, String)>,
-) -> ApiResult<HttpResponse> {
-    let (_, id) = path.into_inner();
+pub async fn list(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>, Item(id): Item) -> Reply {
     Ok(HttpResponse::Ok().json(directory::list(&state, &c, &id).await?))
 }

@@ -1,17 +1,17 @@
 //! Invite, and the admin side of invitations: list, resend, revoke.
 
-use super::json::Json;
 use actix_web::{delete, get, post, web, HttpResponse};
 use muster_model::{Invitation, InvitationPage, InvitationStatus, InviteRequest, InviteResponse, Problem};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
+    item::Item,
+    json::Json,
     paging::{PageQuery, Paging},
-    State,
+    Reply, State,
 };
 use crate::{
-    error::ApiResult,
     routes::caller::{gate, InConsole},
     services::enrollment,
 };
@@ -35,7 +35,7 @@ pub async fn invite(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Invite>,
     body: Json<InviteRequest, INVITE_BODY_LIMIT>,
-) -> ApiResult<HttpResponse> {
+) -> Reply {
     let req = body.into_inner();
     let send = req.send_invitations.unwrap_or(true);
     let result = enrollment::invite(&state, &c, &caller.account, &req.emails, send).await?;
@@ -58,7 +58,7 @@ pub async fn list(
     InConsole(c, ..): InConsole<gate::Invite>,
     q: web::Query<ListQuery>,
     page: Paging,
-) -> ApiResult<HttpResponse> {
+) -> Reply {
     let page = enrollment::list(&state, &c, q.status, page.cursor(), page.limit).await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -68,12 +68,7 @@ pub async fn list(
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "invitation id")),
     responses((status = 200, body = Invitation), (status = 404, body = Problem), (status = 409, description = "invitation_not_pending", body = Problem)))]
 #[post("/enterprises/{e}/invitations/{id}/resend")]
-pub async fn resend(
-    state: State,
-    InConsole(c, caller, _): InConsole<gate::Invite>,
-    path: web::Path<(String, String)>,
-) -> ApiResult<HttpResponse> {
-    let (_, id) = path.into_inner();
+pub async fn resend(state: State, InConsole(c, caller, _): InConsole<gate::Invite>, Item(id): Item) -> Reply {
     Ok(HttpResponse::Ok().json(enrollment::resend(&state, &c, &caller.account, &id).await?))
 }
 
@@ -82,12 +77,7 @@ pub async fn resend(
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "invitation id")),
     responses((status = 204), (status = 404, body = Problem), (status = 409, description = "invitation_not_pending", body = Problem)))]
 #[delete("/enterprises/{e}/invitations/{id}")]
-pub async fn revoke(
-    state: State,
-    InConsole(c, caller, _): InConsole<gate::Invite>,
-    path: web::Path<(String, String)>,
-) -> ApiResult<HttpResponse> {
-    let (_, id) = path.into_inner();
+pub async fn revoke(state: State, InConsole(c, caller, _): InConsole<gate::Invite>, Item(id): Item) -> Reply {
     enrollment::revoke(&state, &c, &caller.account, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,15 +1,13 @@
 //! Claiming a domain, the enterprise, plan changes and "Check now".
 
-use super::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use muster_model::{
     ClaimForwarded, ClaimRequest, Enterprise, Problem, UpdateEnterpriseRequest, VerificationResult, VerifyRequest,
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{optional_json, State};
+use super::{json::Json, optional_json, Reply, State};
 use crate::{
-    error::ApiResult,
     routes::caller::{gate, Authed, InConsole},
     services::{domain_status, enterprises, enterprises::Claimed, verification::Trigger},
 };
@@ -25,7 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     responses((status = 201, body = Enterprise), (status = 202, body = ClaimForwarded),
               (status = 409, description = "already_admin", body = Problem), (status = 422, description = "public_mail_domain", body = Problem)))]
 #[post("/enterprises")]
-pub async fn claim(state: State, Authed(caller): Authed, body: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn claim(state: State, Authed(caller): Authed, body: web::Bytes) -> Reply {
     let req: ClaimRequest = optional_json(&body)?;
     Ok(match enterprises::claim(&state, &caller, req).await? {
         Claimed::Created(e) => HttpResponse::Created().json(e),
@@ -38,7 +36,7 @@ pub async fn claim(state: State, Authed(caller): Authed, body: web::Bytes) -> Ap
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 200, body = Enterprise), (status = 403, description = "elevation_required", body = Problem), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}")]
-pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Open>) -> ApiResult<HttpResponse> {
+pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Open>) -> Reply {
     Ok(HttpResponse::Ok()
         .json(enterprises::with_claims(&state, enterprises::view(&state, &c.enterprise, c.role)).await?))
 }
@@ -52,7 +50,7 @@ pub async fn update(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Open>,
     body: Json<UpdateEnterpriseRequest>,
-) -> ApiResult<HttpResponse> {
+) -> Reply {
     Ok(HttpResponse::Ok().json(enterprises::update(&state, &caller, &c.enterprise, c.role, body.into_inner()).await?))
 }
 
@@ -62,11 +60,7 @@ pub async fn update(
     responses((status = 200, body = VerificationResult), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, description = "domain_taken: another claim verified first", body = Problem)))]
 #[post("/enterprises/{e}/domain/verify")]
-pub async fn verify(
-    state: State,
-    InConsole(c, caller, _): InConsole<gate::Open>,
-    body: web::Bytes,
-) -> ApiResult<HttpResponse> {
+pub async fn verify(state: State, InConsole(c, caller, _): InConsole<gate::Open>, body: web::Bytes) -> Reply {
     let method = optional_json::<VerifyRequest>(&body)?.method;
     let result =
         domain_status::check_domain(&state, &c.enterprise, method, Trigger::Manual, Some(&caller.account)).await?;

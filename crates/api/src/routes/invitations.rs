@@ -1,13 +1,12 @@
 //! The public side of invitations: look one up (never consumes it) and accept.
 
-use super::json::Json;
 use actix_web::{get, post, web, HttpResponse};
 use muster_model::{AcceptInvitationRequest, AcceptedInvitation, InvitationLookup, Problem};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::State;
-use crate::{error::ApiResult, routes::caller::MaybeAuthed, services::invitations};
+use super::{json::Json, Reply, State};
+use crate::{routes::caller::MaybeAuthed, services::invitations};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(lookup).service(accept);
@@ -23,7 +22,7 @@ pub struct LookupQuery {
     responses((status = 200, body = InvitationLookup), (status = 404, body = Problem),
               (status = 409, description = "invitation_already_accepted", body = Problem), (status = 410, description = "invitation_expired, invitation_revoked", body = Problem)))]
 #[get("/invitations/lookup")]
-pub async fn lookup(state: State, q: web::Query<LookupQuery>) -> ApiResult<HttpResponse> {
+pub async fn lookup(state: State, q: web::Query<LookupQuery>) -> Reply {
     Ok(HttpResponse::Ok().json(invitations::lookup(&state, &q.token).await?))
 }
 
@@ -39,7 +38,7 @@ pub async fn accept(
     req: actix_web::HttpRequest,
     MaybeAuthed(caller): MaybeAuthed,
     body: Json<AcceptInvitationRequest>,
-) -> ApiResult<HttpResponse> {
+) -> Reply {
     let ip = crate::auth::client_ip(&req);
     Ok(HttpResponse::Ok().json(invitations::accept(&state, body.into_inner(), caller.as_ref(), &ip).await?))
 }

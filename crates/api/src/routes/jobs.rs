@@ -9,10 +9,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{
     paging::{Paging, ResultsQuery},
     upload::Upload,
-    State,
+    Reply, State,
 };
 use crate::{
-    error::ApiResult,
     routes::caller::{gate, Authed, InConsole},
     services::{self, jobs},
 };
@@ -46,7 +45,7 @@ pub async fn bulk_invite(
     InConsole(c, caller, _): InConsole<gate::BulkInvite>,
     mail: web::Query<MailQuery>,
     file: Upload,
-) -> ApiResult<HttpResponse> {
+) -> Reply {
     let file = file.limited(services::bulk_invite::MAX_BYTES);
     accepted(&state, services::bulk_invite::create(&state, &c, &caller.account, file, mail.send()).await?).await
 }
@@ -56,7 +55,7 @@ pub async fn bulk_invite(
     params(("e" = String, Path, description = "enterprise id")),
     responses((status = 202, body = Job), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[post("/enterprises/{e}/invitations/send-pending")]
-pub async fn send_pending(state: State, InConsole(c, caller, _): InConsole<gate::Invite>) -> ApiResult<HttpResponse> {
+pub async fn send_pending(state: State, InConsole(c, caller, _): InConsole<gate::Invite>) -> Reply {
     let slot = jobs::reserve(&state, &c.enterprise.id).await?;
     let kind = JobKind::SendPending;
     let row = jobs::create(slot, &c.enterprise, &caller.account, kind, false, serde_json::Map::new(), &[]).await?;
@@ -68,12 +67,7 @@ pub async fn send_pending(state: State, InConsole(c, caller, _): InConsole<gate:
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "job id"), ResultsQuery),
     responses((status = 200, body = Job), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}/jobs/{id}")]
-pub async fn get(
-    state: State,
-    Authed(caller): Authed,
-    path: web::Path<(String, String)>,
-    page: Paging,
-) -> ApiResult<HttpResponse> {
+pub async fn get(state: State, Authed(caller): Authed, path: web::Path<(String, String)>, page: Paging) -> Reply {
     let (e, id) = path.into_inner();
     let (_, row) = jobs::in_console(&state, &caller, &e, &id).await?;
     Ok(HttpResponse::Ok().json(jobs::view(&state, row, page.cursor(), page.limit).await?))
@@ -100,7 +94,7 @@ pub async fn import(
     q: web::Query<ImportQuery>,
     mail: web::Query<MailQuery>,
     file: Upload,
-) -> ApiResult<HttpResponse> {
+) -> Reply {
     let file = file.limited(state.config.max_upload_bytes);
     let dry_run = q.dry_run.unwrap_or(false);
     let row = services::import::create(&state, &c.enterprise, &caller.account, file, dry_run, mail.send()).await?;
@@ -108,7 +102,7 @@ pub async fn import(
 }
 
 /// 202 with the job just queued.
-async fn accepted(state: &State, row: jobs::JobRow) -> ApiResult<HttpResponse> {
+async fn accepted(state: &State, row: jobs::JobRow) -> Reply {
     Ok(HttpResponse::Accepted().json(jobs::view(state, row, None, 0).await?))
 }
 
@@ -117,11 +111,7 @@ async fn accepted(state: &State, row: jobs::JobRow) -> ApiResult<HttpResponse> {
     params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "job id")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
 #[get("/enterprises/{e}/jobs/{id}/errors.csv")]
-pub async fn errors_csv(
-    state: State,
-    Authed(caller): Authed,
-    path: web::Path<(String, String)>,
-) -> ApiResult<HttpResponse> {
+pub async fn errors_csv(state: State, Authed(caller): Authed, path: web::Path<(String, String)>) -> Reply {
     let (e, id) = path.into_inner();
     let (_, row) = jobs::in_console(&state, &caller, &e, &id).await?;
     let body = jobs::errors_csv(&state, &row).await?;

@@ -11,6 +11,7 @@ pub mod enrollment;
 pub mod enterprises;
 pub mod health;
 pub mod invitations;
+pub mod item;
 pub mod jobs;
 pub mod json;
 pub mod paging;
@@ -28,6 +29,9 @@ use crate::{
 };
 
 pub type State = web::Data<Shared>;
+
+/// What a handler answers: a response, or an error as problem+json.
+pub type Reply = Result<actix_web::HttpResponse, ApiError>;
 
 /// The API's route modules, named once: each mounts its handlers under
 /// `/api/v1`, and each handler's `#[utoipa::path]` with its actix route

@@ -1,14 +1,12 @@
 //! Log in, log out, console elevation and `/me`.
 
-use super::json::Json;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use muster_model::{ElevateRequest, LoginRequest, Me, Problem, SessionCreated, SessionInfo, SessionList};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::State;
+use super::{json::Json, Reply, State};
 use crate::{
     auth::{client_addr, client_ip},
-    error::ApiResult,
     routes::caller::Authed,
     services::{accounts, sessions},
 };
@@ -21,7 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = SessionList), (status = 401, body = Problem)))]
 #[get("/sessions")]
-pub async fn list(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
+pub async fn list(state: State, Authed(caller): Authed) -> Reply {
     Ok(HttpResponse::Ok().json(sessions::list(&state, &caller).await?))
 }
 
@@ -30,7 +28,7 @@ pub async fn list(state: State, Authed(caller): Authed) -> ApiResult<HttpRespons
     params(("id" = String, Path, description = "session id")),
     responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem)))]
 #[delete("/sessions/{id}")]
-pub async fn end(state: State, Authed(caller): Authed, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn end(state: State, Authed(caller): Authed, id: web::Path<String>) -> Reply {
     sessions::end(&state, &caller, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -39,7 +37,7 @@ pub async fn end(state: State, Authed(caller): Authed, id: web::Path<String>) ->
 #[utoipa::path(tag = "sessions", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem)))]
 #[delete("/sessions")]
-pub async fn end_others(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
+pub async fn end_others(state: State, Authed(caller): Authed) -> Reply {
     sessions::end_others(&state, &caller).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -49,7 +47,7 @@ pub async fn end_others(state: State, Authed(caller): Authed) -> ApiResult<HttpR
     responses((status = 201, body = SessionCreated), (status = 401, description = "invalid_credentials", body = Problem),
               (status = 403, description = "account_not_active", body = Problem), (status = 429, body = Problem)))]
 #[post("/sessions")]
-pub async fn login(state: State, req: HttpRequest, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
+pub async fn login(state: State, req: HttpRequest, body: Json<LoginRequest>) -> Reply {
     let agent =
         req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect::<String>());
     let address = client_addr(&req).map(|a| a.to_string());
@@ -62,7 +60,7 @@ pub async fn login(state: State, req: HttpRequest, body: Json<LoginRequest>) -> 
 #[utoipa::path(tag = "sessions", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem)))]
 #[delete("/sessions/current")]
-pub async fn logout(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
+pub async fn logout(state: State, Authed(caller): Authed) -> Reply {
     sessions::logout(&state, &caller).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -71,7 +69,7 @@ pub async fn logout(state: State, Authed(caller): Authed) -> ApiResult<HttpRespo
 #[utoipa::path(tag = "sessions", security(("bearer" = [])), request_body = ElevateRequest,
     responses((status = 200, body = SessionInfo), (status = 422, description = "wrong_password", body = Problem), (status = 401, body = Problem)))]
 #[post("/sessions/current/elevate")]
-pub async fn elevate(state: State, Authed(caller): Authed, body: Json<ElevateRequest>) -> ApiResult<HttpResponse> {
+pub async fn elevate(state: State, Authed(caller): Authed, body: Json<ElevateRequest>) -> Reply {
     Ok(HttpResponse::Ok().json(sessions::elevate(&state, &caller, body.into_inner().password).await?))
 }
 
@@ -79,6 +77,6 @@ pub async fn elevate(state: State, Authed(caller): Authed, body: Json<ElevateReq
 #[utoipa::path(tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = Problem)))]
 #[get("/me")]
-pub async fn me(state: State, Authed(caller): Authed) -> ApiResult<HttpResponse> {
+pub async fn me(state: State, Authed(caller): Authed) -> Reply {
     Ok(HttpResponse::Ok().json(accounts::me(&state, &caller).await?))
 }

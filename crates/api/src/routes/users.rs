@@ -1,17 +1,17 @@
 //! Users: list and search members, edit one, manage or unmanage many.
 
-use super::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use muster_model::{BulkStateResult, Member, MemberIds, MemberPage, MemberState, Problem, UpdateMemberRequest};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
+    item::Item,
+    json::Json,
     paging::{PageQuery, Paging},
-    State,
+    Reply, State,
 };
 use crate::{
-    error::ApiResult,
     routes::caller::{gate, InConsole},
     services::members,
 };
@@ -38,7 +38,7 @@ pub async fn list(
     InConsole(c, ..): InConsole<gate::Users>,
     q: web::Query<ListQuery>,
     page: Paging,
-) -> ApiResult<HttpResponse> {
+) -> Reply {
     let page = members::list(&state, &c, q.state, q.q.as_deref(), page.cursor(), page.limit).await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -53,10 +53,9 @@ pub async fn list(
 pub async fn update(
     state: State,
     InConsole(c, caller, _): InConsole<gate::Users>,
-    path: web::Path<(String, String)>,
+    Item(id): Item,
     body: Json<UpdateMemberRequest>,
-) -> ApiResult<HttpResponse> {
-    let (_, id) = path.into_inner();
+) -> Reply {
     Ok(HttpResponse::Ok().json(members::update(&state, &c, &caller.account, &id, body.into_inner()).await?))
 }
 
@@ -65,11 +64,7 @@ pub async fn update(
     params(("e" = String, Path, description = "enterprise id")), request_body = MemberIds,
     responses((status = 200, body = BulkStateResult), (status = 409, description = "seat_cap_reached", body = Problem)))]
 #[post("/enterprises/{e}/users/manage")]
-pub async fn manage(
-    state: State,
-    InConsole(c, caller, _): InConsole<gate::Users>,
-    body: Json<MemberIds>,
-) -> ApiResult<HttpResponse> {
+pub async fn manage(state: State, InConsole(c, caller, _): InConsole<gate::Users>, body: Json<MemberIds>) -> Reply {
     Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &caller.account, &body.ids, MemberState::Managed).await?))
 }
 
@@ -78,10 +73,6 @@ pub async fn manage(
     params(("e" = String, Path, description = "enterprise id")), request_body = MemberIds,
     responses((status = 200, body = BulkStateResult), (status = 404, body = Problem)))]
 #[post("/enterprises/{e}/users/unmanage")]
-pub async fn unmanage(
-    state: State,
-    InConsole(c, caller, _): InConsole<gate::Users>,
-    body: Json<MemberIds>,
-) -> ApiResult<HttpResponse> {
+pub async fn unmanage(state: State, InConsole(c, caller, _): InConsole<gate::Users>, body: Json<MemberIds>) -> Reply {
     Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &caller.account, &body.ids, MemberState::Unmanaged).await?))
 }

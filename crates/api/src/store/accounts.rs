@@ -1,6 +1,6 @@
 //! Accounts and their one-time tokens (activation), stored hashed.
 
-use super::sql::{BindAll, Exec};
+use super::sql::{BindAll, ChangesOne, Exec};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -49,14 +49,13 @@ pub async fn by_id(db: impl Exec<'_>, id: &str) -> sqlx::Result<Option<AccountRo
 /// Activates a pending account only if its password is still the one the
 /// caller checked (a sign-up in between may have replaced it); false otherwise.
 pub async fn activate_if_unchanged(db: impl Exec<'_>, id: &str, checked_hash: &str, now: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    sqlx::query(
         "UPDATE accounts SET status = 'active', email_verified = 1, updated_at = $3 \
          WHERE id = $1 AND status = 'pending' AND password_hash = $2",
     )
     .bind_all((id, checked_hash, now))
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .changes_one(db)
+    .await
 }
 
 /// A new sign-up's password for an account that is still pending; false when
@@ -67,12 +66,10 @@ pub async fn replace_pending_password(
     password_hash: &str,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let done =
-        sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1 AND status = 'pending'")
-            .bind_all((id, password_hash, now))
-            .execute(db)
-            .await?;
-    Ok(done.rows_affected() == 1)
+    sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1 AND status = 'pending'")
+        .bind_all((id, password_hash, now))
+        .changes_one(db)
+        .await
 }
 
 /// A new password hash; `activate` also marks a pending account active (its
@@ -142,13 +139,10 @@ pub async fn token(db: impl Exec<'_>, token_hash: &str, purpose: &str) -> sqlx::
 
 /// Marks the token used; false when another request used it first or it expired (a resend expires it).
 pub async fn use_token(db: impl Exec<'_>, token_hash: &str, now: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-    )
-    .bind_all((token_hash, now))
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+        .bind_all((token_hash, now))
+        .changes_one(db)
+        .await
 }
 
 /// A resend makes every earlier unused token of that purpose worthless.

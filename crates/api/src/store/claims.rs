@@ -2,7 +2,7 @@
 //! enterprise row of its own; only a verified or at-risk one holds the domain
 //! (a partial unique index), the rest are closed with a reason.
 
-use super::sql::{BindAll, Exec};
+use super::sql::{BindAll, ChangesOne, Exec};
 use sqlx::Any;
 
 use super::enterprises::{EnterpriseRow, COLUMNS};
@@ -86,14 +86,13 @@ pub async fn lock_domain<'c>(
 
 /// Closes one claim: no console, no background checks. False when it was closed already.
 pub async fn close(db: impl Exec<'_>, id: &str, reason: &str, now: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    sqlx::query(
         "UPDATE enterprises SET closed_at = $3, closed_reason = $2, next_check_at = NULL, updated_at = $3 \
          WHERE id = $1 AND closed_at IS NULL AND domain_status = 'unverified'",
     )
     .bind_all((id, reason, now))
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .changes_one(db)
+    .await
 }
 
 /// Claims never verified, older than `before`, with nobody enrolled but the

@@ -2,7 +2,7 @@
 //! `directory_sync` with their trigger and schedule slot), and the members a
 //! sync links by directory id. Its distribution lists: `distribution_lists`.
 
-use super::sql::{BindAll, Exec};
+use super::sql::{BindAll, ChangesOne, Exec};
 use muster_model::{MemberState, Profile};
 use sqlx::{Any, AnyConnection, FromRow};
 
@@ -72,14 +72,13 @@ pub async fn insert_run(
     trigger: &str,
     scheduled_for: Option<i64>,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    sqlx::query(
         "INSERT INTO directory_runs (job_id, enterprise_id, trigger, scheduled_for) VALUES ($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING",
     )
     .bind_all((job_id, enterprise_id, trigger, scheduled_for))
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .changes_one(db)
+    .await
 }
 
 pub async fn set_timings(db: impl Exec<'_>, job_id: &str, timings: &str) -> sqlx::Result<()> {

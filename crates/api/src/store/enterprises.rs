@@ -1,6 +1,6 @@
 //! Enterprises, their admins, members' memberships and join requests.
 
-use super::sql::{BindAll, Exec};
+use super::sql::{BindAll, ChangesOne, Exec};
 use muster_model::{BillingCycle, DomainStatus, EnterpriseKind, MemberSource, MemberState, Plan};
 use sqlx::{Any, FromRow};
 
@@ -80,7 +80,7 @@ pub struct VerificationState {
 
 /// False when the claim was closed meanwhile (another claim verified first).
 pub async fn save_verification(db: impl Exec<'_>, id: &str, s: &VerificationState, now: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    sqlx::query(
         "UPDATE enterprises SET domain_status = $2, verified_at = $3, at_risk_since = $4, next_check_at = $5, \
          check_attempts = $6, last_check = $7, updated_at = $8 WHERE id = $1 AND closed_at IS NULL",
     )
@@ -94,9 +94,8 @@ pub async fn save_verification(db: impl Exec<'_>, id: &str, s: &VerificationStat
         &s.last_check,
         now,
     ))
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .changes_one(db)
+    .await
 }
 
 /// Enterprises whose background check is due, oldest first.
@@ -113,11 +112,10 @@ pub async fn due_checks(db: impl Exec<'_>, now: i64, limit: i64) -> sqlx::Result
 /// Takes a due check for this replica by moving `next_check_at` forward; another
 /// replica that read the same row sees zero rows affected and skips it.
 pub async fn lease_check(db: impl Exec<'_>, id: &str, seen_next_check_at: i64, lease_until: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE enterprises SET next_check_at = $3 WHERE id = $1 AND next_check_at = $2")
+    sqlx::query("UPDATE enterprises SET next_check_at = $3 WHERE id = $1 AND next_check_at = $2")
         .bind_all((id, seen_next_check_at, lease_until))
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() == 1)
+        .changes_one(db)
+        .await
 }
 
 /// The enterprise with the account's admin role in it, in one read (every console request asks).
@@ -307,12 +305,10 @@ pub async fn admins(db: impl Exec<'_>, enterprise_id: &str) -> sqlx::Result<Vec<
 
 /// Removes an admin (never the PMA); false when there was none to remove.
 pub async fn remove_admin(db: impl Exec<'_>, enterprise_id: &str, account_id: &str) -> sqlx::Result<bool> {
-    let done =
-        sqlx::query("DELETE FROM enterprise_admins WHERE enterprise_id = $1 AND account_id = $2 AND role <> 'pma'")
-            .bind_all((enterprise_id, account_id))
-            .execute(db)
-            .await?;
-    Ok(done.rows_affected() == 1)
+    sqlx::query("DELETE FROM enterprise_admins WHERE enterprise_id = $1 AND account_id = $2 AND role <> 'pma'")
+        .bind_all((enterprise_id, account_id))
+        .changes_one(db)
+        .await
 }
 
 /// The member of the enterprise with this account, if enrolled.

@@ -1,6 +1,6 @@
 //! Invitations: one row per invitation of a member; the token is stored hashed.
 
-use super::sql::{BindAll, Exec};
+use super::sql::{BindAll, ChangesOne, Exec};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -94,13 +94,10 @@ pub async fn by_token_hash(db: impl Exec<'_>, token_hash: &str) -> sqlx::Result<
 
 /// Accepts a pending invitation; false when it was accepted or revoked meanwhile.
 pub async fn mark_accepted(db: impl Exec<'_>, id: &str, now: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE invitations SET status = 'accepted', accepted_at = $2 WHERE id = $1 AND status = 'pending'",
-    )
-    .bind_all((id, now))
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    sqlx::query("UPDATE invitations SET status = 'accepted', accepted_at = $2 WHERE id = $1 AND status = 'pending'")
+        .bind_all((id, now))
+        .changes_one(db)
+        .await
 }
 
 pub async fn link_member(
@@ -183,23 +180,19 @@ pub async fn rotate_token(
     expires_at: i64,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    sqlx::query(
         "UPDATE invitations SET token_hash = $2, expires_at = $3, sent_at = $4 WHERE id = $1 AND status = 'pending'",
     )
     .bind_all((id, token_hash, expires_at, now))
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .changes_one(db)
+    .await
 }
 
 pub async fn revoke(db: impl Exec<'_>, id: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE invitations SET status = 'revoked', token_hash = NULL WHERE id = $1 AND status = 'pending'",
-    )
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    sqlx::query("UPDATE invitations SET status = 'revoked', token_hash = NULL WHERE id = $1 AND status = 'pending'")
+        .bind(id)
+        .changes_one(db)
+        .await
 }
 
 /// Pending invitations whose mail was never sent (staged with `send_invitations=false`).

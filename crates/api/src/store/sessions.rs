@@ -1,6 +1,6 @@
 //! Server-side sessions: the JWT only carries the id; this row decides.
 
-use super::sql::{BindAll, Exec};
+use super::sql::{BindAll, ChangesOne, Exec};
 use sqlx::FromRow;
 
 use super::accounts::AccountRow;
@@ -91,12 +91,10 @@ pub async fn revoke_all(db: impl Exec<'_>, account_id: &str, except: Option<&str
 
 /// Revokes one session of this account; false when it is not theirs or already over.
 pub async fn revoke_own(db: impl Exec<'_>, account_id: &str, id: &str, now: i64) -> sqlx::Result<bool> {
-    let done =
-        sqlx::query("UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL")
-            .bind_all((id, account_id, now))
-            .execute(db)
-            .await?;
-    Ok(done.rows_affected() == 1)
+    sqlx::query("UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL")
+        .bind_all((id, account_id, now))
+        .changes_one(db)
+        .await
 }
 
 #[derive(Debug, Clone, FromRow)]

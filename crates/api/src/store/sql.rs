@@ -2,6 +2,8 @@
 //! statement runs (`Exec`) and how its `$1…$n` values reach it (`bind_all`
 //! with one tuple, in the order the placeholders are numbered).
 
+use std::future::Future;
+
 use sqlx::{
     any::{Any, AnyArguments},
     query::{Query, QueryAs, QueryScalar},
@@ -68,3 +70,22 @@ values_of_tuple!(V1, V2, V3, V4, V5, V6, V7, V8, V9);
 values_of_tuple!(V1, V2, V3, V4, V5, V6, V7, V8, V9, V10);
 values_of_tuple!(V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11);
 values_of_tuple!(V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12);
+
+/// A write aimed at one row: true when it changed exactly that row, false
+/// when the row no longer matched (another request got there first).
+pub trait ChangesOne<'q> {
+    fn changes_one<'e, 'c: 'e, E>(self, db: E) -> impl Future<Output = sqlx::Result<bool>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = Any>;
+}
+
+impl<'q> ChangesOne<'q> for Query<'q, Any, AnyArguments<'q>> {
+    fn changes_one<'e, 'c: 'e, E>(self, db: E) -> impl Future<Output = sqlx::Result<bool>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = Any>,
+    {
+        async move { Ok(self.execute(db).await?.rows_affected() == 1) }
+    }
+}
