@@ -3,11 +3,15 @@
 //! (401 without a session, 403/404 from the console gate, 404 for an unknown
 //! id, 400/413/422 for a body, 422 for a query out of bounds), and that every
 //! error is `application/problem+json`. A route's own annotation keeps its
-//! description of a status when it has one.
+//! description of a status when it has one. Every console route
+//! (`/api/v1/enterprises/{e}/…`) is also declared bearer-secured with its
+//! `e` parameter here, so its annotation names only what is its own.
 
 use utoipa::openapi::{
-    path::{Operation, ParameterIn},
-    RefOr, Response,
+    path::{Operation, ParameterBuilder, ParameterIn},
+    schema::{ObjectBuilder, Type},
+    security::SecurityRequirement,
+    RefOr, Required, Response,
 };
 
 const PROBLEM: &str = "application/problem+json";
@@ -26,8 +30,27 @@ pub fn declare_common_answers(doc: &mut utoipa::openapi::OpenApi) {
             &mut item.trace,
         ];
         for op in operations.into_iter().flatten() {
+            if in_console {
+                declare_console_route(op);
+            }
             declare(op, in_console);
         }
+    }
+}
+
+/// Bearer-secured, and `e` (the enterprise id) as the first parameter.
+fn declare_console_route(op: &mut Operation) {
+    op.security.get_or_insert_with(|| vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+    let params = op.parameters.get_or_insert_with(Vec::new);
+    if !params.iter().any(|p| p.name == "e" && matches!(p.parameter_in, ParameterIn::Path)) {
+        let e = ParameterBuilder::new()
+            .name("e")
+            .parameter_in(ParameterIn::Path)
+            .description(Some("enterprise id"))
+            .required(Required::True)
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build();
+        params.insert(0, e);
     }
 }
 

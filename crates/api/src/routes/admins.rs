@@ -16,9 +16,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Hand the Primary Master Admin role to another active admin (PMA only; needs the password).
 /// The former PMA stays an admin; both are mailed.
-#[utoipa::path(tag = "users", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id")), request_body = TransferOwnershipRequest,
-    responses((status = 200, body = [AdminEntry]), (status = 403, body = Problem), (status = 404, body = Problem),
+#[utoipa::path(tag = "users", request_body = TransferOwnershipRequest,
+    responses((status = 200, body = [AdminEntry]),
               (status = 409, description = "ownership_changed", body = Problem),
               (status = 422, description = "wrong_password, not_an_admin, not_an_active_admin", body = Problem),
               (status = 429, body = Problem)))]
@@ -32,27 +31,23 @@ pub async fn transfer_ownership(
 }
 
 /// The enterprise's admins, the PMA first.
-#[utoipa::path(tag = "users", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id")),
-    responses((status = 200, body = [AdminEntry]), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "users", responses((status = 200, body = [AdminEntry])))]
 #[get("/enterprises/{e}/admins")]
 pub async fn list(state: State, InConsole(c, ..): InConsole<gate::Users>) -> Reply {
     Ok(HttpResponse::Ok().json(admins::list(&state, &c).await?))
 }
 
 /// Make an enrolled member an admin (Primary Master Admin only).
-#[utoipa::path(tag = "users", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ("account_id" = String, Path, description = "the member's account id")),
-    responses((status = 200, body = AdminEntry), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "users", params(("account_id" = String, Path, description = "the member's account id")),
+    responses((status = 200, body = AdminEntry)))]
 #[put("/enterprises/{e}/admins/{account_id}")]
 pub async fn grant(state: State, InConsole(c, caller, _): InConsole<gate::Users>, Item(account): Item) -> Reply {
     Ok(HttpResponse::Ok().json(admins::grant(&state, &c, &caller.account, &account).await?))
 }
 
 /// Take admin rights back (Primary Master Admin only; the PMA stays).
-#[utoipa::path(tag = "users", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ("account_id" = String, Path, description = "the admin's account id")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "cannot_remove_pma", body = Problem)))]
+#[utoipa::path(tag = "users", params(("account_id" = String, Path, description = "the admin's account id")),
+    responses((status = 204), (status = 409, description = "cannot_remove_pma", body = Problem)))]
 #[delete("/enterprises/{e}/admins/{account_id}")]
 pub async fn revoke(state: State, InConsole(c, caller, _): InConsole<gate::Users>, Item(account): Item) -> Reply {
     admins::revoke(&state, &c, &caller.account, &account).await?;

@@ -18,9 +18,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Members by state (dashboard).
-#[utoipa::path(tag = "analytics", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id")),
-    responses((status = 200, body = MemberCounts), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "analytics", responses((status = 200, body = MemberCounts)))]
 #[get("/enterprises/{e}/member-counts")]
 pub async fn counts(state: State, InConsole(c, ..): InConsole<gate::Dashboard>) -> Reply {
     Ok(HttpResponse::Ok().json(analytics::counts(&state, &c).await?))
@@ -34,9 +32,8 @@ pub struct FunnelQuery {
 }
 
 /// The enrollment funnel per day (invited, accepted, made managed) and per source. Premium plan only.
-#[utoipa::path(tag = "analytics", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), FunnelQuery),
-    responses((status = 200, body = Analytics), (status = 403, description = "plan_required", body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "analytics", params(FunnelQuery),
+    responses((status = 200, body = Analytics), (status = 403, description = "plan_required", body = Problem)))]
 #[get("/enterprises/{e}/analytics")]
 pub async fn funnel(state: State, InConsole(c, ..): InConsole<gate::Analytics>, q: web::Query<FunnelQuery>) -> Reply {
     let days = q.days.unwrap_or(30);

@@ -1,7 +1,7 @@
 //! Billing: managed seats, cycle, cap and the current period's charge.
 
 use actix_web::{get, HttpResponse};
-use muster_model::{Billing, Problem};
+use muster_model::Billing;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{Reply, State};
@@ -15,9 +15,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Plan, billing cycle, managed seats, seat cap, seat price and the current period's charge.
-#[utoipa::path(tag = "billing", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id")),
-    responses((status = 200, body = Billing), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "billing", responses((status = 200, body = Billing)))]
 #[get("/enterprises/{e}/billing")]
 pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Billing>) -> Reply {
     Ok(HttpResponse::Ok().json(billing::summary(&state, &c).await?))

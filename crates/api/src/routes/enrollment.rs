@@ -25,9 +25,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Invite people by email. Every address gets its own outcome: `invited`, `already_member`,
 /// `already_invited`, `not_in_domain` or `invalid`. Up to 10,000 addresses per request.
-#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id")), request_body = InviteRequest,
-    responses((status = 200, body = InviteResponse), (status = 403, body = Problem), (status = 404, body = Problem),
+#[utoipa::path(tag = "enrollment", request_body = InviteRequest,
+    responses((status = 200, body = InviteResponse),
               (status = 422, description = "no_addresses, too_many_addresses", body = Problem),
               (status = 429, description = "invite_limit_reached", body = Problem)))]
 #[post("/enterprises/{e}/invitations")]
@@ -49,9 +48,8 @@ pub struct ListQuery {
 }
 
 /// Invitations, newest first, with sent time, expiry and mail delivery status.
-#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ListQuery, PageQuery),
-    responses((status = 200, body = InvitationPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "enrollment", params(ListQuery, PageQuery),
+    responses((status = 200, body = InvitationPage)))]
 #[get("/enterprises/{e}/invitations")]
 pub async fn list(
     state: State,
@@ -64,18 +62,16 @@ pub async fn list(
 }
 
 /// Send a pending (or expired) invitation again: a new link, a new expiry; the old link stops working.
-#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "invitation id")),
-    responses((status = 200, body = Invitation), (status = 404, body = Problem), (status = 409, description = "invitation_not_pending", body = Problem)))]
+#[utoipa::path(tag = "enrollment", params(("id" = String, Path, description = "invitation id")),
+    responses((status = 200, body = Invitation), (status = 409, description = "invitation_not_pending", body = Problem)))]
 #[post("/enterprises/{e}/invitations/{id}/resend")]
 pub async fn resend(state: State, InConsole(c, caller, _): InConsole<gate::Invite>, Item(id): Item) -> Reply {
     Ok(HttpResponse::Ok().json(enrollment::resend(&state, &c, &caller.account, &id).await?))
 }
 
 /// Revoke a pending invitation: its link stops working and the person is no longer listed.
-#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "invitation id")),
-    responses((status = 204), (status = 404, body = Problem), (status = 409, description = "invitation_not_pending", body = Problem)))]
+#[utoipa::path(tag = "enrollment", params(("id" = String, Path, description = "invitation id")),
+    responses((status = 204), (status = 409, description = "invitation_not_pending", body = Problem)))]
 #[delete("/enterprises/{e}/invitations/{id}")]
 pub async fn revoke(state: State, InConsole(c, caller, _): InConsole<gate::Invite>, Item(id): Item) -> Reply {
     enrollment::revoke(&state, &c, &caller.account, &id).await?;

@@ -32,9 +32,7 @@ pub async fn claim(state: State, Authed(caller): Authed, body: web::Bytes) -> Re
 }
 
 /// The enterprise: plan, modules (enabled or locked with the reason), domain status and instructions.
-#[utoipa::path(tag = "enterprises", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id")),
-    responses((status = 200, body = Enterprise), (status = 403, description = "elevation_required", body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "enterprises", responses((status = 200, body = Enterprise), (status = 403, description = "elevation_required", body = Problem)))]
 #[get("/enterprises/{e}")]
 pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Open>) -> Reply {
     Ok(HttpResponse::Ok()
@@ -42,9 +40,8 @@ pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Open>) -> Reply
 }
 
 /// Change plan or billing cycle (Primary Master Admin only; audited).
-#[utoipa::path(tag = "enterprises", security(("bearer" = [])), request_body = UpdateEnterpriseRequest,
-    params(("e" = String, Path, description = "enterprise id")),
-    responses((status = 200, body = Enterprise), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "enterprises", request_body = UpdateEnterpriseRequest,
+    responses((status = 200, body = Enterprise)))]
 #[patch("/enterprises/{e}")]
 pub async fn update(
     state: State,
@@ -55,9 +52,8 @@ pub async fn update(
 }
 
 /// Check the domain now, by DNS TXT record and/or meta tag; the result says what each check saw.
-#[utoipa::path(tag = "enterprises", security(("bearer" = [])), request_body(content = Option<VerifyRequest>),
-    params(("e" = String, Path, description = "enterprise id")),
-    responses((status = 200, body = VerificationResult), (status = 403, body = Problem), (status = 404, body = Problem),
+#[utoipa::path(tag = "enterprises", request_body(content = Option<VerifyRequest>),
+    responses((status = 200, body = VerificationResult),
               (status = 409, description = "domain_taken: another claim verified first", body = Problem)))]
 #[post("/enterprises/{e}/domain/verify")]
 pub async fn verify(state: State, InConsole(c, caller, _): InConsole<gate::Open>, body: web::Bytes) -> Reply {

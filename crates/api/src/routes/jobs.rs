@@ -34,8 +34,7 @@ impl MailQuery {
 
 /// Bulk Invite: a UTF-8 text file (raw body, or the first file of a multipart form) with one address
 /// a line (commas and semicolons also split; blanks and repeats ignored). Answers 202 with the job.
-#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), MailQuery),
+#[utoipa::path(tag = "enrollment", params(MailQuery),
     request_body(content = String, content_type = "text/plain"),
     responses((status = 202, body = Job), (status = 413, body = Problem),
               (status = 422, description = "invalid_encoding, no_addresses, too_many_addresses", body = Problem)))]
@@ -51,9 +50,7 @@ pub async fn bulk_invite(
 }
 
 /// Mail every invitation that was staged without mail. Answers 202 with the job.
-#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id")),
-    responses((status = 202, body = Job), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "enrollment", responses((status = 202, body = Job)))]
 #[post("/enterprises/{e}/invitations/send-pending")]
 pub async fn send_pending(state: State, InConsole(c, caller, _): InConsole<gate::Invite>) -> Reply {
     let slot = jobs::reserve(&state, &c.enterprise.id).await?;
@@ -63,9 +60,8 @@ pub async fn send_pending(state: State, InConsole(c, caller, _): InConsole<gate:
 }
 
 /// A job: status, progress, counts and one page of its per-line results.
-#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "job id"), ResultsQuery),
-    responses((status = 200, body = Job), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "enrollment", params(("id" = String, Path, description = "job id"), ResultsQuery),
+    responses((status = 200, body = Job)))]
 #[get("/enterprises/{e}/jobs/{id}")]
 pub async fn get(state: State, Authed(caller): Authed, path: web::Path<(String, String)>, page: Paging) -> Reply {
     let (e, id) = path.into_inner();
@@ -82,8 +78,7 @@ pub struct ImportQuery {
 /// Import a CSV (UTF-8, with or without BOM; raw body or the first file of a multipart form) with a header
 /// naming `email` and any of `first_name, last_name, department, phone, job_title` (common spellings such
 /// as `First Name` work). Upserts by lower-cased email; an apply is all-or-nothing. Answers 202 with the job.
-#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ImportQuery, MailQuery),
+#[utoipa::path(tag = "enrollment", params(ImportQuery, MailQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 202, body = Job), (status = 413, body = Problem),
               (status = 422, description = "invalid_encoding, missing_email_column, empty_file, invalid_csv", body = Problem)))]
@@ -107,9 +102,8 @@ async fn accepted(state: &State, row: jobs::JobRow) -> Reply {
 }
 
 /// The rows a job could not take, as CSV (`row,email,error`), safe to open in a spreadsheet.
-#[utoipa::path(tag = "enrollment", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "job id")),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "enrollment", params(("id" = String, Path, description = "job id")),
+    responses((status = 200, content_type = "text/csv", body = String)))]
 #[get("/enterprises/{e}/jobs/{id}/errors.csv")]
 pub async fn errors_csv(state: State, Authed(caller): Authed, path: web::Path<(String, String)>) -> Reply {
     let (e, id) = path.into_inner();

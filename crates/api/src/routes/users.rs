@@ -29,9 +29,9 @@ pub struct ListQuery {
 }
 
 /// Members by email, with server-side search and state filter, cursor-paginated.
-#[utoipa::path(tag = "users", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ListQuery, PageQuery),
-    responses((status = 200, body = MemberPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "users",
+    params(ListQuery, PageQuery),
+    responses((status = 200, body = MemberPage)))]
 #[get("/enterprises/{e}/users")]
 pub async fn list(
     state: State,
@@ -44,10 +44,9 @@ pub async fn list(
 }
 
 /// Edit a member's profile and/or state (`managed`, `unmanaged`, `suspended`).
-#[utoipa::path(tag = "users", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id"), ("id" = String, Path, description = "member id")),
+#[utoipa::path(tag = "users", params(("id" = String, Path, description = "member id")),
     request_body = UpdateMemberRequest,
-    responses((status = 200, body = Member), (status = 404, body = Problem),
+    responses((status = 200, body = Member),
               (status = 409, description = "seat_cap_reached, not_enrolled, invalid_transition", body = Problem)))]
 #[patch("/enterprises/{e}/users/{id}")]
 pub async fn update(
@@ -60,8 +59,7 @@ pub async fn update(
 }
 
 /// Make members managed (billed per seat). Members already managed, or not yet enrolled, are skipped.
-#[utoipa::path(tag = "users", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id")), request_body = MemberIds,
+#[utoipa::path(tag = "users", request_body = MemberIds,
     responses((status = 200, body = BulkStateResult), (status = 409, description = "seat_cap_reached", body = Problem)))]
 #[post("/enterprises/{e}/users/manage")]
 pub async fn manage(state: State, InConsole(c, caller, _): InConsole<gate::Users>, body: Json<MemberIds>) -> Reply {
@@ -69,9 +67,8 @@ pub async fn manage(state: State, InConsole(c, caller, _): InConsole<gate::Users
 }
 
 /// Make managed members unmanaged again (and restore suspended ones).
-#[utoipa::path(tag = "users", security(("bearer" = [])),
-    params(("e" = String, Path, description = "enterprise id")), request_body = MemberIds,
-    responses((status = 200, body = BulkStateResult), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "users", request_body = MemberIds,
+    responses((status = 200, body = BulkStateResult)))]
 #[post("/enterprises/{e}/users/unmanage")]
 pub async fn unmanage(state: State, InConsole(c, caller, _): InConsole<gate::Users>, body: Json<MemberIds>) -> Reply {
     Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &caller.account, &body.ids, MemberState::Unmanaged).await?))
