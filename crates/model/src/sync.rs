@@ -7,6 +7,27 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+/// `GET …/directory-sync/browse`: what the picker shows.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DirectoryTree {
+    /// Where both lists were searched from (the configured base DN).
+    pub base_dn: String,
+    pub organizational_units: Vec<DirectoryNode>,
+    pub groups: Vec<DirectoryNode>,
+}
+
+/// An organizational unit (or container) or a group the picker offers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DirectoryNode {
+    pub dn: String,
+    /// `ou` (else `cn`) of a unit, `cn` of a group; the DN when it has none.
+    pub name: String,
+    /// Groups: how many members the group lists.
+    pub members: Option<u64>,
+}
+
 /// `POST …/directory-sync/test` → what the bind and a first search found.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -22,30 +43,15 @@ pub struct ConnectionTest {
     pub elapsed_ms: u64,
 }
 
+/// One person the test search found, read through the attribute map.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DirectoryEntry {
     pub dn: String,
+    /// The mapped email attribute (else `mail`); absent when the entry has neither.
     pub email: Option<String>,
+    /// First and last name as mapped; absent when the entry has neither.
     pub name: Option<String>,
-}
-
-/// `GET …/directory-sync/browse`: what the picker shows.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct DirectoryTree {
-    pub base_dn: String,
-    pub organizational_units: Vec<DirectoryNode>,
-    pub groups: Vec<DirectoryNode>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct DirectoryNode {
-    pub dn: String,
-    pub name: String,
-    /// Groups: how many members the group lists.
-    pub members: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

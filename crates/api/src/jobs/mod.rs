@@ -20,6 +20,27 @@ pub fn spawn_all(state: Shared) -> Vec<tokio::task::JoinHandle<()>> {
     ]
 }
 
+/// A worker's loop: runs `pass` again at once while it says more work is
+/// waiting, else sleeps until `wake` is notified or a tick passes. A failed
+/// pass is logged and tried again on the next tick.
+pub async fn keep_working<F, Fut>(worker: &str, wake: &tokio::sync::Notify, tick: Duration, mut pass: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<bool>>,
+{
+    loop {
+        match pass().await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = format!("{e:#}"), worker, "a worker pass failed"),
+        }
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(tick) => {}
+        }
+    }
+}
+
 /// Exponential backoff: `base * 2^attempt`, capped.
 pub fn backoff(base: Duration, attempt: u32, cap: Duration) -> Duration {
     base.saturating_mul(1u32.checked_shl(attempt.min(20)).unwrap_or(u32::MAX)).min(cap)

@@ -16,17 +16,8 @@ const BATCH: i64 = 200;
 const PARALLEL: usize = 8;
 
 pub async fn run(state: Shared) {
-    loop {
-        match deliver_due(&state).await {
-            Ok(n) if n as i64 == BATCH => continue,
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = format!("{e:#}"), "outbox pass failed"),
-        }
-        tokio::select! {
-            _ = state.outbox_wake.notified() => {}
-            _ = tokio::time::sleep(state.config.worker_tick) => {}
-        }
-    }
+    let pass = || async { Ok(deliver_due(&state).await? as i64 == BATCH) };
+    super::keep_working("outbox", &state.outbox_wake, state.config.worker_tick, pass).await
 }
 
 /// One pass: claims a batch, sends up to `PARALLEL` at a time over the pooled

@@ -14,17 +14,7 @@ use crate::{
 };
 
 pub async fn run(state: Shared) {
-    loop {
-        match run_one(&state).await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = format!("{e:#}"), "job pass failed"),
-        }
-        tokio::select! {
-            _ = state.jobs_wake.notified() => {}
-            _ = tokio::time::sleep(state.config.worker_tick) => {}
-        }
-    }
+    super::keep_working("jobs", &state.jobs_wake, state.config.worker_tick, || run_one(&state)).await
 }
 
 /// Claims and runs one job; false when there was none.

@@ -81,11 +81,11 @@ pub trait ChangesOne<'q> {
 }
 
 impl<'q> ChangesOne<'q> for Query<'q, Any, AnyArguments<'q>> {
-    fn changes_one<'e, 'c: 'e, E>(self, db: E) -> impl Future<Output = sqlx::Result<bool>> + Send + 'e
+    async fn changes_one<'e, 'c: 'e, E>(self, db: E) -> sqlx::Result<bool>
     where
         'q: 'e,
         E: 'e + Executor<'c, Database = Any>,
     {
-        async move { Ok(self.execute(db).await?.rows_affected() == 1) }
+        Ok(self.execute(db).await?.rows_affected() == 1)
     }
 }
