@@ -51,6 +51,8 @@ pub struct Config {
     pub ldap_max_entry_bytes: usize,
     /// Test connection and browse, per enterprise.
     pub directory_probe_per_minute: u32,
+    /// Requests per API token (`MUSTER_TOKEN_REQUESTS_PER_MINUTE`).
+    pub token_requests_per_minute: u32,
     /// `MUSTER_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub max_queued_jobs_per_enterprise: u64,
@@ -146,6 +148,7 @@ impl Config {
             ldap_max_entries: num("ldap_max_entries", 1_000_000)?.max(1),
             ldap_max_entry_bytes: num("ldap_max_entry_bytes", 16 << 20)?.max(4096) as usize,
             directory_probe_per_minute: num("directory_probe_per_minute", 30)? as u32,
+            token_requests_per_minute: num("token_requests_per_minute", 1200)? as u32,
             max_queued_jobs_per_enterprise: num("max_queued_jobs_per_enterprise", 5)?.max(1),
             claim_ttl: Duration::from_secs(num("claim_ttl_days", 30)?.max(1) * 86_400),
             trusted_proxies: get("trusted_proxies")

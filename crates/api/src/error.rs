@@ -57,7 +57,7 @@ fn domain_status(e: &DomainError) -> StatusCode {
         D::NotFound(_) => StatusCode::NOT_FOUND,
         D::Conflict { .. } => StatusCode::CONFLICT,
         D::Gone { .. } => StatusCode::GONE,
-        D::RateLimited | D::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
+        D::RateLimited | D::TooManyRequests { .. } | D::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
         D::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         D::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         D::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -94,6 +94,9 @@ impl ResponseError for ApiError {
         response.content_type("application/problem+json");
         if let Self::Domain(DomainError::Unauthenticated { .. } | DomainError::InvalidCredentials) = self {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let Self::Domain(DomainError::TooManyRequests { retry_after_secs }) = self {
+            response.insert_header(("Retry-After", retry_after_secs.to_string()));
         }
         if let Self::MethodNotAllowed { allowed } = self {
             response.insert_header(("Allow", allowed.join(", ")));

@@ -55,6 +55,8 @@ pub struct RateLimits {
     pub signup_per_ip: DefaultKeyedRateLimiter<String>,
     /// Directory test connection and browse, per enterprise (a probe of the network).
     pub directory_probe: DefaultKeyedRateLimiter<String>,
+    /// Requests per API token (DESIGN §9).
+    pub token_requests: DefaultKeyedRateLimiter<String>,
 }
 
 impl RateLimits {
@@ -67,6 +69,7 @@ impl RateLimits {
             login_per_account: RateLimiter::keyed(per_minute(config.login_per_minute.saturating_mul(10))),
             signup_per_ip: RateLimiter::keyed(per_minute(config.signup_per_minute)),
             directory_probe: RateLimiter::keyed(per_minute(config.directory_probe_per_minute)),
+            token_requests: RateLimiter::keyed(per_minute(config.token_requests_per_minute)),
         }
     }
 
@@ -77,6 +80,14 @@ impl RateLimits {
             && self.login_per_account.check_key(&account.to_string()).is_ok()
     }
 
+    /// One request with the token `id`: `Err` says how long until the next is allowed.
+    pub fn token_request(&self, id: &str) -> Result<(), std::time::Duration> {
+        use governor::clock::{Clock, DefaultClock};
+        self.token_requests
+            .check_key(&id.to_string())
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
     /// Drops the buckets that are back to full (what a new key would get).
     pub fn prune(&self) {
         for limiter in [
@@ -85,6 +96,7 @@ impl RateLimits {
             &self.login_per_account,
             &self.signup_per_ip,
             &self.directory_probe,
+            &self.token_requests,
         ] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
@@ -97,6 +109,7 @@ impl RateLimits {
             + self.login_per_account.len()
             + self.signup_per_ip.len()
             + self.directory_probe.len()
+            + self.token_requests.len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -9,12 +9,23 @@ use utoipa::ToSchema;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AuditEvent {
     pub id: String,
+    /// The admin who acted (for a token: the admin who created it).
     pub actor_email: Option<String>,
+    /// Set when the action was taken with an API token.
+    pub actor_token: Option<TokenActor>,
     pub action: String,
     pub target: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub details: serde_json::Value,
     pub created_at: String,
+}
+
+/// The API token an action was taken with.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenActor {
+    pub id: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

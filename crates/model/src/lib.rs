@@ -31,6 +31,7 @@ macro_rules! wire_enum {
 }
 
 pub mod account;
+pub mod api_token;
 pub mod audit;
 pub mod bulk;
 pub mod directory;
@@ -47,6 +48,7 @@ pub mod sync;
 pub mod validate;
 
 pub use account::*;
+pub use api_token::*;
 pub use audit::*;
 pub use directory::*;
 pub use directory_checks::*;

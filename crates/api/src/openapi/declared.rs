@@ -38,9 +38,14 @@ pub fn declare_common_answers(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// Bearer-secured, and `e` (the enterprise id) as the first parameter.
+/// Bearer-secured (a session; a token where the route names its `api_token`
+/// scopes), and `e` (the enterprise id) as the first parameter.
 fn declare_console_route(op: &mut Operation) {
-    op.security.get_or_insert_with(|| vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+    let session = SecurityRequirement::new("bearer", Vec::<String>::new());
+    let security = op.security.get_or_insert_with(Vec::new);
+    if !security.contains(&session) {
+        security.insert(0, session);
+    }
     let params = op.parameters.get_or_insert_with(Vec::new);
     if !params.iter().any(|p| p.name == "e" && matches!(p.parameter_in, ParameterIn::Path)) {
         let e = ParameterBuilder::new()
@@ -60,12 +65,21 @@ fn declare(op: &mut Operation, in_console: bool) {
     let query_params = params.iter().any(|p| matches!(p.parameter_in, ParameterIn::Query));
     let body = op.request_body.as_ref().map(|b| b.content.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     let json_body = body.iter().any(|c| c == "application/json");
+    let tokens = serde_json::to_string(&op.security).unwrap_or_default().contains("\"api_token\"");
     if op.security.is_some() {
-        add(op, 401, "unauthenticated, session_expired, session_revoked: sign in again");
+        add(op, 401, "unauthenticated, session_expired, session_revoked: sign in again; token_invalid, token_revoked, token_expired");
     }
     if in_console {
-        add(op, 403, "elevation_required, admin_suspended, forbidden, or the module's lock reason");
-        add(op, 404, "not_found: no such enterprise, or the caller is not its admin");
+        add(
+            op,
+            403,
+            "elevation_required, admin_suspended, forbidden, the module's lock reason; for an API token \
+             insufficient_scope or token_not_allowed",
+        );
+        add(op, 404, "not_found: no such enterprise, or the caller is not its admin (or not its token)");
+    }
+    if tokens {
+        add(op, 429, "rate_limited: too many requests with this API token; see Retry-After");
     }
     if path_params {
         add(op, 404, "not_found");

@@ -9,6 +9,7 @@ use crate::routes;
 
 mod declared;
 pub mod methods;
+pub mod scopes;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +26,7 @@ pub mod methods;
         (name = "billing", description = "Seats and charges"),
         (name = "directory-sync", description = "LDAP / Active Directory sync, its runs and distribution lists"),
         (name = "analytics", description = "Dashboard counts and the enrollment funnel (premium)"),
+        (name = "integrations", description = "API tokens for integrators and CI systems"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -38,6 +40,17 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        // The same header; the scopes a route names are the ones a token needs (any one of them).
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("mst_<prefix>_<secret>")
+                    .description(Some("An API token of the enterprise (DESIGN §9), within its scopes."))
+                    .build(),
+            ),
         );
     }
 }

@@ -24,10 +24,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[post("/enterprises/{e}/transfer-ownership")]
 pub async fn transfer_ownership(
     state: State,
-    InConsole(c, caller, _): InConsole<gate::Open>,
+    InConsole(c, _): InConsole<gate::Open>,
     body: Json<TransferOwnershipRequest>,
 ) -> Reply {
-    Ok(HttpResponse::Ok().json(admins::transfer_ownership(&state, &c, &caller.account, body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(admins::transfer_ownership(&state, &c, &c.actor, body.into_inner()).await?))
 }
 
 /// The enterprise's admins, the PMA first.
@@ -41,15 +41,15 @@ pub async fn list(state: State, InConsole(c, ..): InConsole<gate::Users>) -> Rep
 #[utoipa::path(tag = "users", params(("account_id" = String, Path, description = "the member's account id")),
     responses((status = 200, body = AdminEntry)))]
 #[put("/enterprises/{e}/admins/{account_id}")]
-pub async fn grant(state: State, InConsole(c, caller, _): InConsole<gate::Users>, Item(account): Item) -> Reply {
-    Ok(HttpResponse::Ok().json(admins::grant(&state, &c, &caller.account, &account).await?))
+pub async fn grant(state: State, InConsole(c, _): InConsole<gate::Users>, Item(account): Item) -> Reply {
+    Ok(HttpResponse::Ok().json(admins::grant(&state, &c, &c.actor, &account).await?))
 }
 
 /// Take admin rights back (Primary Master Admin only; the PMA stays).
 #[utoipa::path(tag = "users", params(("account_id" = String, Path, description = "the admin's account id")),
     responses((status = 204), (status = 409, description = "cannot_remove_pma", body = Problem)))]
 #[delete("/enterprises/{e}/admins/{account_id}")]
-pub async fn revoke(state: State, InConsole(c, caller, _): InConsole<gate::Users>, Item(account): Item) -> Reply {
-    admins::revoke(&state, &c, &caller.account, &account).await?;
+pub async fn revoke(state: State, InConsole(c, _): InConsole<gate::Users>, Item(account): Item) -> Reply {
+    admins::revoke(&state, &c, &c.actor, &account).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -18,7 +18,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Members by state (dashboard).
-#[utoipa::path(tag = "analytics", responses((status = 200, body = MemberCounts)))]
+#[utoipa::path(tag = "analytics", security(("api_token" = ["enterprise:read"])),
+    responses((status = 200, body = MemberCounts)))]
 #[get("/enterprises/{e}/member-counts")]
 pub async fn counts(state: State, InConsole(c, ..): InConsole<gate::Dashboard>) -> Reply {
     Ok(HttpResponse::Ok().json(analytics::counts(&state, &c).await?))
@@ -32,7 +33,8 @@ pub struct FunnelQuery {
 }
 
 /// The enrollment funnel per day (invited, accepted, made managed) and per source. Premium plan only.
-#[utoipa::path(tag = "analytics", params(FunnelQuery),
+#[utoipa::path(tag = "analytics", security(("api_token" = ["enterprise:read"])),
+    params(FunnelQuery),
     responses((status = 200, body = Analytics), (status = 403, description = "plan_required", body = Problem)))]
 #[get("/enterprises/{e}/analytics")]
 pub async fn funnel(state: State, InConsole(c, ..): InConsole<gate::Analytics>, q: web::Query<FunnelQuery>) -> Reply {

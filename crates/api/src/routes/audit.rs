@@ -27,7 +27,8 @@ pub struct AuditQuery {
 }
 
 /// Audit events (actor, action, target, time, details).
-#[utoipa::path(tag = "audit", params(AuditQuery, PageQuery),
+#[utoipa::path(tag = "audit", security(("api_token" = ["audit:read"])),
+    params(AuditQuery, PageQuery),
     responses((status = 200, body = AuditEventPage), (status = 403, description = "elevation_required, domain_unverified", body = Problem)))]
 #[get("/enterprises/{e}/audit-events")]
 pub async fn list(

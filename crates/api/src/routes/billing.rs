@@ -15,7 +15,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Plan, billing cycle, managed seats, seat cap, seat price and the current period's charge.
-#[utoipa::path(tag = "billing", responses((status = 200, body = Billing)))]
+#[utoipa::path(tag = "billing", security(("api_token" = ["enterprise:read"])),
+    responses((status = 200, body = Billing)))]
 #[get("/enterprises/{e}/billing")]
 pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Billing>) -> Reply {
     Ok(HttpResponse::Ok().json(billing::summary(&state, &c).await?))

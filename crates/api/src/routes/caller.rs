@@ -1,7 +1,8 @@
 //! The extractors of who is calling: `Authed` and `MaybeAuthed` (the request's
 //! bearer token, read by `auth`, checked against its session row by
-//! `services::sessions`) and `InConsole` (that session, admitted to one
-//! enterprise's console module by `services::access`).
+//! `services::sessions`) and `InConsole` (that session, or an API token within
+//! the scopes its route names, admitted to one enterprise's console module by
+//! `services::access`).
 
 use std::{future::Future, marker::PhantomData, pin::Pin};
 
@@ -13,7 +14,7 @@ use crate::{
     error::{ApiError, ApiResult, DomainError},
     services::{
         access::{self, Console},
-        sessions,
+        api_tokens, sessions,
         sessions::Caller,
     },
     state::Shared,
@@ -97,24 +98,37 @@ pub mod gate {
 }
 
 /// The console of the enterprise named by the path's `{e}`, for an elevated
-/// admin of it, with the module of `M` open: how every enterprise route starts
-/// (a refusal answers before the body is even read).
-pub struct InConsole<M: Gate>(pub Console, pub Caller, pub PhantomData<M>);
+/// admin of it (or an API token of it with a scope the route names), with the
+/// module of `M` open: how every enterprise route starts (a refusal answers
+/// before the body is even read). Who acts is `Console::actor`.
+pub struct InConsole<M: Gate>(pub Console, pub PhantomData<M>);
 
 impl<M: Gate + 'static> FromRequest for InConsole<M> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let caller = caller_of(req);
         let state = req.app_data::<web::Data<Shared>>().cloned();
         let enterprise_id = req.match_info().get("e").map(str::to_string);
+        let token = auth::bearer(req).filter(|b| api_tokens::is_api_token(b));
+        if let Some(token) = token {
+            let access =
+                crate::openapi::scopes::token_access(req.method().as_str(), &req.match_pattern().unwrap_or_default());
+            return Box::pin(async move {
+                let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
+                let enterprise_id = enterprise_id.ok_or(DomainError::NotFound("enterprise"))?;
+                let token = api_tokens::authenticate(&state, &token).await?;
+                let console = access::for_token(&state, token, &enterprise_id, M::MODULE, &access).await?;
+                Ok(InConsole(console, PhantomData))
+            });
+        }
+        let caller = caller_of(req);
         Box::pin(async move {
             let caller = caller.await?;
             let state = state.ok_or_else(|| anyhow::anyhow!("application state missing"))?;
             let enterprise_id = enterprise_id.ok_or(DomainError::NotFound("enterprise"))?;
             let console = access::console(&state, &caller, &enterprise_id, M::MODULE).await?;
-            Ok(InConsole(console, caller, PhantomData))
+            Ok(InConsole(console, PhantomData))
         })
     }
 }

@@ -35,7 +35,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// The connection configuration (the bind password is never returned; see `bind_password_set`).
-#[utoipa::path(tag = "directory-sync", responses((status = 200, body = DirectoryConfig), (status = 404, description = "not configured yet", body = Problem)))]
+#[utoipa::path(tag = "directory-sync", security(("api_token" = ["directory:read"])),
+    responses((status = 200, body = DirectoryConfig), (status = 404, description = "not configured yet", body = Problem)))]
 #[get("/enterprises/{e}/directory-sync")]
 pub async fn get(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>) -> Reply {
     Ok(HttpResponse::Ok().json(directory::get(&state, &c).await?))
@@ -43,22 +44,24 @@ pub async fn get(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>)
 
 /// Save the configuration. `bind_password` is required the first time and kept when left out later;
 /// it is stored encrypted (AES-256-GCM with the data-dir key).
-#[utoipa::path(tag = "directory-sync", request_body = DirectoryConfigRequest,
+#[utoipa::path(tag = "directory-sync", security(("api_token" = ["directory:write"])),
+    request_body = DirectoryConfigRequest,
     responses((status = 200, body = DirectoryConfig),
               (status = 422, description = "invalid_configuration, bind_password_required", body = Problem)))]
 #[put("/enterprises/{e}/directory-sync")]
 pub async fn put(
     state: State,
-    InConsole(c, caller, _): InConsole<gate::DirectorySync>,
+    InConsole(c, _): InConsole<gate::DirectorySync>,
     body: Json<DirectoryConfigRequest>,
 ) -> Reply {
-    Ok(HttpResponse::Ok().json(directory::put(&state, &c, &caller.account, body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(directory::put(&state, &c, &c.actor, body.into_inner()).await?))
 }
 
 /// Bind and run the user search: the count and the first five entries, or what went wrong in words
 /// (`ok: false` with `code`: unreachable, tls, invalid_credentials, no_such_base_dn, size_limit, timeout …).
 /// With a body, tests those settings (unsaved; the stored password is used when none is given).
-#[utoipa::path(tag = "directory-sync", request_body(content = Option<DirectoryConfigRequest>),
+#[utoipa::path(tag = "directory-sync", security(("api_token" = ["directory:write"])),
+    request_body(content = Option<DirectoryConfigRequest>),
     responses((status = 200, body = ConnectionTest)))]
 #[post("/enterprises/{e}/directory-sync/test")]
 pub async fn test(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>, body: web::Bytes) -> Reply {
@@ -67,22 +70,24 @@ pub async fn test(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>
 }
 
 /// Organisational units and groups under the base DN (with the saved connection), for the picker.
-#[utoipa::path(tag = "directory-sync", responses((status = 200, body = DirectoryTree), (status = 409, description = "directory_unavailable", body = Problem)))]
+#[utoipa::path(tag = "directory-sync", security(("api_token" = ["directory:read"])),
+    responses((status = 200, body = DirectoryTree), (status = 409, description = "directory_unavailable", body = Problem)))]
 #[get("/enterprises/{e}/directory-sync/browse")]
 pub async fn browse(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>) -> Reply {
     Ok(HttpResponse::Ok().json(directory::browse(&state, &c).await?))
 }
 
 /// Start a run ("Sync now", or a dry run that only computes the diff) → 202 with the run.
-#[utoipa::path(tag = "directory-sync", request_body(content = Option<StartSyncRequest>),
+#[utoipa::path(tag = "directory-sync", security(("api_token" = ["directory:write"])),
+    request_body(content = Option<StartSyncRequest>),
     responses((status = 202, body = SyncRun), (status = 409, description = "sync_running", body = Problem)))]
 #[post("/enterprises/{e}/directory-sync/runs")]
-pub async fn start(state: State, InConsole(c, caller, _): InConsole<gate::DirectorySync>, body: web::Bytes) -> Reply {
+pub async fn start(state: State, InConsole(c, _): InConsole<gate::DirectorySync>, body: web::Bytes) -> Reply {
     let req: StartSyncRequest = optional_json(&body)?;
     let row = directory::start(
         &state,
         &c.enterprise.id,
-        Some(&caller.account),
+        Some(&c.actor),
         req.dry_run,
         req.accept_smaller_directory,
         SyncTrigger::Manual,
@@ -94,7 +99,8 @@ pub async fn start(state: State, InConsole(c, caller, _): InConsole<gate::Direct
 }
 
 /// Run history, newest first (without the diff; fetch one run for it).
-#[utoipa::path(tag = "directory-sync", params(PageQuery),
+#[utoipa::path(tag = "directory-sync", security(("api_token" = ["directory:read"])),
+    params(PageQuery),
     responses((status = 200, body = SyncRunPage)))]
 #[get("/enterprises/{e}/directory-sync/runs")]
 pub async fn runs(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>, page: Paging) -> Reply {
@@ -102,7 +108,8 @@ pub async fn runs(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>
 }
 
 /// One run with a page of its field-level diff (`cursor` pages through it).
-#[utoipa::path(tag = "directory-sync", params(("id" = String, Path, description = "run id"), ResultsQuery),
+#[utoipa::path(tag = "directory-sync", security(("api_token" = ["directory:read"])),
+    params(("id" = String, Path, description = "run id"), ResultsQuery),
     responses((status = 200, body = SyncRun)))]
 #[get("/enterprises/{e}/directory-sync/runs/{id}")]
 pub async fn run(
@@ -116,6 +123,7 @@ pub async fn run(
 
 /// The run's whole diff as CSV (`action,email,dn,field,before,after,detail`), safe to open in a spreadsheet.
 #[utoipa::path(tag = "directory-sync",
+    security(("api_token" = ["directory:read"])),
     params(("id" = String, Path, description = "run id")),
     responses((status = 200, content_type = "text/csv", body = String)))]
 #[get("/enterprises/{e}/directory-sync/runs/{id}/report.csv")]
@@ -128,7 +136,8 @@ pub async fn report(state: State, InConsole(c, ..): InConsole<gate::DirectorySyn
 }
 
 /// Distribution lists (from the synced directory groups), by name.
-#[utoipa::path(tag = "directory-sync", params(PageQuery),
+#[utoipa::path(tag = "directory-sync", security(("api_token" = ["users:read"])),
+    params(PageQuery),
     responses((status = 200, body = DistributionListPage)))]
 #[get("/enterprises/{e}/distribution-lists")]
 pub async fn lists(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>, page: Paging) -> Reply {
@@ -136,7 +145,8 @@ pub async fn lists(state: State, InConsole(c, ..): InConsole<gate::DirectorySync
 }
 
 /// One distribution list with its members' emails.
-#[utoipa::path(tag = "directory-sync", params(("id" = String, Path, description = "list id")),
+#[utoipa::path(tag = "directory-sync", security(("api_token" = ["users:read"])),
+    params(("id" = String, Path, description = "list id")),
     responses((status = 200, body = DistributionListDetail)))]
 #[get("/enterprises/{e}/distribution-lists/{id}")]
 pub async fn list(state: State, InConsole(c, ..): InConsole<gate::DirectorySync>, Item(id): Item) -> Reply {

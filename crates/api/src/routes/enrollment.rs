@@ -25,19 +25,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Invite people by email. Every address gets its own outcome: `invited`, `already_member`,
 /// `already_invited`, `not_in_domain` or `invalid`. Up to 10,000 addresses per request.
-#[utoipa::path(tag = "enrollment", request_body = InviteRequest,
+#[utoipa::path(tag = "enrollment", security(("api_token" = ["invitations:write"])),
+    request_body = InviteRequest,
     responses((status = 200, body = InviteResponse),
               (status = 422, description = "no_addresses, too_many_addresses", body = Problem),
               (status = 429, description = "invite_limit_reached", body = Problem)))]
 #[post("/enterprises/{e}/invitations")]
 pub async fn invite(
     state: State,
-    InConsole(c, caller, _): InConsole<gate::Invite>,
+    InConsole(c, _): InConsole<gate::Invite>,
     body: Json<InviteRequest, INVITE_BODY_LIMIT>,
 ) -> Reply {
     let req = body.into_inner();
     let send = req.send_invitations.unwrap_or(true);
-    let result = enrollment::invite(&state, &c, &caller.account, &req.emails, send).await?;
+    let result = enrollment::invite(&state, &c, &c.actor, &req.emails, send).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 
@@ -48,7 +49,8 @@ pub struct ListQuery {
 }
 
 /// Invitations, newest first, with sent time, expiry and mail delivery status.
-#[utoipa::path(tag = "enrollment", params(ListQuery, PageQuery),
+#[utoipa::path(tag = "enrollment", security(("api_token" = ["users:read"])),
+    params(ListQuery, PageQuery),
     responses((status = 200, body = InvitationPage)))]
 #[get("/enterprises/{e}/invitations")]
 pub async fn list(
@@ -62,18 +64,20 @@ pub async fn list(
 }
 
 /// Send a pending (or expired) invitation again: a new link, a new expiry; the old link stops working.
-#[utoipa::path(tag = "enrollment", params(("id" = String, Path, description = "invitation id")),
+#[utoipa::path(tag = "enrollment", security(("api_token" = ["invitations:write"])),
+    params(("id" = String, Path, description = "invitation id")),
     responses((status = 200, body = Invitation), (status = 409, description = "invitation_not_pending", body = Problem)))]
 #[post("/enterprises/{e}/invitations/{id}/resend")]
-pub async fn resend(state: State, InConsole(c, caller, _): InConsole<gate::Invite>, Item(id): Item) -> Reply {
-    Ok(HttpResponse::Ok().json(enrollment::resend(&state, &c, &caller.account, &id).await?))
+pub async fn resend(state: State, InConsole(c, _): InConsole<gate::Invite>, Item(id): Item) -> Reply {
+    Ok(HttpResponse::Ok().json(enrollment::resend(&state, &c, &c.actor, &id).await?))
 }
 
 /// Revoke a pending invitation: its link stops working and the person is no longer listed.
-#[utoipa::path(tag = "enrollment", params(("id" = String, Path, description = "invitation id")),
+#[utoipa::path(tag = "enrollment", security(("api_token" = ["invitations:write"])),
+    params(("id" = String, Path, description = "invitation id")),
     responses((status = 204), (status = 409, description = "invitation_not_pending", body = Problem)))]
 #[delete("/enterprises/{e}/invitations/{id}")]
-pub async fn revoke(state: State, InConsole(c, caller, _): InConsole<gate::Invite>, Item(id): Item) -> Reply {
-    enrollment::revoke(&state, &c, &caller.account, &id).await?;
+pub async fn revoke(state: State, InConsole(c, _): InConsole<gate::Invite>, Item(id): Item) -> Reply {
+    enrollment::revoke(&state, &c, &c.actor, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -32,7 +32,8 @@ pub async fn claim(state: State, Authed(caller): Authed, body: web::Bytes) -> Re
 }
 
 /// The enterprise: plan, modules (enabled or locked with the reason), domain status and instructions.
-#[utoipa::path(tag = "enterprises", responses((status = 200, body = Enterprise), (status = 403, description = "elevation_required", body = Problem)))]
+#[utoipa::path(tag = "enterprises", security(("api_token" = ["enterprise:read"])),
+    responses((status = 200, body = Enterprise), (status = 403, description = "elevation_required", body = Problem)))]
 #[get("/enterprises/{e}")]
 pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Open>) -> Reply {
     Ok(HttpResponse::Ok()
@@ -45,10 +46,10 @@ pub async fn get(state: State, InConsole(c, ..): InConsole<gate::Open>) -> Reply
 #[patch("/enterprises/{e}")]
 pub async fn update(
     state: State,
-    InConsole(c, caller, _): InConsole<gate::Open>,
+    InConsole(c, _): InConsole<gate::Open>,
     body: Json<UpdateEnterpriseRequest>,
 ) -> Reply {
-    Ok(HttpResponse::Ok().json(enterprises::update(&state, &caller, &c.enterprise, c.role, body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(enterprises::update(&state, &c.actor, &c.enterprise, c.role, body.into_inner()).await?))
 }
 
 /// Check the domain now, by DNS TXT record and/or meta tag; the result says what each check saw.
@@ -56,9 +57,8 @@ pub async fn update(
     responses((status = 200, body = VerificationResult),
               (status = 409, description = "domain_taken: another claim verified first", body = Problem)))]
 #[post("/enterprises/{e}/domain/verify")]
-pub async fn verify(state: State, InConsole(c, caller, _): InConsole<gate::Open>, body: web::Bytes) -> Reply {
+pub async fn verify(state: State, InConsole(c, _): InConsole<gate::Open>, body: web::Bytes) -> Reply {
     let method = optional_json::<VerifyRequest>(&body)?.method;
-    let result =
-        domain_status::check_domain(&state, &c.enterprise, method, Trigger::Manual, Some(&caller.account)).await?;
+    let result = domain_status::check_domain(&state, &c.enterprise, method, Trigger::Manual, Some(&c.actor)).await?;
     Ok(HttpResponse::Ok().json(result))
 }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admins;
 pub mod analytics;
+pub mod api_tokens;
 pub mod audit;
 pub mod billing;
 pub mod caller;
@@ -49,6 +50,7 @@ const API: &[fn(&mut ServiceConfig)] = &[
     analytics::configure,
     admins::configure,
     directory::configure,
+    api_tokens::configure,
 ];
 
 /// Mounts every route (the API scope and the probes) and gathers their paths

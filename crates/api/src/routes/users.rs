@@ -30,6 +30,7 @@ pub struct ListQuery {
 
 /// Members by email, with server-side search and state filter, cursor-paginated.
 #[utoipa::path(tag = "users",
+    security(("api_token" = ["users:read"])),
     params(ListQuery, PageQuery),
     responses((status = 200, body = MemberPage)))]
 #[get("/enterprises/{e}/users")]
@@ -44,32 +45,35 @@ pub async fn list(
 }
 
 /// Edit a member's profile and/or state (`managed`, `unmanaged`, `suspended`).
-#[utoipa::path(tag = "users", params(("id" = String, Path, description = "member id")),
+#[utoipa::path(tag = "users", security(("api_token" = ["users:write"])),
+    params(("id" = String, Path, description = "member id")),
     request_body = UpdateMemberRequest,
     responses((status = 200, body = Member),
               (status = 409, description = "seat_cap_reached, not_enrolled, invalid_transition", body = Problem)))]
 #[patch("/enterprises/{e}/users/{id}")]
 pub async fn update(
     state: State,
-    InConsole(c, caller, _): InConsole<gate::Users>,
+    InConsole(c, _): InConsole<gate::Users>,
     Item(id): Item,
     body: Json<UpdateMemberRequest>,
 ) -> Reply {
-    Ok(HttpResponse::Ok().json(members::update(&state, &c, &caller.account, &id, body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(members::update(&state, &c, &c.actor, &id, body.into_inner()).await?))
 }
 
 /// Make members managed (billed per seat). Members already managed, or not yet enrolled, are skipped.
-#[utoipa::path(tag = "users", request_body = MemberIds,
+#[utoipa::path(tag = "users", security(("api_token" = ["users:write"])),
+    request_body = MemberIds,
     responses((status = 200, body = BulkStateResult), (status = 409, description = "seat_cap_reached", body = Problem)))]
 #[post("/enterprises/{e}/users/manage")]
-pub async fn manage(state: State, InConsole(c, caller, _): InConsole<gate::Users>, body: Json<MemberIds>) -> Reply {
-    Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &caller.account, &body.ids, MemberState::Managed).await?))
+pub async fn manage(state: State, InConsole(c, _): InConsole<gate::Users>, body: Json<MemberIds>) -> Reply {
+    Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &c.actor, &body.ids, MemberState::Managed).await?))
 }
 
 /// Make managed members unmanaged again (and restore suspended ones).
-#[utoipa::path(tag = "users", request_body = MemberIds,
+#[utoipa::path(tag = "users", security(("api_token" = ["users:write"])),
+    request_body = MemberIds,
     responses((status = 200, body = BulkStateResult)))]
 #[post("/enterprises/{e}/users/unmanage")]
-pub async fn unmanage(state: State, InConsole(c, caller, _): InConsole<gate::Users>, body: Json<MemberIds>) -> Reply {
-    Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &caller.account, &body.ids, MemberState::Unmanaged).await?))
+pub async fn unmanage(state: State, InConsole(c, _): InConsole<gate::Users>, body: Json<MemberIds>) -> Reply {
+    Ok(HttpResponse::Ok().json(members::move_to(&state, &c, &c.actor, &body.ids, MemberState::Unmanaged).await?))
 }

@@ -5,11 +5,12 @@ use muster_model::{AdminEntry, Role, TransferOwnershipRequest};
 use serde_json::json;
 
 use crate::{
+    services::access::Actor,
     services::access::Console,
     services::error::{DomainError, DomainResult},
     services::{audit, mail, passwords},
     state::AppState,
-    store::{accounts::AccountRow, audit as audit_store, enterprises, now_ms, outbox, sessions},
+    store::{audit as audit_store, enterprises, now_ms, outbox, sessions},
 };
 
 fn pma_only(c: &Console) -> DomainResult<()> {
@@ -32,7 +33,7 @@ pub async fn list(state: &AppState, c: &Console) -> DomainResult<Vec<AdminEntry>
         .collect())
 }
 
-pub async fn grant(state: &AppState, c: &Console, actor: &AccountRow, account_id: &str) -> DomainResult<AdminEntry> {
+pub async fn grant(state: &AppState, c: &Console, actor: &Actor, account_id: &str) -> DomainResult<AdminEntry> {
     pma_only(c)?;
     let e = &c.enterprise;
     let email = enterprises::enrolled_member_email(&state.db.pool, &e.id, account_id)
@@ -54,7 +55,7 @@ pub async fn grant(state: &AppState, c: &Console, actor: &AccountRow, account_id
     Ok(AdminEntry { account_id: account_id.into(), email, role: Role::Admin })
 }
 
-pub async fn revoke(state: &AppState, c: &Console, actor: &AccountRow, account_id: &str) -> DomainResult<()> {
+pub async fn revoke(state: &AppState, c: &Console, actor: &Actor, account_id: &str) -> DomainResult<()> {
     pma_only(c)?;
     let e = &c.enterprise;
     match enterprises::admin_role(&state.db.pool, &e.id, account_id).await?.as_deref() {
@@ -85,7 +86,7 @@ pub async fn revoke(state: &AppState, c: &Console, actor: &AccountRow, account_i
 pub async fn transfer_ownership(
     state: &AppState,
     c: &Console,
-    actor: &AccountRow,
+    actor: &Actor,
     req: TransferOwnershipRequest,
 ) -> DomainResult<Vec<AdminEntry>> {
     if c.role != Role::Pma {

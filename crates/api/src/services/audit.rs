@@ -1,19 +1,19 @@
 //! The audit log: events recorded with the actor taken from the session, and
 //! read back newest first with filters.
 
-use muster_model::{AuditEvent, AuditEventPage};
+use muster_model::{AuditEvent, AuditEventPage, TokenActor};
 
 use crate::{
     services::{
-        access::Console,
+        access::{Actor, Console},
         error::{DomainResult, During},
     },
     state::AppState,
-    store::{self, accounts::AccountRow, audit::NewEvent, rfc3339, Page},
+    store::{self, audit::NewEvent, rfc3339, Page},
 };
 
 pub fn by<'a>(
-    actor: Option<&'a AccountRow>,
+    actor: Option<&'a Actor>,
     enterprise_id: &'a str,
     action: &'a str,
     target: Option<&'a str>,
@@ -23,6 +23,8 @@ pub fn by<'a>(
         enterprise_id: Some(enterprise_id),
         actor_id: actor.map(|a| a.id.as_str()),
         actor_email: actor.map(|a| a.email.as_str()),
+        actor_token_id: actor.and_then(|a| a.token.as_ref()).map(|t| t.id.as_str()),
+        actor_token_name: actor.and_then(|a| a.token.as_ref()).map(|t| t.name.as_str()),
         action,
         target,
         details,
@@ -55,6 +57,7 @@ pub async fn list(
         .map(|r| AuditEvent {
             id: r.id,
             actor_email: r.actor_email,
+            actor_token: r.actor_token_id.zip(r.actor_token_name).map(|(id, name)| TokenActor { id, name }),
             action: r.action,
             target: r.target,
             details: r.details.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or(serde_json::Value::Null),

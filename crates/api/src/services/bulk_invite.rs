@@ -9,6 +9,7 @@ use muster_model::{
 use serde_json::json;
 
 use crate::{
+    services::access::Actor,
     services::error::{DomainError, DomainResult},
     services::{
         access::Console,
@@ -16,9 +17,7 @@ use crate::{
         upload::{read_all, ByteStream},
     },
     state::AppState,
-    store::{
-        accounts, accounts::AccountRow, audit as audit_store, enterprises, jobs, jobs::JobRow, jobs::ResultRow, now_ms,
-    },
+    store::{audit as audit_store, enterprises, jobs, jobs::JobRow, jobs::ResultRow, now_ms},
 };
 
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
@@ -29,7 +28,7 @@ pub const MAX_ADDRESSES: usize = 100_000;
 pub async fn create(
     state: &AppState,
     c: &Console,
-    actor: &AccountRow,
+    actor: &Actor,
     upload: ByteStream,
     send: bool,
 ) -> DomainResult<JobRow> {
@@ -68,8 +67,7 @@ pub fn check(bytes: &[u8]) -> DomainResult<usize> {
 /// one transaction, so a job that dies leaves nothing behind and reruns clean.
 pub async fn execute(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
     let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(DomainError::NotFound("enterprise"))?;
-    let actor_id = job.created_by.as_deref().unwrap_or_default();
-    let actor = accounts::by_id(&state.db.pool, actor_id).await?.ok_or(DomainError::NotFound("account"))?;
+    let actor = job_service::actor_of(state, job).await?.ok_or(DomainError::NotFound("account"))?;
     let send = job_service::options_of::<job_service::InviteOptions>(job).send_invitations;
     let bytes = job_service::input(state, &job.id).await?;
     let entries = parse(&String::from_utf8_lossy(&bytes));

@@ -6,13 +6,11 @@ use muster_model::{DomainStatus, VerificationMethod, VerificationResult};
 use serde_json::json;
 
 use crate::{
+    services::access::Actor,
     services::error::{DomainError, DomainResult},
     services::{audit, mail, verification},
     state::AppState,
-    store::{
-        self, accounts::AccountRow, audit as audit_store, claims, enterprises, enterprises::EnterpriseRow, now_ms,
-        outbox,
-    },
+    store::{self, audit as audit_store, claims, enterprises, enterprises::EnterpriseRow, now_ms, outbox},
 };
 
 /// Runs the checks and stores the outcome; used by "Check now" and the background checker.
@@ -21,7 +19,7 @@ pub async fn check_domain(
     e: &EnterpriseRow,
     method: Option<VerificationMethod>,
     trigger: verification::Trigger,
-    actor: Option<&AccountRow>,
+    actor: Option<&Actor>,
 ) -> DomainResult<VerificationResult> {
     let Some(token) = e.verification_token.as_deref() else {
         // Contract enterprises are assigned their domain: nothing to check.

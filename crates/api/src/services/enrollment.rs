@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::store::Page;
 use crate::{
+    services::access::Actor,
     services::access::Console,
     services::error::{DomainError, DomainResult, During},
     services::{
@@ -20,8 +21,8 @@ use crate::{
     },
     state::AppState,
     store::{
-        self, accounts::AccountRow, audit as audit_store, enterprises, enterprises::EnterpriseRow, invitations,
-        invitations::ListedRow, members, now_ms, outbox, rfc3339,
+        self, audit as audit_store, enterprises, enterprises::EnterpriseRow, invitations, invitations::ListedRow,
+        members, now_ms, outbox, rfc3339,
     },
 };
 
@@ -32,7 +33,7 @@ pub const MAX_ADDRESSES: usize = 10_000;
 pub async fn invite(
     state: &AppState,
     c: &Console,
-    actor: &AccountRow,
+    actor: &Actor,
     emails: &[String],
     send: bool,
 ) -> DomainResult<InviteResponse> {
@@ -60,7 +61,7 @@ pub async fn invite_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     state: &AppState,
     e: &EnterpriseRow,
-    actor: &AccountRow,
+    actor: &Actor,
     emails: &[String],
     send: bool,
     source: MemberSource,
@@ -192,7 +193,7 @@ pub async fn list(
 }
 
 /// Sends the invitation again with a new token (the old link stops working) and a new expiry.
-pub async fn resend(state: &AppState, c: &Console, actor: &AccountRow, id: &str) -> DomainResult<Invitation> {
+pub async fn resend(state: &AppState, c: &Console, actor: &Actor, id: &str) -> DomainResult<Invitation> {
     let inv =
         invitations::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("invitation"))?;
     let now = now_ms();
@@ -229,7 +230,7 @@ pub async fn resend(state: &AppState, c: &Console, actor: &AccountRow, id: &str)
 }
 
 /// Withdraws a pending invitation: its link stops working and the person is no longer listed.
-pub async fn revoke(state: &AppState, c: &Console, actor: &AccountRow, id: &str) -> DomainResult<()> {
+pub async fn revoke(state: &AppState, c: &Console, actor: &Actor, id: &str) -> DomainResult<()> {
     let inv =
         invitations::by_id(&state.db.pool, &c.enterprise.id, id).await?.ok_or(DomainError::NotFound("invitation"))?;
     let now = now_ms();
@@ -266,11 +267,9 @@ pub async fn send_pending_run(
     state: &AppState,
     job: &crate::store::jobs::JobRow,
 ) -> DomainResult<muster_model::JobCounts> {
-    use crate::store::{accounts as account_store, jobs};
+    use crate::store::jobs;
     let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(DomainError::NotFound("enterprise"))?;
-    let actor = account_store::by_id(&state.db.pool, job.created_by.as_deref().unwrap_or_default())
-        .await?
-        .ok_or(DomainError::NotFound("account"))?;
+    let actor = crate::services::jobs::actor_of(state, job).await?.ok_or(DomainError::NotFound("account"))?;
     let inviter = actor.display_name();
     let already = job.processed;
     let total = already + invitations::count_unsent(&state.db.pool, &e.id).await?;

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::{
     services::error::{DomainError, DomainResult},
-    services::{audit, crypto, invitations, mail, sessions::Caller, verification},
+    services::{access::Actor, audit, crypto, invitations, mail, sessions::Caller, verification},
     state::AppState,
     store::{
         self, accounts::AccountRow, audit as audit_store, claims, enterprises, enterprises::EnterpriseRow,
@@ -112,9 +112,10 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> Doma
     )
     .await?;
     let details = json!({"plan": plan, "billing_cycle": cycle});
+    let claimant = Actor::person(account.clone());
     audit_store::record(
         &mut *tx,
-        &audit::by(Some(account), &row.id, "enterprise.claimed", Some(&domain), details),
+        &audit::by(Some(&claimant), &row.id, "enterprise.claimed", Some(&domain), details),
         now,
     )
     .await?;
@@ -175,12 +176,12 @@ async fn forward_to_admin(state: &AppState, requester: &AccountRow, e: &Enterpri
 /// The enterprise and the caller's role in it; 404 for anyone who is not its admin.
 pub async fn administered(
     state: &AppState,
-    caller: &Caller,
+    account: &AccountRow,
     enterprise_id: &str,
 ) -> DomainResult<(EnterpriseRow, Role)> {
     let not_found = || DomainError::NotFound("enterprise");
     let (e, role, member_state) =
-        enterprises::with_admin_role(&state.db.pool, enterprise_id, &caller.account.id).await?.ok_or_else(not_found)?;
+        enterprises::with_admin_role(&state.db.pool, enterprise_id, &account.id).await?.ok_or_else(not_found)?;
     // An admin the company offboarded (suspended by hand or by a sync) loses the console at once.
     if is_offboarded(member_state.as_deref()) {
         return Err(DomainError::denied(
@@ -198,7 +199,7 @@ pub fn is_offboarded(member_state: Option<&str>) -> bool {
 
 pub async fn update(
     state: &AppState,
-    caller: &Caller,
+    actor: &Actor,
     e: &EnterpriseRow,
     role: Role,
     req: UpdateEnterpriseRequest,
@@ -214,7 +215,7 @@ pub async fn update(
     let details = json!({"plan": {"before": e.plan, "after": plan}, "billing_cycle": {"before": e.billing_cycle, "after": cycle}});
     audit_store::record(
         &mut *tx,
-        &audit::by(Some(&caller.account), &e.id, "enterprise.plan_changed", Some(&e.domain), details),
+        &audit::by(Some(actor), &e.id, "enterprise.plan_changed", Some(&e.domain), details),
         now,
     )
     .await?;

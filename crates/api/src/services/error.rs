@@ -40,6 +40,9 @@ pub enum DomainError {
     /// A burst limit.
     #[error("too many attempts; wait a minute and try again")]
     RateLimited,
+    /// A per-credential request rate: the answer carries `Retry-After`.
+    #[error("too many requests with this API token; retry in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
     /// A quota (not a burst): says which and when it frees up.
     #[error("{detail}")]
     QuotaExceeded { code: &'static str, detail: String },
@@ -73,7 +76,7 @@ impl DomainError {
             Self::Forbidden(_) => "forbidden",
             Self::Locked(reason) => reason.as_str(),
             Self::NotFound(_) => "not_found",
-            Self::RateLimited => "rate_limited",
+            Self::RateLimited | Self::TooManyRequests { .. } => "rate_limited",
             Self::TooLarge { .. } => "payload_too_large",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",

@@ -156,9 +156,7 @@ fn key(email: &str) -> u64 {
 
 pub async fn execute(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> {
     let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(DomainError::NotFound("enterprise"))?;
-    let actor = accounts::by_id(&state.db.pool, job.created_by.as_deref().unwrap_or_default())
-        .await?
-        .ok_or(DomainError::NotFound("account"))?;
+    let actor = job_service::actor_of(state, job).await?.ok_or(DomainError::NotFound("account"))?;
     let send = job_service::options_of::<job_service::InviteOptions>(job).send_invitations;
     let dry_run = job.dry_run != 0;
 

@@ -10,6 +10,7 @@ use muster_model::{
 use serde_json::json;
 
 use crate::{
+    services::access::Actor,
     services::error::{DomainError, DomainResult},
     services::{accounts, audit, crypto, mail, passwords, sessions::Caller},
     state::AppState,
@@ -27,7 +28,7 @@ pub async fn invite_in_tx(
     state: &AppState,
     e: &EnterpriseRow,
     email: &str,
-    inviter: Option<&AccountRow>,
+    inviter: Option<&Actor>,
     grants_role: Option<Role>,
     source: MemberSource,
     now: i64,

@@ -3,18 +3,17 @@
 
 /// A queued job as the store keeps it (routes answer with its `view`).
 pub use crate::store::jobs::JobRow;
-use muster_model::{Job, JobCounts, JobKind, JobProgress, JobResult, JobStatus, Module};
+use muster_model::{ApiScope, Job, JobCounts, JobKind, JobProgress, JobResult, JobStatus, Module};
 
 use crate::store::{jobs::ResultRow, Page};
 use crate::{
     services::{
-        access::{console, Console},
+        access::{Actor, Console, TokenGrant},
         csv_import::spreadsheet_safe,
         error::{DomainError, DomainResult, During},
-        sessions::Caller,
     },
     state::AppState,
-    store::{accounts::AccountRow, enterprises::EnterpriseRow, jobs, now_ms, rfc3339},
+    store::{enterprises::EnterpriseRow, jobs, now_ms, rfc3339},
 };
 
 /// What the jobs that invite people (Bulk Invite, Import) were asked, stored with the job.
@@ -154,14 +153,19 @@ pub async fn reserve<'a>(state: &'a AppState, enterprise_id: &str) -> DomainResu
 pub async fn create(
     slot: Slot<'_>,
     e: &EnterpriseRow,
-    actor: &AccountRow,
+    actor: &Actor,
     kind: JobKind,
     dry_run: bool,
     options: impl serde::Serialize,
     input: &[u8],
 ) -> DomainResult<JobRow> {
     let state = slot.state;
-    let options = serde_json::to_string(&options).map_err(anyhow::Error::new)?;
+    let mut options = serde_json::to_value(&options).map_err(anyhow::Error::new)?;
+    // The run's audit events name the token the job was started with.
+    if let (Some(token), Some(map)) = (actor.token_actor(), options.as_object_mut()) {
+        map.insert(BY_TOKEN.into(), serde_json::to_value(token).map_err(anyhow::Error::new)?);
+    }
+    let options = options.to_string();
     let row = JobRow::queued(&e.id, &actor.id, kind.as_str(), dry_run, options, now_ms());
     let mut tx = state.db.pool.begin().await?;
     jobs::insert(&mut *tx, &row).await?;
@@ -171,6 +175,20 @@ pub async fn create(
     tx.commit().await?;
     state.wake_jobs();
     Ok(row)
+}
+
+const BY_TOKEN: &str = "started_with_token";
+
+/// Who started the job: its creator, and the API token when one was used.
+pub async fn actor_of(state: &AppState, job: &JobRow) -> DomainResult<Option<Actor>> {
+    let Some(id) = job.created_by.as_deref() else { return Ok(None) };
+    let Some(account) = crate::store::accounts::by_id(&state.db.pool, id).await? else { return Ok(None) };
+    let options: serde_json::Value = serde_json::from_str(&job.options).unwrap_or_default();
+    let token = options
+        .get(BY_TOKEN)
+        .and_then(|t| serde_json::from_value::<muster_model::TokenActor>(t.clone()).ok())
+        .map(|t| TokenGrant { id: t.id, name: t.name, scopes: Vec::new() });
+    Ok(Some(Actor { account, token }))
 }
 
 /// The job's whole input (for kinds whose input is small by limit).
@@ -185,23 +203,21 @@ pub async fn input(state: &AppState, job_id: &str) -> DomainResult<Vec<u8>> {
 }
 
 /// The job, gated by the module its kind belongs to.
-pub async fn in_console(
-    state: &AppState,
-    caller: &Caller,
-    enterprise_id: &str,
-    id: &str,
-) -> DomainResult<(Console, JobRow)> {
-    let c = console(state, caller, enterprise_id, None).await?;
+/// A job of the console's enterprise, behind its kind's module gate and,
+/// for a token, the scope that can start a job of that kind.
+pub async fn in_console(state: &AppState, c: &Console, id: &str) -> DomainResult<JobRow> {
     let row = jobs::by_id(&state.db.pool, &c.enterprise.id, id)
         .await
         .during(|| format!("reading job {id} of {}", c.enterprise.domain))?
         .ok_or(DomainError::NotFound("job"))?;
-    c.require(match JobKind::parse(&row.kind) {
-        Some(JobKind::Import) => Module::Import,
-        Some(JobKind::SendPending) => Module::Invite,
-        _ => Module::BulkInvite,
-    })?;
-    Ok((c, row))
+    let (module, scope) = match JobKind::parse(&row.kind) {
+        Some(JobKind::Import) => (Module::Import, ApiScope::ImportsWrite),
+        Some(JobKind::SendPending) => (Module::Invite, ApiScope::InvitationsWrite),
+        _ => (Module::BulkInvite, ApiScope::InvitationsWrite),
+    };
+    c.require(module)?;
+    c.actor.require_scope(scope)?;
+    Ok(row)
 }
 
 /// The lines a job could not take, as CSV (`row,email,error`), every cell safe to open in a spreadsheet.

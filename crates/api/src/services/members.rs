@@ -8,13 +8,12 @@ use serde_json::json;
 
 use crate::store::Page;
 use crate::{
+    services::access::Actor,
     services::access::Console,
     services::audit,
     services::error::{DomainError, DomainResult, During},
     state::AppState,
-    store::{
-        accounts::AccountRow, audit as audit_store, enterprises, members, members::MemberRow, now_ms, rfc3339, sessions,
-    },
+    store::{audit as audit_store, enterprises, members, members::MemberRow, now_ms, rfc3339, sessions},
 };
 
 pub const MAX_BULK: usize = 10_000;
@@ -77,7 +76,7 @@ fn sources(to: MemberState) -> DomainResult<&'static [(MemberState, i64)]> {
 pub async fn move_to(
     state: &AppState,
     c: &Console,
-    actor: &AccountRow,
+    actor: &Actor,
     ids: &[String],
     to: MemberState,
 ) -> DomainResult<BulkStateResult> {
@@ -161,7 +160,7 @@ fn field<'a>(new: &'a Option<String>, old: &'a Option<String>, name: &str) -> Do
 pub async fn update(
     state: &AppState,
     c: &Console,
-    actor: &AccountRow,
+    actor: &Actor,
     id: &str,
     req: UpdateMemberRequest,
 ) -> DomainResult<Member> {

@@ -4,6 +4,7 @@ pub mod access;
 pub mod accounts;
 pub mod admins;
 pub mod analytics;
+pub mod api_tokens;
 pub mod audit;
 pub mod billing;
 pub mod bulk_invite;

@@ -3,12 +3,12 @@
 //! against.
 
 use crate::{
+    services::access::Actor,
     services::error::{DomainError, DomainResult},
     services::{crypto, mail},
     state::AppState,
     store::{
         self,
-        accounts::AccountRow,
         enterprises::EnterpriseRow,
         invitations::{self, NewInvitation},
         outbox::{self, QueuedMail},
@@ -35,7 +35,7 @@ impl<'a> StagedInvitations<'a> {
     pub fn new(
         state: &'a AppState,
         enterprise: &'a EnterpriseRow,
-        actor: Option<&AccountRow>,
+        actor: Option<&Actor>,
         send: bool,
         now: i64,
     ) -> Self {
@@ -44,7 +44,7 @@ impl<'a> StagedInvitations<'a> {
             state,
             enterprise,
             inviter_id: actor.map(|a| a.id.clone()),
-            inviter_name: actor.map(AccountRow::display_name),
+            inviter_name: actor.map(|a| a.display_name()),
             send,
             now,
             expires_at,

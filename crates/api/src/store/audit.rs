@@ -8,6 +8,8 @@ pub struct NewEvent<'a> {
     pub enterprise_id: Option<&'a str>,
     pub actor_id: Option<&'a str>,
     pub actor_email: Option<&'a str>,
+    pub actor_token_id: Option<&'a str>,
+    pub actor_token_name: Option<&'a str>,
     pub action: &'a str,
     pub target: Option<&'a str>,
     pub details: serde_json::Value,
@@ -19,6 +21,8 @@ pub struct EventRow {
     pub enterprise_id: Option<String>,
     pub actor_id: Option<String>,
     pub actor_email: Option<String>,
+    pub actor_token_id: Option<String>,
+    pub actor_token_name: Option<String>,
     pub action: String,
     pub target: Option<String>,
     pub details: Option<String>,
@@ -27,8 +31,8 @@ pub struct EventRow {
 
 pub async fn record(db: impl Exec<'_>, e: &NewEvent<'_>, now: i64) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO audit_events (id, enterprise_id, actor_id, actor_email, action, target, details, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_events (id, enterprise_id, actor_id, actor_email, action, target, details, created_at, \
+         actor_token_id, actor_token_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind_all((
         super::new_id(),
@@ -39,6 +43,8 @@ pub async fn record(db: impl Exec<'_>, e: &NewEvent<'_>, now: i64) -> sqlx::Resu
         e.target,
         e.details.to_string(),
         now,
+        e.actor_token_id,
+        e.actor_token_name,
     ))
     .execute(db)
     .await?;
@@ -57,7 +63,8 @@ pub struct Filter {
 /// Newest first.
 pub async fn list(db: impl Exec<'_>, enterprise_id: &str, f: &Filter) -> sqlx::Result<Vec<EventRow>> {
     sqlx::query_as(
-        "SELECT id, enterprise_id, actor_id, actor_email, action, target, details, created_at FROM audit_events \
+        "SELECT id, enterprise_id, actor_id, actor_email, actor_token_id, actor_token_name, action, target, details, \
+         created_at FROM audit_events \
          WHERE enterprise_id = $1 AND ($2 IS NULL OR action = $2) AND ($3 IS NULL OR actor_email = $3) \
          AND ($4 IS NULL OR id < $4) ORDER BY id DESC LIMIT $5",
     )

@@ -3,6 +3,7 @@
 //! 0/1. Each submodule owns the SQL for one kind of record.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod audit;
 pub mod bulk;
 pub mod claims;

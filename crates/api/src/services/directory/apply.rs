@@ -11,10 +11,11 @@ use super::{
 };
 use crate::store::distribution_lists;
 use crate::{
+    services::access::Actor,
     services::error::DomainResult,
     services::staged_invitations,
     state::AppState,
-    store::{accounts, directory, enterprises::EnterpriseRow, jobs, jobs::JobRow, jobs::ResultRow, members},
+    store::{directory, enterprises::EnterpriseRow, jobs, jobs::JobRow, jobs::ResultRow, members},
 };
 use muster_model::{MemberSource, MemberState};
 
@@ -44,7 +45,7 @@ pub async fn apply(
     state: &AppState,
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     e: &EnterpriseRow,
-    actor: Option<&accounts::AccountRow>,
+    actor: Option<&Actor>,
     s: &Settings,
     snap: &Snapshot,
     plan: &mut Plan,

@@ -5,11 +5,12 @@ use muster_model::{DirectoryConfig, DirectoryConfigRequest};
 use serde_json::json;
 
 use crate::{
+    services::access::Actor,
     services::access::Console,
     services::error::{DomainError, DomainResult},
     services::{audit, crypto},
     state::AppState,
-    store::{accounts::AccountRow, audit as audit_store, directory, directory::ConfigRow, now_ms, rfc3339},
+    store::{audit as audit_store, directory, directory::ConfigRow, now_ms, rfc3339},
 };
 
 use super::{load, not_configured, probe::refuse_address, rules, schedule, Settings};
@@ -66,7 +67,7 @@ pub(super) fn check(req: &DirectoryConfigRequest) -> DomainResult<()> {
 pub async fn put(
     state: &AppState,
     c: &Console,
-    actor: &AccountRow,
+    actor: &Actor,
     mut req: DirectoryConfigRequest,
 ) -> DomainResult<DirectoryConfig> {
     check(&req)?;

@@ -20,12 +20,12 @@ use super::{
 use crate::services::jobs::SyncOptions;
 use crate::store::distribution_lists;
 use crate::{
+    services::access::Actor,
     services::error::{DomainError, DomainResult},
     services::{audit, mail},
     state::{AppState, Shared},
     store::{
-        accounts, audit as audit_store, directory, enterprises, enterprises::EnterpriseRow, jobs, jobs::JobRow, now_ms,
-        outbox,
+        audit as audit_store, directory, enterprises, enterprises::EnterpriseRow, jobs, jobs::JobRow, now_ms, outbox,
     },
 };
 
@@ -34,10 +34,7 @@ pub async fn execute(shared: &Shared, job: &JobRow) -> DomainResult<SyncCounts> 
     let e = enterprises::by_id(&state.db.pool, &job.enterprise_id).await?.ok_or(DomainError::NotFound("enterprise"))?;
     // A scheduled run meets the same gate as a request: verified domain, plan with the module.
     crate::services::access::module_open(&e, Module::DirectorySync)?;
-    let actor = match job.created_by.as_deref() {
-        Some(id) => accounts::by_id(&state.db.pool, id).await?,
-        None => None,
-    };
+    let actor = crate::services::jobs::actor_of(state, job).await?;
     let loaded = super::load(state, &e.id)
         .await?
         .ok_or_else(|| DomainError::Validation("Directory Sync is not configured any more.".into()))?;
@@ -120,7 +117,7 @@ async fn finish_blocked(
     mut tx: sqlx::Transaction<'_, sqlx::Any>,
     job: &JobRow,
     e: &EnterpriseRow,
-    actor: Option<&accounts::AccountRow>,
+    actor: Option<&Actor>,
     counts: SyncCounts,
     why: String,
 ) -> DomainResult<SyncCounts> {

@@ -8,11 +8,12 @@ use super::{not_configured, plan};
 use crate::services::jobs::SyncOptions;
 use crate::store::Page;
 use crate::{
+    services::access::Actor,
     services::access::Console,
     services::audit,
     services::error::{DomainError, DomainResult, During},
     state::AppState,
-    store::{accounts::AccountRow, audit as audit_store, directory, jobs, jobs::JobRow, now_ms, rfc3339},
+    store::{audit as audit_store, directory, jobs, jobs::JobRow, now_ms, rfc3339},
 };
 
 /// Queues a run. A manual run while another is queued or running is refused
@@ -20,7 +21,7 @@ use crate::{
 pub async fn start(
     state: &AppState,
     enterprise_id: &str,
-    actor: Option<&AccountRow>,
+    actor: Option<&Actor>,
     dry_run: bool,
     accept_smaller: bool,
     trigger: SyncTrigger,
