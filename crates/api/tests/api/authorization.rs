@@ -9,7 +9,7 @@ const ANY_ID: &str = "01234567-0000-7000-8000-000000000001";
 
 /// Every enterprise-scoped operation of the published OpenAPI document, so a
 /// route added later is in the matrix the moment it is documented.
-fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
+pub fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
     let routes: Vec<_> = documented()
         .into_iter()
         .filter(|(_, template, _)| template.starts_with("/api/v1/enterprises/{e}"))
@@ -20,7 +20,7 @@ fn routes(e: &str) -> Vec<(&'static str, String, Value)> {
 }
 
 /// Every operation of the published document: method, path template, whether it needs a session.
-fn documented() -> Vec<(&'static str, String, bool)> {
+pub fn documented() -> Vec<(&'static str, String, bool)> {
     let doc = muster_api::openapi::document();
     let mut all = Vec::new();
     for (template, item) in &doc.paths.paths {
@@ -40,7 +40,7 @@ fn documented() -> Vec<(&'static str, String, bool)> {
 }
 
 /// Fills every remaining `{param}` with an id that exists nowhere.
-fn fill_ids(path: &str) -> String {
+pub fn fill_ids(path: &str) -> String {
     path.split('/')
         .map(|s| if s.starts_with('{') && s.ends_with('}') { ANY_ID } else { s })
         .collect::<Vec<_>>()
@@ -50,7 +50,7 @@ fn fill_ids(path: &str) -> String {
 /// A valid body for each operation that takes one, so the refusal is about
 /// who asks and not what they sent. An operation not named here gets `{}`:
 /// if that is not valid for it, the matrix fails until it is named.
-fn body_for(method: &str, template: &str) -> Value {
+pub fn body_for(method: &str, template: &str) -> Value {
     let route = template.trim_start_matches("/api/v1/enterprises/{e}");
     match (method, route) {
         ("GET" | "DELETE", _) => Value::Null,
@@ -64,6 +64,7 @@ fn body_for(method: &str, template: &str) -> Value {
         ("PUT", "/directory-sync") => directory_config(),
         ("POST", "/directory-sync/test") => Value::Null,
         ("POST", "/directory-sync/runs") => json!({"dry_run": true}),
+        ("POST", "/api-tokens") => json!({"name": "x", "scopes": ["users:read"]}),
         _ => json!({}),
     }
 }
@@ -74,7 +75,7 @@ fn directory_config() -> Value {
            "base_dn": "dc=example,dc=test"})
 }
 
-async fn call(app: &TestApp, method: &str, path: &str, body: &Value, token: Option<&str>) -> crate::helpers::Resp {
+pub async fn call(app: &TestApp, method: &str, path: &str, body: &Value, token: Option<&str>) -> crate::helpers::Resp {
     match method {
         "GET" => app.get(path, token).await,
         "PATCH" => app.patch(path, body.clone(), token).await,

@@ -24,5 +24,6 @@ mod recovery;
 mod sessions;
 mod squatting;
 mod takeover;
+mod tokens;
 mod users;
 mod verification;
