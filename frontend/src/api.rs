@@ -9,6 +9,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use crate::session::Session;
 
 mod directory;
+mod tokens;
 
 /// A failed call, in words: the server's problem details, or a network error.
 #[derive(Debug, Clone, PartialEq)]

@@ -78,6 +78,7 @@ pub enum Module {
     Billing,
     AuditLog,
     Analytics,
+    Integrations,
 }
 wire_enum!(Module {
     Dashboard => "dashboard",
@@ -90,6 +91,7 @@ wire_enum!(Module {
     Billing => "billing",
     AuditLog => "audit_log",
     Analytics => "analytics",
+    Integrations => "integrations",
 });
 
 impl Module {
@@ -105,6 +107,7 @@ impl Module {
             Self::Billing => "Billing",
             Self::AuditLog => "Audit log",
             Self::Analytics => "Analytics",
+            Self::Integrations => "Integrations",
         }
     }
 

@@ -33,11 +33,23 @@ pub fn AuditLog(enterprise_id: String) -> impl IntoView {
                 <thead><tr><th>"Time"</th><th>"Actor"</th><th>"Action"</th><th>"Target"</th></tr></thead>
                 <tbody>
                     <For each=move || events.items.get() key=|e: &AuditEvent| e.id.clone() let:e>
-                        <tr><td>{e.created_at}</td><td>{e.actor_email.unwrap_or_else(|| "Muster".into())}</td><td><code>{e.action}</code></td><td>{e.target.unwrap_or_default()}</td></tr>
+                        {
+                            let who = actor(&e);
+                            view! { <tr><td>{e.created_at}</td><td>{who}</td><td><code>{e.action}</code></td><td>{e.target.unwrap_or_default()}</td></tr> }
+                        }
                     </For>
                 </tbody>
             </table>
         </Show>
         <LoadMore paged=events />
+    }
+}
+
+/// Who acted: the admin, with the API token when one was used.
+fn actor(e: &muster_model::AuditEvent) -> String {
+    let who = e.actor_email.clone().unwrap_or_else(|| "Muster".into());
+    match &e.actor_token {
+        Some(t) => format!("API token \u{201c}{}\u{201d} ({who})", t.name),
+        None => who,
     }
 }

@@ -13,7 +13,8 @@ use crate::{
     components::{ErrorBox, PasswordField, StatusBadge},
     pages::{
         analytics::Analytics, audit::AuditLog, billing::Billing, bulk_invite::BulkInvite, dashboard::Dashboard,
-        directory_sync::DirectorySync, domain::DomainManagement, import::Import, invite::Invite, users::Users,
+        directory_sync::DirectorySync, domain::DomainManagement, import::Import, integrations::Integrations,
+        invite::Invite, users::Users,
     },
     use_api, use_session,
 };
@@ -31,6 +32,7 @@ pub fn slug(m: Module) -> &'static str {
         Module::Billing => "billing",
         Module::AuditLog => "audit",
         Module::Analytics => "analytics",
+        Module::Integrations => "integrations",
     }
 }
 
@@ -43,7 +45,10 @@ const GROUPS: &[(&str, &[Module])] = &[
     ("", &[Module::Dashboard]),
     ("Enrollment", &[Module::Invite, Module::BulkInvite, Module::Import, Module::DirectorySync]),
     ("People", &[Module::Users]),
-    ("Settings", &[Module::DomainManagement, Module::Billing, Module::AuditLog, Module::Analytics]),
+    (
+        "Settings",
+        &[Module::DomainManagement, Module::Billing, Module::AuditLog, Module::Analytics, Module::Integrations],
+    ),
 ];
 
 #[component]
@@ -174,6 +179,7 @@ fn page(
             Module::Users => view! { <Users enterprise_id=e.id is_pma=e.role == muster_model::Role::Pma /> }.into_any(),
             Module::Billing => view! { <Billing enterprise_id=e.id /> }.into_any(),
             Module::DirectorySync => view! { <DirectorySync enterprise_id=e.id /> }.into_any(),
+            Module::Integrations => view! { <Integrations enterprise_id=e.id /> }.into_any(),
         },
         _ => view! { <p class="muted">"Loading…"</p> }.into_any(),
     }

@@ -14,6 +14,7 @@ pub mod directory_sync;
 pub mod domain;
 pub mod enterprises;
 pub mod import;
+pub mod integrations;
 pub mod invite;
 pub mod password_reset;
 pub mod sign_in;

@@ -21,14 +21,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
               (status = 403, description = "token_not_allowed: tokens do not manage tokens", body = Problem),
               (status = 422, description = "invalid_name, no_scopes, invalid_expiry", body = Problem)))]
 #[post("/enterprises/{e}/api-tokens")]
-pub async fn create(state: State, InConsole(c, _): InConsole<gate::Open>, body: Json<CreateApiTokenRequest>) -> Reply {
+pub async fn create(
+    state: State,
+    InConsole(c, _): InConsole<gate::Integrations>,
+    body: Json<CreateApiTokenRequest>,
+) -> Reply {
     Ok(HttpResponse::Created().json(api_tokens::create(&state, &c, body.into_inner()).await?))
 }
 
 /// The enterprise's live tokens with when each was last used (never a secret).
 #[utoipa::path(tag = "integrations", responses((status = 200, body = ApiTokenList)))]
 #[get("/enterprises/{e}/api-tokens")]
-pub async fn list(state: State, InConsole(c, _): InConsole<gate::Open>) -> Reply {
+pub async fn list(state: State, InConsole(c, _): InConsole<gate::Integrations>) -> Reply {
     Ok(HttpResponse::Ok().json(api_tokens::list(&state, &c).await?))
 }
 
@@ -36,7 +40,7 @@ pub async fn list(state: State, InConsole(c, _): InConsole<gate::Open>) -> Reply
 #[utoipa::path(tag = "integrations", params(("id" = String, Path, description = "token id")),
     responses((status = 204)))]
 #[delete("/enterprises/{e}/api-tokens/{id}")]
-pub async fn revoke(state: State, InConsole(c, _): InConsole<gate::Open>, Item(id): Item) -> Reply {
+pub async fn revoke(state: State, InConsole(c, _): InConsole<gate::Integrations>, Item(id): Item) -> Reply {
     api_tokens::revoke(&state, &c, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

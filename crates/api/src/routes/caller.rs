@@ -94,6 +94,7 @@ pub mod gate {
         Import => Some(Module::Import),
         Users => Some(Module::Users),
         DirectorySync => Some(Module::DirectorySync),
+        Integrations => Some(Module::Integrations),
     );
 }
 
