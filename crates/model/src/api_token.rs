@@ -72,14 +72,22 @@ pub const MAX_TOKEN_DAYS: u32 = 3650;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CreateApiTokenRequest {
-    /// What the token is for, e.g. `CI nightly`; 1–100 characters.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    /// What the token is for, e.g. `CI nightly`; 1–100 characters, not only spaces, no control characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^ *[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        )
+    )]
     pub name: String,
     /// At least one.
     #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub scopes: Vec<ApiScope>,
     /// 1–3650; left out, the token does not expire (revoke it when it is no longer needed).
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
+    #[serde(default, deserialize_with = "crate::validate::whole_number")]
     pub expires_in_days: Option<u32>,
 }
 
@@ -87,8 +95,11 @@ impl CreateApiTokenRequest {
     /// The problem with the request in words, for the form and the server alike.
     pub fn problem(&self) -> Option<(&'static str, String)> {
         let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > MAX_TOKEN_NAME_CHARS {
-            return Some(("invalid_name", format!("Give the token a name of 1 to {MAX_TOKEN_NAME_CHARS} characters.")));
+        if name.is_empty() || name.chars().count() > MAX_TOKEN_NAME_CHARS || name.chars().any(char::is_control) {
+            return Some((
+                "invalid_name",
+                format!("Give the token a name of 1 to {MAX_TOKEN_NAME_CHARS} characters, without control characters."),
+            ));
         }
         if self.scopes.is_empty() {
             return Some(("no_scopes", "Choose at least one scope.".into()));
@@ -145,6 +156,7 @@ mod tests {
         assert_eq!(request("CI", vec![ApiScope::UsersRead], Some(90)).problem(), None);
         assert_eq!(request(" ", vec![ApiScope::UsersRead], None).problem().unwrap().0, "invalid_name");
         assert_eq!(request(&"x".repeat(101), vec![ApiScope::UsersRead], None).problem().unwrap().0, "invalid_name");
+        assert_eq!(request("CI\u{7}", vec![ApiScope::UsersRead], None).problem().unwrap().0, "invalid_name");
         assert_eq!(request("CI", vec![], None).problem().unwrap().0, "no_scopes");
         assert_eq!(request("CI", vec![ApiScope::Scim], Some(0)).problem().unwrap().0, "invalid_expiry");
         assert_eq!(request("CI", vec![ApiScope::Scim], Some(3651)).problem().unwrap().0, "invalid_expiry");
