@@ -39,6 +39,8 @@ export MUSTER_LOG=${MUSTER_LOG:-warn}
 export MUSTER_SIGNUP_PER_MINUTE=1000 MUSTER_LOGIN_PER_MINUTE=1000
 # The test slapd listens on loopback, which Muster refuses unless the operator allows it.
 export MUSTER_LDAP_ALLOWED_NETWORKS=127.0.0.0/8
+# The specs receive webhooks on loopback, which Muster refuses unless allowed.
+export MUSTER_WEBHOOK_ALLOW_PRIVATE=true
 unset MUSTER_DATABASE_URL
 if [ "$backend" = postgres ]; then
   psql "$MUSTER_TEST_POSTGRES_URL" -qc 'CREATE DATABASE muster_e2e'

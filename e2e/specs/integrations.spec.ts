@@ -1,6 +1,8 @@
 // Integrations: an API token is created with scopes, its secret shown once,
 // used from outside the browser, named in the audit log, and revoked.
 import { expect, test } from '@playwright/test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { act, check } from './support';
 
 test('an admin creates a token, a script uses it within its scopes, and revoking it stops it', async ({ page, request }) => {
@@ -45,5 +47,50 @@ test('an admin creates a token, a script uses it within its scopes, and revoking
   const after = await request.get(`/api/v1/enterprises/${enterprise}/users`, { headers: auth });
   expect(after.status()).toBe(401);
   expect((await after.json()).code).toBe('token_revoked');
+  expect(errors).toEqual([]);
+});
+
+test('an admin adds a webhook and sees its delivery, signed, in the log', async ({ page }) => {
+  const errors = check.noConsoleErrors(page);
+  const got: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => { got.push({ headers: req.headers, body }); res.writeHead(200); res.end('ok'); });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/muster`;
+  try {
+    await act.verifiedAdmin(page);
+    await page.locator('a[data-module=integrations]').click();
+    await expect(page.locator('[data-test=no-webhooks]')).toBeVisible();
+    await page.getByLabel('Endpoint URL').fill('ftp://nope');
+    await expect(page.getByText('Give an http:// or https:// URL without spaces.')).toBeVisible();
+    await page.getByLabel('Endpoint URL').fill(url);
+    await page.locator('input[name=event][value="api_token.created"]').check();
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await expect(page.locator('[data-test=webhook-secret]')).toContainText('whsec_');
+    await expect(page.locator('[data-test=webhook]')).toContainText(url);
+
+    await page.getByLabel('Name').fill('deploy bot');
+    await page.locator('input[name=scope][value="users:read"]').check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await expect(page.locator('[data-test=token-secret]')).toBeVisible();
+    await expect.poll(() => got.length, { timeout: 15000 }).toBeGreaterThan(0);
+    const event = JSON.parse(got[0].body);
+    expect(event.type).toBe('api_token.created');
+    expect(event.data.name).toBe('deploy bot');
+    expect(String(got[0].headers['webhook-signature'])).toMatch(/^v1,/);
+
+    await expect(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await expect(page.locator('[data-test=delivery-state]').first()).toHaveText('delivered', { timeout: 1000 });
+    }).toPass({ timeout: 15000 });
+    await page.getByRole('button', { name: 'Retry' }).first().click();
+    await expect.poll(() => got.length, { timeout: 15000 }).toBeGreaterThan(1);
+    expect(got[1].headers['webhook-id']).toBe(got[0].headers['webhook-id']);
+  } finally {
+    server.close();
+  }
   expect(errors).toEqual([]);
 });

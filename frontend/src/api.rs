@@ -10,6 +10,7 @@ use crate::session::Session;
 
 mod directory;
 mod tokens;
+mod webhooks;
 
 /// A failed call, in words: the server's problem details, or a network error.
 #[derive(Debug, Clone, PartialEq)]

@@ -53,6 +53,10 @@ pub struct Config {
     pub directory_probe_per_minute: u32,
     /// Requests per API token (`MUSTER_TOKEN_REQUESTS_PER_MINUTE`).
     pub token_requests_per_minute: u32,
+    /// Webhook targets on private addresses (`MUSTER_WEBHOOK_ALLOW_PRIVATE`; tests).
+    pub webhook_allow_private: bool,
+    /// The first webhook retry waits this long, then twice as long each time (`MUSTER_WEBHOOK_RETRY_SECONDS`).
+    pub webhook_retry: Duration,
     /// `MUSTER_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub max_queued_jobs_per_enterprise: u64,
@@ -149,6 +153,8 @@ impl Config {
             ldap_max_entry_bytes: num("ldap_max_entry_bytes", 16 << 20)?.max(4096) as usize,
             directory_probe_per_minute: num("directory_probe_per_minute", 30)? as u32,
             token_requests_per_minute: num("token_requests_per_minute", 1200)? as u32,
+            webhook_allow_private: flag("webhook_allow_private")?,
+            webhook_retry: secs("webhook_retry_seconds", 10)?,
             max_queued_jobs_per_enterprise: num("max_queued_jobs_per_enterprise", 5)?.max(1),
             claim_ttl: Duration::from_secs(num("claim_ttl_days", 30)?.max(1) * 86_400),
             trusted_proxies: get("trusted_proxies")

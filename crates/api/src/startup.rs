@@ -75,6 +75,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Shared> {
         limits,
         hashing: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()).max(2)),
         outbox_wake: Notify::new(),
+        webhooks_wake: Notify::new(),
         jobs_wake: Notify::new(),
         schedules_wake: Notify::new(),
         job_progress: Default::default(),

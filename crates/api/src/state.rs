@@ -30,6 +30,8 @@ pub struct AppState {
     pub hashing: tokio::sync::Semaphore,
     /// Wakes the outbox worker right after a commit that queued mail.
     pub outbox_wake: Notify,
+    /// Wakes the webhook worker when a delivery is queued for now.
+    pub webhooks_wake: Notify,
     /// Wakes the job worker when a job is queued.
     pub jobs_wake: Notify,
     /// Tells this replica's sync scheduler that a schedule changed.
@@ -134,6 +136,10 @@ impl AppState {
 
     pub fn wake_outbox(&self) {
         self.outbox_wake.notify_one();
+    }
+
+    pub fn wake_webhooks(&self) {
+        self.webhooks_wake.notify_one();
     }
 
     pub fn directory_schedules_changed(&self) {

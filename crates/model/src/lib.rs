@@ -46,6 +46,7 @@ pub mod problem;
 pub mod profile;
 pub mod sync;
 pub mod validate;
+pub mod webhook;
 
 pub use account::*;
 pub use api_token::*;
@@ -60,3 +61,4 @@ pub use job::*;
 pub use problem::Problem;
 pub use profile::*;
 pub use sync::*;
+pub use webhook::*;

@@ -1,5 +1,5 @@
-//! Integrations: API tokens for integrators and CI systems. A token is
-//! created with the scopes it needs, its secret shown once, and revoked here.
+//! Integrations: API tokens for integrators and CI systems (created with the
+//! scopes they need, the secret shown once, revoked here) and webhooks.
 
 use leptos::prelude::*;
 use muster_model::{display::date_time, ApiScope, ApiToken, CreateApiTokenRequest, CreatedApiToken};
@@ -25,6 +25,7 @@ pub fn Integrations(enterprise_id: String) -> impl IntoView {
         <NewToken id created version />
         {move || created.get().map(|c| view! { <Secret created=c /> })}
         <Tokens id version />
+        <crate::pages::webhooks::Webhooks id />
     }
 }
 

@@ -20,3 +20,4 @@ pub mod password_reset;
 pub mod sign_in;
 pub mod sign_up;
 pub mod users;
+pub mod webhooks;

@@ -6,3 +6,4 @@ pub mod ldap;
 pub mod mailer;
 pub mod netguard;
 pub mod web;
+pub mod webhook_post;

@@ -5,6 +5,12 @@ pub mod domain_checks;
 pub mod outbox;
 pub mod runner;
 
+/// Delivers queued webhook events (see `services::webhooks`).
+async fn deliver_webhooks(state: Shared) {
+    let pass = || crate::services::webhooks::deliver_due(&state);
+    keep_working("webhooks", &state.webhooks_wake, state.config.worker_tick, pass).await
+}
+
 use std::time::Duration;
 
 use crate::state::Shared;
@@ -13,6 +19,7 @@ use crate::state::Shared;
 pub fn spawn_all(state: Shared) -> Vec<tokio::task::JoinHandle<()>> {
     vec![
         tokio::spawn(outbox::run(state.clone())),
+        tokio::spawn(deliver_webhooks(state.clone())),
         tokio::spawn(domain_checks::run(state.clone())),
         tokio::spawn(crate::services::directory::schedule::keep_slots(state.clone())),
         tokio::spawn(crate::state::prune_limits(state.clone())),

@@ -47,7 +47,11 @@ pub async fn run_one(state: &Shared) -> anyhow::Result<bool> {
                 other => other.to_string(),
             };
             let counts = serde_json::to_string(&job_service::counts_of(&job))?;
-            jobs::finish(&state.db.pool, &job.id, "failed", &counts, Some(&why), now_ms()).await?;
+            let mut tx = state.db.pool.begin().await?;
+            jobs::finish(&mut *tx, &job.id, "failed", &counts, Some(&why), now_ms()).await?;
+            job_service::finished_event(&mut tx, &job, "failed", &job_service::counts_of(&job), Some(&why), now_ms())
+                .await?;
+            tx.commit().await?;
         }
     }
     // The upload has served its job, whatever the outcome (a dead process's

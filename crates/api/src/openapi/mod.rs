@@ -26,7 +26,7 @@ pub mod scopes;
         (name = "billing", description = "Seats and charges"),
         (name = "directory-sync", description = "LDAP / Active Directory sync, its runs and distribution lists"),
         (name = "analytics", description = "Dashboard counts and the enrollment funnel (premium)"),
-        (name = "integrations", description = "API tokens for integrators and CI systems"),
+        (name = "integrations", description = "API tokens and webhooks for integrators and CI systems"),
         (name = "health", description = "Probes"),
     )
 )]

@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod spa;
 pub mod upload;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest};
 use utoipa_actix_web::{service_config::ServiceConfig, AppExt};
@@ -51,6 +52,7 @@ const API: &[fn(&mut ServiceConfig)] = &[
     admins::configure,
     directory::configure,
     api_tokens::configure,
+    webhooks::configure,
 ];
 
 /// Mounts every route (the API scope and the probes) and gathers their paths

@@ -2,7 +2,7 @@
 //! a hash, found by their public prefix, and limited to their scopes.
 
 use base64::Engine;
-use muster_model::{ApiScope, ApiToken, ApiTokenList, CreateApiTokenRequest, CreatedApiToken};
+use muster_model::{ApiScope, ApiToken, ApiTokenList, CreateApiTokenRequest, CreatedApiToken, WebhookEvent};
 use rand::RngCore;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -13,6 +13,7 @@ use crate::{
         access::{Actor, Console},
         audit,
         error::{DomainError, DomainResult, During},
+        webhooks,
     },
     state::AppState,
     store::{
@@ -135,7 +136,10 @@ pub async fn create(state: &AppState, c: &Console, req: CreateApiTokenRequest) -
     api_tokens::insert(&mut *tx, &row).await.during(|| format!("creating an API token of {}", c.enterprise.domain))?;
     let event = audit::by(Some(&c.actor), &c.enterprise.id, "api_token.created", Some(&row.name), details);
     audit_store::record(&mut *tx, &event, now).await?;
+    let data = json!({"id": row.id, "name": row.name, "scopes": scopes, "created_by": c.actor.email});
+    webhooks::queue(&mut tx, &c.enterprise.id, WebhookEvent::ApiTokenCreated, data, now).await?;
     tx.commit().await?;
+    state.wake_webhooks();
     let token = format!("{TOKEN_PREFIX}{prefix}_{secret}");
     Ok(CreatedApiToken { api_token: view(row, c.actor.email.clone()), token })
 }

@@ -119,6 +119,7 @@ pub async fn execute(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> 
     let counts_json = serde_json::to_string(&counts).map_err(anyhow::Error::new)?;
     let now = now_ms();
     jobs::finish(&mut *tx, &job.id, "succeeded", &counts_json, None, now).await?;
+    job_service::finished_event(&mut tx, job, "succeeded", &counts, None, now).await?;
     let details = json!({"job": job.id, "counts": counts});
     audit_store::record(&mut *tx, &audit::by(Some(&actor), &e.id, "job.bulk_invite.succeeded", None, details), now)
         .await?;

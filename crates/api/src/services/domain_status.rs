@@ -2,6 +2,8 @@
 //! new status, close the other claims when this one verifies first (or close
 //! this one when another did), audit and mail the transition.
 
+use crate::services::webhooks;
+use muster_model::WebhookEvent;
 use muster_model::{DomainStatus, VerificationMethod, VerificationResult};
 use serde_json::json;
 
@@ -68,6 +70,10 @@ pub async fn check_domain(
         let details =
             json!({"trigger": format!("{trigger:?}").to_lowercase(), "checks": checks, "claims_closed": closed.len()});
         audit_store::record(&mut *tx, &audit::by(actor, &e.id, action, Some(&e.domain), details), now).await?;
+    }
+    if transition != verification::Transition::None {
+        let data = json!({"domain": e.domain, "status": status.as_str(), "previous": e.domain_status.as_str()});
+        webhooks::queue(&mut tx, &e.id, WebhookEvent::DomainStatusChanged, data, now).await?;
     }
     if let Some((subject, text)) = transition_mail(state, e, transition, &checks) {
         if let Some(pma) = enterprises::pma_email(&mut *tx, &e.id).await? {

@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::services::webhooks;
+use muster_model::WebhookEvent;
 use muster_model::{
     validate, DeliveryStatus, Invitation, InvitationPage, InvitationStatus, InviteCounts, InviteOutcome,
     InviteResponse, InviteResult, MemberSource, MemberState,
@@ -124,6 +126,8 @@ pub async fn invite_in(
     // The daily limit is counted on the mails, when `staged.flush` queues them (so staging is free and
     // send-pending, resend, Import and Sync count the same way).
     let backend = state.db.backend;
+    let created = new_members.iter().map(webhooks::member_created).collect::<Vec<_>>();
+    webhooks::queue_all(tx, &e.id, WebhookEvent::MemberCreated, created, now).await?;
     members::insert_invited(tx, backend, &e.id, new_members, now).await?;
     if !revived.is_empty() {
         members::change_state(tx, &e.id, &revived, &[MemberState::Removed], MemberState::Invited, now).await?;
@@ -312,6 +316,7 @@ pub async fn send_pending_run(
         now,
     )
     .await?;
+    crate::services::jobs::finished_event(&mut tx, job, "succeeded", &counts, None, now).await?;
     let details = json!({"job": job.id, "sent": sent});
     audit_store::record(&mut *tx, &audit::by(Some(&actor), &e.id, "job.send_pending.succeeded", None, details), now)
         .await?;

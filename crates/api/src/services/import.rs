@@ -10,6 +10,8 @@ use std::{
     hash::{Hash, Hasher},
 };
 
+use crate::services::webhooks;
+use muster_model::WebhookEvent;
 use muster_model::{JobCounts, JobKind, MemberSource, MemberState};
 use serde_json::{json, Map, Value};
 
@@ -236,6 +238,8 @@ pub async fn execute(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> 
             }
         }
         let backend = state.db.backend;
+        let created = new_members.iter().map(webhooks::member_created).collect::<Vec<_>>();
+        webhooks::queue_all(&mut tx, &e.id, WebhookEvent::MemberCreated, created, now).await?;
         members::insert_invited(&mut tx, backend, &e.id, new_members, now).await?;
         staged.flush(&mut tx).await?;
         let n = results.len() as i64;
@@ -249,6 +253,7 @@ pub async fn execute(state: &AppState, job: &JobRow) -> DomainResult<JobCounts> 
     let counts_json = serde_json::to_string(&counts).map_err(anyhow::Error::new)?;
     let finished = now_ms();
     jobs::finish_with(&mut *tx, &job.id, "succeeded", &counts_json, None, processed, finished).await?;
+    job_service::finished_event(&mut tx, job, "succeeded", &counts, None, finished).await?;
     let action = if dry_run { "job.import.dry_run" } else { "job.import.applied" };
     audit_store::record(
         &mut *tx,

@@ -3,6 +3,8 @@
 //! accepting it, which links or creates the account and makes the person an
 //! `unmanaged` member with a verified email.
 
+use crate::services::webhooks;
+use muster_model::WebhookEvent;
 use muster_model::{
     validate, AcceptInvitationRequest, AcceptedInvitation, AccountStatus, InvitationLookup, MemberSource, MemberState,
     Role,
@@ -210,6 +212,9 @@ pub async fn accept(
         now,
     )
     .await?;
+    let data =
+        json!({"invitation_id": inv.id, "member_id": inv.member_id, "email": inv.email, "account_id": account_id});
+    webhooks::queue(&mut tx, &inv.enterprise_id, WebhookEvent::InvitationAccepted, data, now).await?;
     tx.commit().await?;
     Ok(AcceptedInvitation {
         account_id,

@@ -179,6 +179,19 @@ pub async fn create(
 
 const BY_TOKEN: &str = "started_with_token";
 
+/// The webhook event of a finished job, in the transaction that finishes it.
+pub async fn finished_event(
+    conn: &mut sqlx::AnyConnection,
+    job: &JobRow,
+    status: &str,
+    counts: &impl serde::Serialize,
+    error: Option<&str>,
+    now: i64,
+) -> DomainResult<()> {
+    let counts = serde_json::to_value(counts).map_err(anyhow::Error::new)?;
+    crate::services::webhooks::job_finished(conn, job, status, counts, error, now).await
+}
+
 /// Who started the job: its creator, and the API token when one was used.
 pub async fn actor_of(state: &AppState, job: &JobRow) -> DomainResult<Option<Actor>> {
     let Some(id) = job.created_by.as_deref() else { return Ok(None) };

@@ -3,6 +3,8 @@
 //! counter is changed by one conditional UPDATE in the same transaction as the
 //! members, so a contract's cap holds however many requests race.
 
+use crate::services::webhooks;
+use muster_model::WebhookEvent;
 use muster_model::{BulkStateResult, Member, MemberPage, MemberState, Role, UpdateMemberRequest};
 use serde_json::json;
 
@@ -126,6 +128,8 @@ pub async fn move_to(
             now,
         )
         .await?;
+        let changes = moved.iter().map(|(id, email, _)| json!({"id": id, "email": email, "state": to}));
+        webhooks::queue_all(&mut tx, &e.id, WebhookEvent::MemberStateChanged, changes, now).await?;
     }
     if to == MemberState::Suspended {
         // A suspended admin's open sessions lose the console now, not at their next elevation.
@@ -212,10 +216,12 @@ pub async fn update(
         });
         audit_store::record(
             &mut *tx,
-            &audit::by(Some(actor), &c.enterprise.id, "user.updated", Some(&m.email), details),
+            &audit::by(Some(actor), &c.enterprise.id, "user.updated", Some(&m.email), details.clone()),
             now,
         )
         .await?;
+        let data = json!({"id": m.id, "email": m.email, "changes": details});
+        webhooks::queue(&mut tx, &c.enterprise.id, WebhookEvent::MemberUpdated, data, now).await?;
         tx.commit().await?;
     }
     if let Some(to) = req.state {

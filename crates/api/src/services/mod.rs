@@ -25,3 +25,4 @@ pub mod sessions;
 pub mod staged_invitations;
 pub mod upload;
 pub mod verification;
+pub mod webhooks;

@@ -87,6 +87,19 @@ impl<'a> StagedInvitations<'a> {
     pub async fn flush(&mut self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> DomainResult<()> {
         spend_invite_quota(self.state, tx, self.enterprise, self.mails.len() as i64, self.now).await?;
         let backend = self.state.db.backend;
+        // Mailed now (a staged one is sent later by "send pending").
+        let sent = self.rows.iter().filter(|r| r.sent_at.is_some()).map(|r| {
+            serde_json::json!({"invitation_id": r.id, "member_id": r.member_id, "email": r.email, "expires_at": crate::store::rfc3339(r.expires_at)})
+        });
+        let sent: Vec<_> = sent.collect();
+        crate::services::webhooks::queue_all(
+            tx,
+            &self.enterprise.id,
+            muster_model::WebhookEvent::InvitationSent,
+            sent,
+            self.now,
+        )
+        .await?;
         invitations::insert_many(tx, backend, &self.enterprise.id, std::mem::take(&mut self.rows), self.now).await?;
         outbox::insert_many(tx, backend, std::mem::take(&mut self.mails)).await?;
         Ok(())

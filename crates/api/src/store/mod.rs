@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod sessions;
 pub mod sql;
 pub mod stats;
+pub mod webhooks;
 
 use std::{str::FromStr, time::Duration};
 

@@ -65,6 +65,7 @@ pub fn body_for(method: &str, template: &str) -> Value {
         ("POST", "/directory-sync/test") => Value::Null,
         ("POST", "/directory-sync/runs") => json!({"dry_run": true}),
         ("POST", "/api-tokens") => json!({"name": "x", "scopes": ["users:read"]}),
+        ("POST", "/webhooks") => json!({"url": "https://hooks.example.com/x", "events": ["member.created"]}),
         _ => json!({}),
     }
 }

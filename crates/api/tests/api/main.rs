@@ -27,3 +27,4 @@ mod takeover;
 mod tokens;
 mod users;
 mod verification;
+mod webhooks;

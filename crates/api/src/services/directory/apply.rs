@@ -9,6 +9,7 @@ use super::{
     read::Snapshot,
     Settings,
 };
+use crate::services::webhooks;
 use crate::store::distribution_lists;
 use crate::{
     services::access::Actor,
@@ -17,6 +18,7 @@ use crate::{
     state::AppState,
     store::{directory, enterprises::EnterpriseRow, jobs, jobs::JobRow, jobs::ResultRow, members},
 };
+use muster_model::WebhookEvent;
 use muster_model::{MemberSource, MemberState};
 
 /// Creates written per multi-row statement group.
@@ -77,6 +79,8 @@ pub async fn apply(
             staged.add(new.id(), &p.email);
         }
         plan.counts.invited += slice.len() as u64;
+        let created = new_members.iter().map(webhooks::member_created).collect::<Vec<_>>();
+        webhooks::queue_all(tx, &e.id, WebhookEvent::MemberCreated, created, now).await?;
         members::insert_invited(tx, backend, &e.id, new_members, now).await?;
         staged.flush(tx).await?;
     }

@@ -96,6 +96,7 @@ pub async fn execute(shared: &Shared, job: &JobRow) -> DomainResult<SyncCounts> 
     directory::set_timings(&mut *tx, &job.id, &timings(started.elapsed().as_millis() as u64)).await?;
     let counts_json = serde_json::to_string(&counts).map_err(anyhow::Error::new)?;
     jobs::finish_with(&mut *tx, &job.id, "succeeded", &counts_json, None, snapshot.entries as i64, now_ms()).await?;
+    crate::services::jobs::finished_event(&mut tx, job, "succeeded", &counts, None, now_ms()).await?;
     let action = if dry_run { "directory_sync.dry_run" } else { "directory_sync.applied" };
     audit_store::record(
         &mut *tx,
@@ -123,6 +124,7 @@ async fn finish_blocked(
 ) -> DomainResult<SyncCounts> {
     let counts_json = serde_json::to_string(&counts).map_err(anyhow::Error::new)?;
     jobs::finish(&mut *tx, &job.id, "blocked", &counts_json, Some(&why), now_ms()).await?;
+    crate::services::jobs::finished_event(&mut tx, job, "blocked", &counts, Some(&why), now_ms()).await?;
     let details = json!({"run": job.id, "reason": why});
     audit_store::record(&mut *tx, &audit::by(actor, &e.id, "directory_sync.blocked", None, details), now_ms()).await?;
     tx.commit().await?;
