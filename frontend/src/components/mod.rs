@@ -14,4 +14,4 @@ pub use notice::{CopyButton, ErrorBox, LoadError, StatusBadge};
 pub use paged::{LoadMore, Paged};
 pub use poll::poll_until_done;
 pub use resend::ResendActivation;
-pub use submit::{entered, Submission};
+pub use submit::{entered, toggle, Submission};

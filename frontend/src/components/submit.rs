@@ -40,6 +40,16 @@ impl Default for Submission {
     }
 }
 
+/// Adds `item` to a checkbox list's choices, or takes it out.
+pub fn toggle<T: PartialEq + Send + Sync + 'static>(choices: RwSignal<Vec<T>>, item: T) {
+    choices.update(|list| match list.iter().position(|x| *x == item) {
+        Some(i) => {
+            list.remove(i);
+        }
+        None => list.push(item),
+    })
+}
+
 /// "Say something": the field's error while it is empty.
 pub fn entered(value: RwSignal<String>, message: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || value.with(String::is_empty).then(|| message.to_string()))

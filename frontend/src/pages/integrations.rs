@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use muster_model::{display::date_time, ApiScope, ApiToken, CreateApiTokenRequest, CreatedApiToken};
 
 use crate::{
-    components::{CopyButton, ErrorBox, Field, LoadError, Submission},
+    components::{toggle, CopyButton, ErrorBox, Field, LoadError, Submission},
     use_api,
 };
 
@@ -65,14 +65,6 @@ fn NewToken(
             Ok(())
         });
     };
-    let toggle = move |scope: ApiScope| {
-        scopes.update(|s| match s.iter().position(|x| *x == scope) {
-            Some(i) => {
-                s.remove(i);
-            }
-            None => s.push(scope),
-        })
-    };
     view! {
         <section class="card">
             <h2>"New API token"</h2>
@@ -86,7 +78,7 @@ fn NewToken(
                             <label class="inline scope-choice">
                                 <input type="checkbox" name="scope" value=scope.as_str()
                                     prop:checked=move || scopes.with(|s| s.contains(&scope))
-                                    on:change=move |_| toggle(scope) />
+                                    on:change=move |_| toggle(scopes, scope) />
                                 <code>{scope.as_str()}</code>" "<span class="muted">{scope.describe()}</span>
                             </label>
                         }

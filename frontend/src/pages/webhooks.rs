@@ -7,7 +7,7 @@ use muster_model::{
 };
 
 use crate::{
-    components::{CopyButton, ErrorBox, Field, LoadError, Submission},
+    components::{toggle, CopyButton, ErrorBox, Field, LoadError, Submission},
     use_api,
 };
 
@@ -58,14 +58,6 @@ fn NewWebhook(
             Ok(())
         });
     };
-    let toggle = move |e: WebhookEvent| {
-        events.update(|list| match list.iter().position(|x| *x == e) {
-            Some(i) => {
-                list.remove(i);
-            }
-            None => list.push(e),
-        })
-    };
     view! {
         <form on:submit=submit novalidate data-test="new-webhook">
             <Field label="Endpoint URL" name="webhook-url" value=url error=url_error hint="https://… — resolved and checked at every delivery." />
@@ -76,7 +68,7 @@ fn NewWebhook(
                     view! {
                         <label class="inline scope-choice">
                             <input type="checkbox" name="event" value=e.as_str()
-                                prop:checked=move || events.with(|l| l.contains(&e)) on:change=move |_| toggle(e) />
+                                prop:checked=move || events.with(|l| l.contains(&e)) on:change=move |_| toggle(events, e) />
                             <code>{e.as_str()}</code>
                         </label>
                     }

@@ -65,8 +65,9 @@ fn check(url: &str, events: &[WebhookEvent], description: Option<&str>) -> Domai
 }
 
 pub async fn create(state: &AppState, c: &Console, req: CreateWebhookRequest) -> DomainResult<CreatedWebhook> {
+    // The description is checked as sent (a tab is refused, not trimmed away).
+    check(req.url.trim(), &req.events, req.description.as_deref())?;
     let description = req.description.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
-    check(req.url.trim(), &req.events, description.as_deref())?;
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
     let id = new_id();
@@ -111,6 +112,9 @@ async fn endpoint(state: &AppState, c: &Console, id: &str) -> DomainResult<Webho
 
 pub async fn update(state: &AppState, c: &Console, id: &str, req: UpdateWebhookRequest) -> DomainResult<Webhook> {
     let mut row = endpoint(state, c, id).await?;
+    if req.description.as_deref().is_some_and(|d| d.chars().any(char::is_control)) {
+        check(&row.url, &events_of(&row.events), req.description.as_deref())?;
+    }
     if let Some(url) = req.url {
         row.url = url.trim().to_string();
     }
