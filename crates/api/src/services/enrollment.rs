@@ -227,6 +227,8 @@ pub async fn resend(state: &AppState, c: &Console, actor: &Actor, id: &str) -> D
         now,
     )
     .await?;
+    let data = json!({"invitation_id": inv.id, "member_id": inv.member_id, "email": inv.email, "expires_at": rfc3339(expires_at)});
+    webhooks::queue(&mut tx, &c.enterprise.id, WebhookEvent::InvitationSent, data, now).await?;
     tx.commit().await?;
     state.wake_outbox();
     let row = invitations::listed_one(&state.db.pool, &inv.id).await?.ok_or(DomainError::NotFound("invitation"))?;
@@ -289,6 +291,7 @@ pub async fn send_pending_run(
         let expires = rfc3339(expires_at);
         let mut tx = state.db.pool.begin().await?;
         let mut mails = Vec::with_capacity(batch.len());
+        let mut events = Vec::with_capacity(batch.len());
         for inv in &batch {
             let (token, hash) = crypto::new_token();
             if !invitations::rotate_token(&mut *tx, &inv.id, &hash, expires_at, now).await? {
@@ -296,7 +299,11 @@ pub async fn send_pending_run(
             }
             let m = mail::invitation(&inv.email, &state.config.public_url, &e.domain, &token, Some(&inviter), &expires);
             mails.push(outbox::QueuedMail::new(m, &inv.id, now));
+            events.push(
+                json!({"invitation_id": inv.id, "member_id": inv.member_id, "email": inv.email, "expires_at": expires}),
+            );
         }
+        webhooks::queue_all(&mut tx, &e.id, WebhookEvent::InvitationSent, events, now).await?;
         spend_invite_quota(state, &mut tx, &e, mails.len() as i64, now).await?;
         sent += mails.len() as i64;
         outbox::insert_many(&mut tx, state.db.backend, mails).await?;

@@ -196,3 +196,29 @@ async fn endpoints_are_checked_listed_changed_and_deleted_and_tokens_need_their_
         sqlx::query_scalar("SELECT secret_sealed FROM webhooks").fetch_one(&app.state.db.pool).await.unwrap();
     assert!(!String::from_utf8_lossy(&sealed).contains(created["secret"].as_str().unwrap()), "sealed at rest");
 }
+
+#[tokio::test]
+async fn invitations_mailed_later_by_send_pending_or_a_resend_raise_invitation_sent() {
+    let app = spawn_app_with(|c| {
+        c.webhook_allow_private = true;
+        c.webhook_retry = Duration::from_millis(200);
+    })
+    .await;
+    let pma = verified_admin(&app).await;
+    let hook = receiver().await;
+    add_webhook(&app, &pma, &hook.url, &["invitation.sent"]).await;
+    let base = format!("/api/v1/enterprises/{}", pma.enterprise_id);
+    let staged = json!({"emails": [format!("ada@{}", pma.domain)], "send_invitations": false});
+    let r = app.post(&format!("{base}/invitations"), staged, Some(&pma.token)).await;
+    assert_eq!(r.ok(200)["results"][0]["outcome"], "invited", "{}", r.text);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(hook.got.lock().unwrap().is_empty(), "a staged invitation is not sent yet");
+    app.post(&format!("{base}/invitations/send-pending"), json!({}), Some(&pma.token)).await.ok(202);
+    app.eventually("sent by send pending", || async { hook.got.lock().unwrap().len() == 1 }).await;
+    let first: Value = serde_json::from_str(&hook.got.lock().unwrap()[0].1.body).unwrap();
+    assert_eq!(first["type"], "invitation.sent");
+    assert_eq!(first["data"]["email"], json!(format!("ada@{}", pma.domain)));
+    let invitation = first["data"]["invitation_id"].as_str().unwrap().to_string();
+    app.post(&format!("{base}/invitations/{invitation}/resend"), json!({}), Some(&pma.token)).await.ok(200);
+    app.eventually("sent again by the resend", || async { hook.got.lock().unwrap().len() == 2 }).await;
+}
