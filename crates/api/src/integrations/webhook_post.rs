@@ -53,10 +53,9 @@ pub async fn post(dns: &Dns, allow_private: bool, url: &str, signed: &Signed<'_>
     };
     let public = ips.iter().all(|ip| non_public_kind(*ip).is_none());
     if !public && !allow_private {
-        let (ip, kind) =
-            ips.iter().find_map(|ip| non_public_kind(*ip).map(|k| (ip, k))).unwrap_or((&ips[0], "private"));
+        // The address itself stays unsaid: the delivery log must not map the operator's internal DNS for a tenant.
         return Posted::Refused(format!(
-            "{host} resolves to {ip}, a {kind} address; webhooks go to public addresses only"
+            "{host} resolves to a non-public address; webhooks go to public addresses only"
         ));
     }
     let mut builder = reqwest::Client::builder()

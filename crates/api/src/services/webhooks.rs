@@ -203,7 +203,7 @@ pub async fn deliveries(
 pub async fn retry(state: &AppState, c: &Console, id: &str, delivery: &str) -> DomainResult<WebhookDelivery> {
     let row = endpoint(state, c, id).await?;
     let now = now_ms();
-    if !store::retry(&state.db.pool, delivery, now).await? {
+    if !store::retry(&state.db.pool, &c.enterprise.id, &row.id, delivery, now).await? {
         let known = store::delivery(&state.db.pool, &row.id, delivery).await?;
         return Err(match known {
             Some(_) => DomainError::conflict("delivery_pending", "This delivery is already waiting to be sent."),
@@ -331,18 +331,27 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<bool> {
     Ok(full)
 }
 
+/// A delivery that cannot be sent at all (no attempt is made).
+fn not_sent(why: &str) -> Attempt {
+    Attempt {
+        state: "failed",
+        next_attempt_at: None,
+        status: None,
+        error: Some(why.into()),
+        duration_ms: 0,
+        response: None,
+    }
+}
+
 async fn attempt(state: &AppState, d: DeliveryRow) -> anyhow::Result<()> {
     let Some(hook) = store::by_id(&state.db.pool, &d.enterprise_id, &d.webhook_id).await? else {
-        let gone = Attempt {
-            state: "failed",
-            next_attempt_at: None,
-            status: None,
-            error: Some("the endpoint was deleted".into()),
-            duration_ms: 0,
-            response: None,
-        };
-        return Ok(store::record_attempt(&state.db.pool, &d.id, &gone, now_ms()).await?);
+        return Ok(store::record_attempt(&state.db.pool, &d.id, &not_sent("the endpoint was deleted"), now_ms()).await?);
     };
+    if hook.enabled == 0 {
+        // Turned off (by an admin, or after 24 h of failures): nothing more is posted; Retry once it is on again.
+        let off = not_sent("the endpoint is turned off");
+        return Ok(store::record_attempt(&state.db.pool, &d.id, &off, now_ms()).await?);
+    }
     let key = crypto::open(&state.secrets.encryption_key, &hook.id, &hook.secret_sealed)?;
     let timestamp = now_ms() / 1000;
     let signature = sign(&key, &d.event_id, timestamp, &d.payload);

@@ -183,11 +183,13 @@ pub async fn record_attempt(db: impl Exec<'_>, id: &str, a: &Attempt, now: i64) 
     Ok(())
 }
 
-/// Since when the endpoint has failed without a success in between (None: it has not).
+/// Since when the endpoint has failed without a success in between (None: it
+/// has not); failures before its last change (a re-enable) do not count.
 pub async fn failing_since(db: impl Exec<'_>, webhook_id: &str) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar(
         "SELECT MIN(created_at) FROM webhook_outbox WHERE webhook_id = $1 AND attempts > 0 AND state <> 'delivered' \
-         AND created_at > COALESCE((SELECT MAX(delivered_at) FROM webhook_outbox WHERE webhook_id = $1), 0)",
+         AND created_at > COALESCE((SELECT MAX(delivered_at) FROM webhook_outbox WHERE webhook_id = $1), 0) \
+         AND created_at > (SELECT updated_at FROM webhooks WHERE id = $1)",
     )
     .bind(webhook_id)
     .fetch_one(db)
@@ -225,13 +227,13 @@ pub async fn delivery(db: impl Exec<'_>, webhook_id: &str, id: &str) -> sqlx::Re
         .await
 }
 
-/// Queues a delivery again now (the console's Retry), keeping its event id.
-pub async fn retry(db: impl Exec<'_>, id: &str, now: i64) -> sqlx::Result<bool> {
+/// Queues a delivery of this endpoint again now (the console's Retry), keeping its event id.
+pub async fn retry(db: impl Exec<'_>, enterprise_id: &str, webhook_id: &str, id: &str, now: i64) -> sqlx::Result<bool> {
     sqlx::query(
         "UPDATE webhook_outbox SET state = 'pending', next_attempt_at = $2, locked_until = NULL, created_at = $2 \
-         WHERE id = $1 AND state <> 'pending'",
+         WHERE id = $1 AND state <> 'pending' AND webhook_id = $3 AND enterprise_id = $4",
     )
-    .bind_all((id, now))
+    .bind_all((id, now, webhook_id, enterprise_id))
     .changes_one(db)
     .await
 }

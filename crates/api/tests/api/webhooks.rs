@@ -172,6 +172,40 @@ async fn a_private_target_is_refused_without_the_opt_in_and_retry_resends_the_sa
     app.post(&format!("{log}/01234567-0000-7000-8000-000000000001/retry"), json!({}), Some(&pma.token))
         .await
         .problem(404, "not_found");
+    assert!(
+        d["last_error"].as_str().unwrap().contains("resolves to a non-public address"),
+        "the address is not named: {d}"
+    );
+
+    // Turned off, the endpoint gets nothing more: its pending delivery fails.
+    let hook_path = format!("/api/v1/enterprises/{}/webhooks/{id}", pma.enterprise_id);
+    app.patch(&hook_path, json!({"enabled": false}), Some(&pma.token)).await.ok(200);
+    let delivery = d["id"].as_str().unwrap().to_string();
+    let pool = app.state.db.pool.clone();
+    let row = || {
+        let (pool, delivery) = (pool.clone(), delivery.clone());
+        async move {
+            sqlx::query_as::<_, (String, i64)>("SELECT state, created_at FROM webhook_outbox WHERE id = $1")
+                .bind(delivery)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    app.eventually("the delivery fails once the endpoint is off", || async { row().await.0 == "failed" }).await;
+    let before = row().await;
+
+    // Another enterprise's admin cannot retry it through an endpoint of their own.
+    let other = verified_admin(&app).await;
+    let theirs = add_webhook(&app, &other, "https://hooks.example.com/x", &["member.created"]).await;
+    let cross = format!(
+        "/api/v1/enterprises/{}/webhooks/{}/deliveries/{delivery}/retry",
+        other.enterprise_id,
+        theirs["id"].as_str().unwrap()
+    );
+    app.post(&cross, json!({}), Some(&other.token)).await.problem(404, "not_found");
+    assert_eq!(row().await, before, "the other enterprise's retry changed nothing");
+    assert!(hook.got.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
