@@ -21,7 +21,7 @@ spa:
 run: (install "build") spa
     cargo run --release -p muster-api -- serve
 
-# Every test: unit, API integration (SQLite and PostgreSQL), Playwright (SQLite and PostgreSQL), schemathesis.
+# Every test: unit, API integration (SQLite and PostgreSQL), Playwright (SQLite and PostgreSQL), scim2-tester, schemathesis.
 test: install spa
     bash e2e/services/check.sh
     cargo build -p muster-api
@@ -29,6 +29,8 @@ test: install spa
     just test-postgres
     just e2e sqlite
     just e2e postgres
+    just scim sqlite
+    just scim postgres
     just fuzz
 
 # The API integration suite against a throwaway PostgreSQL 15.
@@ -49,6 +51,11 @@ e2e backend="sqlite" *args="":
 fuzz *args="":
     cargo build -p muster-api
     MUSTER_BIN={{target}}/debug/muster bash e2e/fuzz.sh {{args}}
+
+# The outside SCIM compliance suite (scim2-tester) against the real server on one backend (sqlite | postgres).
+scim backend="sqlite":
+    cargo build -p muster-api
+    MUSTER_BIN={{target}}/debug/muster bash e2e/scim-compliance.sh {{backend}}
 
 # fmt and clippy, as CI runs them.
 lint:

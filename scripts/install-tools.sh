@@ -62,4 +62,15 @@ if ! "$st_venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_
   "$st_venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
+# scim2-tester (PyPI) for `just scim`, through scim2-cli's client, in a venv of its own, pinned.
+SCIM2_PINS="scim2-cli==0.6.0 scim2-tester==0.5.2 scim2-client==0.13.2 scim2-models==0.12.3"
+scim_venv=${MUSTER_TOOLS_DIR:-$HOME/.cache/muster}/scim2
+if [ "$(cat "$scim_venv/.pins" 2>/dev/null)" != "$SCIM2_PINS" ]; then
+  log "scim2-tester"
+  /usr/bin/python3 -m venv "$scim_venv"
+  # shellcheck disable=SC2086
+  "$scim_venv/bin/pip" install -q $SCIM2_PINS
+  echo "$SCIM2_PINS" >"$scim_venv/.pins"
+fi
+
 log "done"

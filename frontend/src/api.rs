@@ -9,6 +9,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use crate::session::Session;
 
 mod directory;
+mod scim;
 mod tokens;
 mod webhooks;
 

@@ -46,7 +46,7 @@ impl ApiError {
     }
 }
 
-fn domain_status(e: &DomainError) -> StatusCode {
+pub(crate) fn domain_status(e: &DomainError) -> StatusCode {
     use DomainError as D;
     match e {
         D::Validation(_) | D::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -118,3 +118,74 @@ impl From<anyhow::Error> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The SCIM face of a `DomainError` (RFC 7644 §3.12): the SCIM Error body
+/// as `application/scim+json`, a `scimType` for the 400s a client can act on
+/// (the services name it as the error's code) and for 409 `uniqueness`.
+#[derive(Debug)]
+pub struct ScimError(pub DomainError);
+
+impl<E: Into<DomainError>> From<E> for ScimError {
+    fn from(e: E) -> Self {
+        Self(e.into())
+    }
+}
+
+const SCIM_TYPES: &[&str] = &[
+    "invalidFilter",
+    "tooMany",
+    "uniqueness",
+    "mutability",
+    "invalidSyntax",
+    "invalidPath",
+    "noTarget",
+    "invalidValue",
+    "invalidVers",
+    "sensitive",
+];
+
+impl std::fmt::Display for ScimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ResponseError for ScimError {
+    fn status_code(&self) -> StatusCode {
+        match &self.0 {
+            DomainError::Validation(_) | DomainError::InvalidField { .. } => StatusCode::BAD_REQUEST,
+            e => domain_status(e),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let detail = match &self.0 {
+            DomainError::Internal(e) => {
+                tracing::error!(error = format!("{e:#}"), "SCIM request failed");
+                "something went wrong on our side; it has been logged".to_string()
+            }
+            other => other.to_string(),
+        };
+        let code = self.0.code();
+        let mut body = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": status.as_u16().to_string(),
+            "detail": detail,
+        });
+        if SCIM_TYPES.contains(&code) {
+            body["scimType"] = code.into();
+        } else if matches!(self.0, DomainError::Validation(_) | DomainError::InvalidField { .. }) {
+            body["scimType"] = "invalidValue".into();
+        }
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/scim+json");
+        if let DomainError::Unauthenticated { .. } = self.0 {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let DomainError::TooManyRequests { retry_after_secs } = self.0 {
+            response.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        response.body(body.to_string())
+    }
+}

@@ -156,6 +156,8 @@ pub enum MemberSource {
     BulkInvite,
     Import,
     Directory,
+    /// Provisioned by a SCIM client (Okta, Entra) with an API token.
+    Scim,
 }
 wire_enum!(MemberSource {
     Signup => "signup",
@@ -164,6 +166,7 @@ wire_enum!(MemberSource {
     BulkInvite => "bulk_invite",
     Import => "import",
     Directory => "directory",
+    Scim => "scim",
 });
 
 /// The states an admin sets on a member (`invited` comes from an invitation,

@@ -1,5 +1,6 @@
 //! Integrations: API tokens for integrators and CI systems (created with the
-//! scopes they need, the secret shown once, revoked here) and webhooks.
+//! scopes they need, the secret shown once, revoked here), SCIM provisioning
+//! and webhooks.
 
 use leptos::prelude::*;
 use muster_model::{display::date_time, ApiScope, ApiToken, CreateApiTokenRequest, CreatedApiToken};
@@ -25,6 +26,7 @@ pub fn Integrations(enterprise_id: String) -> impl IntoView {
         <NewToken id created version />
         {move || created.get().map(|c| view! { <Secret created=c /> })}
         <Tokens id version />
+        <crate::pages::scim::Scim id created version />
         <crate::pages::webhooks::Webhooks id />
     }
 }

@@ -17,6 +17,7 @@ pub mod import;
 pub mod integrations;
 pub mod invite;
 pub mod password_reset;
+pub mod scim;
 pub mod sign_in;
 pub mod sign_up;
 pub mod users;

@@ -16,6 +16,8 @@ pub mod item;
 pub mod jobs;
 pub mod json;
 pub mod paging;
+pub mod scim;
+pub mod scim_settings;
 pub mod sessions;
 pub mod spa;
 pub mod upload;
@@ -53,6 +55,7 @@ const API: &[fn(&mut ServiceConfig)] = &[
     directory::configure,
     api_tokens::configure,
     webhooks::configure,
+    scim_settings::configure,
 ];
 
 /// Mounts every route (the API scope and the probes) and gathers their paths
@@ -69,6 +72,8 @@ pub fn mount(cfg: &mut ServiceConfig) {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     mount(&mut ServiceConfig::new(cfg));
+    // SCIM describes itself (its discovery documents), outside the OpenAPI document.
+    scim::configure(cfg);
 }
 
 /// The paths (and the schemas they name) of every mounted route.

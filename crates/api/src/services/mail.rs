@@ -127,6 +127,30 @@ pub fn admins_spared_by_sync(
     }
 }
 
+/// An admin's state a SCIM client asked to change, which its token may not.
+pub fn admin_spared_by_scim(
+    pma: &str,
+    public_url: &str,
+    e: &crate::store::enterprises::EnterpriseRow,
+    admin: &str,
+    token: &str,
+) -> NewMail {
+    NewMail {
+        to: pma.into(),
+        subject: format!("SCIM did not change the admin {admin} of {}", e.domain),
+        body: format!(
+            "A SCIM client using the API token \"{token}\" asked to suspend, restore or remove {admin}, an admin of \
+             {domain}. Muster did not, because that token was not created by you: only you change an admin's state, \
+             in Users, or through a SCIM token you create yourself.\n\n\
+             Users: {public_url}/console/{id}/users\n",
+            domain = e.domain,
+            id = e.id,
+        ),
+        kind: "scim_admin_spared",
+        ref_id: Some(e.id.clone()),
+    }
+}
+
 pub fn ownership_transferred(to: &str, domain: &str, from: &str, new_pma: &str) -> NewMail {
     NewMail {
         to: to.into(),

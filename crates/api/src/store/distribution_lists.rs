@@ -1,5 +1,5 @@
-//! Distribution lists: the directory's groups as Directory Sync keeps them,
-//! with their members.
+//! Distribution lists: the directory's groups as Directory Sync keeps them
+//! (and SCIM's Groups, `source = 'scim'`), with their members.
 
 use super::sql::{BindAll, Exec};
 use sqlx::{Any, AnyConnection, FromRow};
@@ -68,7 +68,7 @@ pub async fn lists_with_members(
     };
     let rows: Vec<(String, Option<String>)> = sqlx::query_as(&format!(
         "SELECT l.id, {joined} FROM distribution_lists l LEFT JOIN distribution_list_members d ON d.list_id = l.id \
-         WHERE l.enterprise_id = $1 GROUP BY l.id"
+         WHERE l.enterprise_id = $1 AND l.source = 'directory' GROUP BY l.id"
     ))
     .bind(enterprise_id)
     .fetch_all(db)
@@ -79,8 +79,11 @@ pub async fn lists_with_members(
         .collect())
 }
 
+/// The lists Directory Sync owns (SCIM's are its own, see `store::scim`).
 pub async fn all_lists(db: impl Exec<'_>, enterprise_id: &str) -> sqlx::Result<Vec<ListRow>> {
-    sqlx::query_as(&format!("SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1"))
+    sqlx::query_as(&format!(
+        "SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1 AND l.source = 'directory'"
+    ))
         .bind(enterprise_id)
         .fetch_all(db)
         .await

@@ -15,6 +15,8 @@ pub mod jobs;
 pub mod join_requests;
 pub mod members;
 pub mod outbox;
+pub mod scim;
+pub mod scim_filter;
 pub mod sessions;
 pub mod sql;
 pub mod stats;

@@ -305,7 +305,7 @@ pub async fn database_url(dir: &Path) -> String {
 }
 
 impl TestApp {
-    async fn send(&self, req: reqwest::RequestBuilder, token: Option<&str>) -> Resp {
+    pub async fn send(&self, req: reqwest::RequestBuilder, token: Option<&str>) -> Resp {
         let req = match token {
             Some(t) => req.bearer_auth(t),
             None => req,

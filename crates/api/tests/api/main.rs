@@ -20,6 +20,7 @@ mod mail;
 mod offboarding;
 mod platform;
 mod reach;
+mod scim;
 mod recovery;
 mod sessions;
 mod squatting;

@@ -11,13 +11,13 @@ use crate::{
     helpers::{domain, spawn_app, spawn_app_with, Admin, TestApp},
 };
 
-async fn create_token(app: &TestApp, admin: &Admin, name: &str, scopes: &[ApiScope]) -> Value {
+pub async fn create_token(app: &TestApp, admin: &Admin, name: &str, scopes: &[ApiScope]) -> Value {
     let path = format!("/api/v1/enterprises/{}/api-tokens", admin.enterprise_id);
     let scopes: Vec<_> = scopes.iter().map(|s| s.as_str()).collect();
     app.post(&path, json!({"name": name, "scopes": scopes}), Some(&admin.token)).await.ok(201).clone()
 }
 
-fn secret(created: &Value) -> String {
+pub fn secret(created: &Value) -> String {
     created["token"].as_str().unwrap().to_string()
 }
 

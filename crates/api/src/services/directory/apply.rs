@@ -2,14 +2,12 @@
 //! diff rows, new and updated members, suspensions and restores with their
 //! seat events, and the distribution lists.
 
-use std::collections::HashMap;
-
 use super::{
     plan::{ListChange, NewMember, Plan},
     read::Snapshot,
     Settings,
 };
-use crate::services::webhooks;
+use crate::services::{automatic, webhooks};
 use crate::store::distribution_lists;
 use crate::{
     services::access::Actor,
@@ -20,6 +18,9 @@ use crate::{
 };
 use muster_model::WebhookEvent;
 use muster_model::{MemberSource, MemberState};
+
+/// The name seat events and audit give this source.
+const SOURCE: &str = "Directory Sync";
 
 /// Creates written per multi-row statement group.
 pub const WRITE_SLICE: usize = 2000;
@@ -91,32 +92,10 @@ pub async fn apply(
 
     // Suspensions release managed seats; restores take them back within the cap.
     let ids: Vec<String> = plan.suspends.iter().map(|(m, _)| m.id.clone()).collect();
-    let released = directory::suspend(tx, &ids, now).await?;
-    seat_events(state, tx, e, &released, -1, now).await?;
-    let mut by_state: HashMap<MemberState, Vec<(String, String)>> = HashMap::new();
-    for (m, _) in &plan.restores {
-        by_state.entry(m.restores_to()).or_default().push((m.id.clone(), m.email.clone()));
-    }
-    for (to, people) in by_state {
-        let ids: Vec<String> = people.iter().map(|(id, _)| id.clone()).collect();
-        if to == MemberState::Managed {
-            let wanted = ids.len() as i64;
-            if members::adjust_seats(&mut **tx, &e.id, wanted).await?.is_some() {
-                let moved = directory::restore(tx, &ids, MemberState::Managed, now).await?;
-                // Someone an admin moved meanwhile does not take a seat.
-                let unused = wanted - moved.len() as i64;
-                if unused > 0 {
-                    members::adjust_seats(&mut **tx, &e.id, -unused).await?;
-                }
-                seat_events(state, tx, e, &moved, 1, now).await?;
-                continue;
-            }
-            // The contract cap is full: back as unmanaged, for an admin to decide.
-            directory::restore(tx, &ids, MemberState::Unmanaged, now).await?;
-            continue;
-        }
-        directory::restore(tx, &ids, to, now).await?;
-    }
+    automatic::suspend(state, tx, e, &ids, SOURCE, now).await?;
+    let restores: Vec<(String, String, MemberState)> =
+        plan.restores.iter().map(|(m, _)| (m.id.clone(), m.email.clone(), m.restores_to())).collect();
+    automatic::restore(state, tx, e, &restores, SOURCE, now).await?;
 
     // Distribution lists.
     for change in &plan.list_changes {
@@ -143,27 +122,5 @@ pub async fn apply(
             ListChange::Remove { id } => distribution_lists::mark_list_removed(&mut **tx, id, now).await?,
         }
     }
-    Ok(())
-}
-
-pub async fn seat_events(
-    state: &AppState,
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    e: &EnterpriseRow,
-    people: &[(String, String)],
-    delta: i64,
-    now: i64,
-) -> DomainResult<()> {
-    if people.is_empty() {
-        return Ok(());
-    }
-    let after = if delta < 0 {
-        members::adjust_seats(&mut **tx, &e.id, delta * people.len() as i64).await?.unwrap_or_default()
-    } else {
-        members::managed_seats(&mut **tx, &e.id).await?
-    };
-    let moves: Vec<members::SeatMove> =
-        people.iter().map(|(id, email)| members::SeatMove { member_id: id, email, delta }).collect();
-    members::record_seat_events(tx, state.db.backend, &e.id, &moves, after, "Directory Sync", now).await?;
     Ok(())
 }
