@@ -155,6 +155,43 @@ async fn delete_group(state: State, Scim(t): Scim, id: web::Path<String>) -> Ans
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// A SearchRequest body (RFC 7644 §3.4.3) as the query a GET would carry.
+async fn search_query(payload: web::Payload) -> Result<ListQuery, ScimError> {
+    let v = body(payload).await?;
+    let o = v.as_object().ok_or_else(|| ScimError(resource::invalid("invalidSyntax", "A search is a SearchRequest object.")))?;
+    let text = |key: &str| match resource::get(o, key) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Array(list)) => Some(list.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")),
+        _ => None,
+    };
+    let number = |key: &str| resource::get(o, key).and_then(Value::as_i64);
+    Ok(ListQuery {
+        filter: text("filter"),
+        start_index: number("startIndex"),
+        count: number("count"),
+        attributes: text("attributes"),
+        excluded_attributes: text("excludedAttributes"),
+    })
+}
+
+async fn search_users(state: State, Scim(t): Scim, payload: web::Payload) -> Answer {
+    ok(users::list(&state, &t, &search_query(payload).await?).await?)
+}
+
+async fn search_groups(state: State, Scim(t): Scim, payload: web::Payload) -> Answer {
+    ok(groups::list(&state, &t, &search_query(payload).await?).await?)
+}
+
+/// `POST /.search` over every resource type at once: not offered (RFC 7644 §3.12's 501).
+async fn search_all(Scim(_): Scim) -> HttpResponse {
+    let body = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "501",
+        "detail": "Searching several resource types at once is not supported: POST /Users/.search or /Groups/.search.",
+    });
+    scim_json(StatusCode::NOT_IMPLEMENTED, &body)
+}
+
 async fn unrouted() -> Answer {
     Err(ScimError(DomainError::NotFound("SCIM endpoint")))
 }
@@ -170,6 +207,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/ResourceTypes/{id}").route(get().to(resource_type)))
             .service(resource("/Schemas").route(get().to(schemas)))
             .service(resource("/Schemas/{id}").route(get().to(schema)))
+            .service(resource("/.search").route(post().to(search_all)))
+            .service(resource("/Users/.search").route(post().to(search_users)))
+            .service(resource("/Groups/.search").route(post().to(search_groups)))
             .service(resource("/Users").route(get().to(list_users)).route(post().to(create_user)))
             .service(
                 resource("/Users/{id}")

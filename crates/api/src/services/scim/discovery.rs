@@ -183,7 +183,11 @@ pub fn schemas(base: &str) -> Vec<Value> {
             multi: true,
             subs: vec![
                 Attr { case_exact: true, mutability: "immutable", ..attr("value", "A user's id.") }.json(),
-                Attr { kind: "reference", mutability: "immutable", ..attr("$ref", "The user's URI.") }.json(),
+                {
+                    let mut r = Attr { kind: "reference", mutability: "immutable", ..attr("$ref", "The user's URI.") }.json();
+                    r["referenceTypes"] = json!(["User"]);
+                    r
+                },
             ],
             ..attr("members", "The list's members.")
         }
