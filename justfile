@@ -81,7 +81,7 @@ screenshot:
 
 # Benchmarks: request throughput (ratios against GET /healthz, SQLite and PostgreSQL),
 # then enrollment (1M-row import against a raw SQLite insert, users list, 10k invites).
-bench: bench-requests bench-enrollment bench-directory
+bench: bench-requests bench-enrollment bench-directory bench-scim
 
 bench-enrollment:
     cargo bench -p muster-api --bench enrollment
@@ -89,6 +89,16 @@ bench-enrollment:
 # Directory Sync of 100,000 users from slapd against a raw paged ldapsearch.
 bench-directory:
     cargo bench -p muster-api --bench directory
+
+# SCIM as Entra drives it (one request at a time): 10,000 creates, a full listing, look-ups; SQLite and PostgreSQL.
+bench-scim:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    run=$(mktemp -d /tmp/muster-bench.XXXXXX)
+    trap 'bash e2e/services/down.sh "$run"; rm -rf "$run"' EXIT
+    bash e2e/services/up.sh "$run" postgres >/dev/null
+    set -a; . "$run/env"; set +a
+    cargo bench -p muster-api --bench scim
 
 bench-requests:
     #!/usr/bin/env bash

@@ -94,3 +94,37 @@ test('an admin adds a webhook and sees its delivery, signed, in the log', async 
   }
   expect(errors).toEqual([]);
 });
+
+test('the SCIM section gives the base URL and a SCIM token that provisions a person', async ({ page, request }) => {
+  const errors = check.noConsoleErrors(page);
+  const { domain } = await act.verifiedAdmin(page);
+  await page.locator('a[data-module=integrations]').click();
+  const scim = page.locator('[data-test=scim]');
+  await expect(scim.locator('[data-test=scim-base-url]')).toHaveText(/\/scim\/v2$/);
+  const base = (await scim.locator('[data-test=scim-base-url]').textContent())!;
+  await expect(scim.getByText('Connect Okta')).toBeVisible();
+  await scim.getByText('Connect Microsoft Entra ID').click();
+  await expect(scim.getByText('Tenant URL')).toBeVisible();
+
+  await scim.getByRole('button', { name: 'Create a SCIM token' }).click();
+  const secret = (await page.locator('[data-test=token-value]').textContent())!;
+  await expect(page.locator('[data-test=tokens]')).toContainText('SCIM provisioning');
+  await expect(page.locator('[data-test=tokens]')).toContainText('scim');
+
+  // Staged, not mailed: the setting is saved as it is ticked off.
+  await scim.locator('input[name=scim-send-invitations]').uncheck();
+  await expect(scim.getByText('Saved.')).toBeVisible();
+
+  // An identity provider uses the token against the base URL.
+  const created = await request.post(`${base}/Users`, {
+    headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/scim+json' },
+    data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `ada@${domain}`, name: { givenName: 'Ada', familyName: 'Lovelace' } },
+  });
+  expect(created.status()).toBe(201);
+  await page.locator('a[data-module=users]').click();
+  await expect(page.getByText(`ada@${domain}`)).toBeVisible();
+  await page.locator('a[data-module=invite]').click();
+  await expect(page.getByText(`ada@${domain}`)).toBeVisible();
+  await expect(page.getByText('not sent yet').first()).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -4,12 +4,13 @@
 //! Starts the real app on port 0 (SQLite; PostgreSQL too when
 //! `MUSTER_TEST_POSTGRES_URL` is set) and drives it over loopback HTTP.
 
-use std::{collections::HashMap, sync::Arc, time::Instant};
+mod common;
 
-use muster_api::{config::Config, startup::Application};
+use std::{sync::Arc, time::Instant};
+
 use serde_json::json;
 
-const PASSWORD: &str = "Tr0ub4dor-and-horses";
+use common::PASSWORD;
 const CONCURRENCY: usize = 8;
 
 struct Figure {
@@ -44,19 +45,7 @@ async fn throughput(
 
 async fn run(label: &str, database_url: Option<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::from_sources(&HashMap::new(), &HashMap::new()).unwrap();
-    config.bind = "127.0.0.1:0".into();
-    config.data_dir = dir.path().join("data");
-    config.database_url =
-        database_url.unwrap_or_else(|| format!("sqlite://{}/muster.db", dir.path().join("data").display()));
-    config.smtp_url = None;
-    config.login_per_minute = 1_000_000;
-    config.signup_per_minute = 1_000_000;
-    config.log = "warn".into();
-    let app = Application::build(config).await.unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state.clone();
-    tokio::spawn(app.run_until_stopped());
+    let (base, state) = common::in_process(dir.path(), database_url, |_| {}).await;
     let http = reqwest::Client::new();
 
     // One active account with a session, straight from the store's view of it.

@@ -199,3 +199,28 @@ impl Running {
         (id, session)
     }
 }
+
+/// The app in this process on port 0 (SQLite under `dir`, or `database_url`),
+/// no SMTP, limits meant for people lifted, then `tune`d: (base URL, state).
+pub async fn in_process(
+    dir: &Path,
+    database_url: Option<String>,
+    tune: impl FnOnce(&mut muster_api::config::Config),
+) -> (String, muster_api::state::Shared) {
+    let mut config =
+        muster_api::config::Config::from_sources(&std::collections::HashMap::new(), &std::collections::HashMap::new())
+            .unwrap();
+    config.bind = "127.0.0.1:0".into();
+    config.data_dir = dir.join("data");
+    config.database_url = database_url.unwrap_or_else(|| format!("sqlite://{}/muster.db", dir.join("data").display()));
+    config.smtp_url = None;
+    config.login_per_minute = 1_000_000;
+    config.signup_per_minute = 1_000_000;
+    config.log = "warn".into();
+    tune(&mut config);
+    let app = muster_api::startup::Application::build(config).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    (base, state)
+}

@@ -66,6 +66,7 @@ pub fn body_for(method: &str, template: &str) -> Value {
         ("POST", "/directory-sync/runs") => json!({"dry_run": true}),
         ("POST", "/api-tokens") => json!({"name": "x", "scopes": ["users:read"]}),
         ("POST", "/webhooks") => json!({"url": "https://hooks.example.com/x", "events": ["member.created"]}),
+        ("PUT", "/scim-settings") => json!({"send_invitations": true}),
         _ => json!({}),
     }
 }
