@@ -16,10 +16,10 @@ use common::PASSWORD;
 const USERS: usize = 10_000;
 const DOMAIN: &str = "scim-bench.test";
 
-async fn timed<F, Fut>(n: usize, mut one: F) -> f64
+async fn timed<F, Fut, T>(n: usize, mut one: F) -> f64
 where
     F: FnMut(usize) -> Fut,
-    Fut: std::future::Future<Output = ()>,
+    Fut: std::future::Future<Output = T>,
 {
     let started = Instant::now();
     for i in 0..n {
@@ -38,7 +38,8 @@ async fn ok(r: reqwest::RequestBuilder) -> Value {
 
 async fn run(label: &str, database_url: Option<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let (base, state) = common::in_process(dir.path(), database_url, |c| c.token_requests_per_minute = 10_000_000).await;
+    let (base, state) =
+        common::in_process(dir.path(), database_url, |c| c.token_requests_per_minute = 10_000_000).await;
     let http = reqwest::Client::new();
 
     // The PMA of a verified enterprise (the domain check itself is not what is measured).
@@ -85,7 +86,11 @@ async fn run(label: &str, database_url: Option<String>) {
             "title": "Engineer",
             "active": true,
         });
-        ok(http.post(format!("{scim}/Users")).bearer_auth(&token).header("content-type", "application/scim+json").body(body.to_string()))
+        ok(http
+            .post(format!("{scim}/Users"))
+            .bearer_auth(&token)
+            .header("content-type", "application/scim+json")
+            .body(body.to_string()))
     })
     .await;
     let pages = USERS.div_ceil(100) + 1;

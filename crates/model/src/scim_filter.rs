@@ -171,9 +171,17 @@ fn tokens(input: &str) -> Result<Vec<Token>, FilterError> {
     Ok(out)
 }
 
+/// Bounds on what one filter may ask for: its text, its nesting and its comparisons
+/// (each a bind, and the parser, compiler and matcher recurse once per level).
+pub const MAX_FILTER_LEN: usize = 4096;
+const MAX_DEPTH: usize = 32;
+const MAX_TERMS: usize = 100;
+
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    depth: usize,
+    terms: usize,
 }
 
 impl Parser {
@@ -191,12 +199,22 @@ impl Parser {
         matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word))
     }
 
+    fn deeper(&mut self) -> Result<(), FilterError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(FilterError(format!("the filter nests more than {MAX_DEPTH} levels deep")));
+        }
+        Ok(())
+    }
+
     fn or(&mut self) -> Result<Filter, FilterError> {
+        self.deeper()?;
         let mut left = self.and()?;
         while self.keyword("or") {
             self.pos += 1;
             left = Filter::Or(Box::new(left), Box::new(self.and()?));
         }
+        self.depth -= 1;
         Ok(left)
     }
 
@@ -237,6 +255,10 @@ impl Parser {
     }
 
     fn comparison(&mut self) -> Result<Filter, FilterError> {
+        self.terms += 1;
+        if self.terms > MAX_TERMS {
+            return Err(FilterError(format!("the filter has more than {MAX_TERMS} comparisons")));
+        }
         let Some(Token::Word(name)) = self.next() else {
             return Err(FilterError("an attribute name was expected".into()));
         };
@@ -260,7 +282,9 @@ impl Parser {
             }
         }
         let Some(Token::Word(op)) = self.next() else {
-            return Err(FilterError(format!("an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) must follow {name}")));
+            return Err(FilterError(format!(
+                "an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) must follow {name}"
+            )));
         };
         if op.eq_ignore_ascii_case("pr") {
             return Ok(Filter::Present(path));
@@ -272,7 +296,9 @@ impl Parser {
                 "true" => Literal::Bool(true),
                 "false" => Literal::Bool(false),
                 "null" => Literal::Null,
-                _ => Literal::Num(w.parse().map_err(|_| FilterError(format!("\"{w}\" is not a value; quote strings")))?),
+                _ => {
+                    Literal::Num(w.parse().map_err(|_| FilterError(format!("\"{w}\" is not a value; quote strings")))?)
+                }
             },
             _ => return Err(FilterError(format!("a value must follow \"{name} …\"")))?,
         };
@@ -282,7 +308,8 @@ impl Parser {
 
 fn attr_path(name: &str) -> Result<AttrPath, FilterError> {
     let plain = plain_attr(name);
-    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$');
+    let valid =
+        |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$');
     let (attr, sub) = match plain.split_once('.') {
         Some((a, s)) => (a.to_string(), Some(s.to_string())),
         None => (plain, None),
@@ -295,7 +322,10 @@ fn attr_path(name: &str) -> Result<AttrPath, FilterError> {
 
 /// Parses a whole filter; anything left over is an error.
 pub fn parse(input: &str) -> Result<Filter, FilterError> {
-    let mut p = Parser { tokens: tokens(input)?, pos: 0 };
+    if input.len() > MAX_FILTER_LEN {
+        return Err(FilterError(format!("the filter is longer than {MAX_FILTER_LEN} bytes")));
+    }
+    let mut p = Parser { tokens: tokens(input)?, pos: 0, depth: 0, terms: 0 };
     if p.tokens.is_empty() {
         return Err(FilterError("the filter is empty".into()));
     }
@@ -374,9 +404,32 @@ mod tests {
 
     #[test]
     fn bad_filters_say_why() {
-        for bad in ["", "userName", "userName xx \"a\"", "userName eq", "userName eq bare", "(a eq 1", "a eq 1 b eq 2", "not a eq 1", "a..b eq 1", "userName eq \"open"] {
+        for bad in [
+            "",
+            "userName",
+            "userName xx \"a\"",
+            "userName eq",
+            "userName eq bare",
+            "(a eq 1",
+            "a eq 1 b eq 2",
+            "not a eq 1",
+            "a..b eq 1",
+            "userName eq \"open",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} parsed");
         }
+    }
+
+    #[test]
+    fn a_filter_cannot_nest_or_grow_without_bound() {
+        let deep = format!("{}a eq 1{}", "(".repeat(40), ")".repeat(40));
+        assert!(parse(&deep).unwrap_err().0.contains("levels"));
+        let nots = format!("{}a eq 1{}", "not (".repeat(40), ")".repeat(40));
+        assert!(parse(&nots).is_err());
+        let wide = vec!["a eq 1"; 101].join(" or ");
+        assert!(parse(&wide).unwrap_err().0.contains("comparisons"));
+        assert!(parse(&"x".repeat(5000)).unwrap_err().0.contains("longer"));
+        assert!(parse(&vec!["a eq 1"; 100].join(" or ")).is_ok());
     }
 
     #[test]

@@ -11,7 +11,11 @@ use crate::{
 };
 
 #[component]
-pub fn Scim(id: StoredValue<String>, created: RwSignal<Option<CreatedApiToken>>, version: RwSignal<u32>) -> impl IntoView {
+pub fn Scim(
+    id: StoredValue<String>,
+    created: RwSignal<Option<CreatedApiToken>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let api = use_api();
     let settings = LocalResource::new(move || async move { api.scim_settings(&id.get_value()).await });
     view! {

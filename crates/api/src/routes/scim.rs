@@ -147,7 +147,8 @@ async fn replace_group(state: State, Scim(t): Scim, id: web::Path<String>, paylo
 }
 
 async fn patch_group(state: State, Scim(t): Scim, id: web::Path<String>, payload: web::Payload) -> Answer {
-    ok(groups::patch(&state, &t, &id, &body(payload).await?).await?)
+    groups::patch(&state, &t, &id, &body(payload).await?).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 async fn delete_group(state: State, Scim(t): Scim, id: web::Path<String>) -> Answer {
@@ -158,7 +159,9 @@ async fn delete_group(state: State, Scim(t): Scim, id: web::Path<String>) -> Ans
 /// A SearchRequest body (RFC 7644 §3.4.3) as the query a GET would carry.
 async fn search_query(payload: web::Payload) -> Result<ListQuery, ScimError> {
     let v = body(payload).await?;
-    let o = v.as_object().ok_or_else(|| ScimError(resource::invalid("invalidSyntax", "A search is a SearchRequest object.")))?;
+    let o = v
+        .as_object()
+        .ok_or_else(|| ScimError(resource::invalid("invalidSyntax", "A search is a SearchRequest object.")))?;
     let text = |key: &str| match resource::get(o, key) {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Array(list)) => Some(list.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")),

@@ -84,9 +84,9 @@ pub async fn all_lists(db: impl Exec<'_>, enterprise_id: &str) -> sqlx::Result<V
     sqlx::query_as(&format!(
         "SELECT {LIST_COLUMNS} FROM distribution_lists l WHERE l.enterprise_id = $1 AND l.source = 'directory'"
     ))
-        .bind(enterprise_id)
-        .fetch_all(db)
-        .await
+    .bind(enterprise_id)
+    .fetch_all(db)
+    .await
 }
 
 pub async fn update_list(

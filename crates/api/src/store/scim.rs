@@ -77,13 +77,15 @@ pub async fn users(
     };
     let base = format!("FROM members WHERE enterprise_id = $1 AND state <> 'removed'{clause}");
     let n = binds.len() + 2;
-    let total: (i64,) =
-        bind_all(sqlx::query_as(&format!("SELECT COUNT(*) {base}")).bind(enterprise_id), binds).fetch_one(&mut *conn).await?;
+    let total: (i64,) = bind_all(sqlx::query_as(&format!("SELECT COUNT(*) {base}")).bind(enterprise_id), binds)
+        .fetch_one(&mut *conn)
+        .await?;
     if limit == 0 {
         return Ok((total.0, Vec::new()));
     }
     let sql = format!("SELECT {USER_COLUMNS} {base} ORDER BY email LIMIT ${n} OFFSET ${}", n + 1);
-    let rows = bind_all(sqlx::query_as(&sql).bind(enterprise_id), binds).bind(limit).bind(offset).fetch_all(conn).await?;
+    let rows =
+        bind_all(sqlx::query_as(&sql).bind(enterprise_id), binds).bind(limit).bind(offset).fetch_all(conn).await?;
     Ok((total.0, rows))
 }
 
@@ -111,20 +113,22 @@ pub async fn set_email(db: impl Exec<'_>, id: &str, email: &str, now: i64) -> sq
 
 /// The pending invitation of a member (its mail went to the old address).
 pub async fn revoke_pending_invitations(db: impl Exec<'_>, member_id: &str) -> sqlx::Result<u64> {
-    Ok(sqlx::query("UPDATE invitations SET status = 'revoked', token_hash = NULL WHERE member_id = $1 AND status = 'pending'")
-        .bind(member_id)
-        .execute(db)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query(
+        "UPDATE invitations SET status = 'revoked', token_hash = NULL WHERE member_id = $1 AND status = 'pending'",
+    )
+    .bind(member_id)
+    .execute(db)
+    .await?
+    .rows_affected())
 }
 
 /// SCIM DELETE: the member is `removed` (kept, restorable by creating it again).
-pub async fn remove(db: impl Exec<'_>, id: &str, now: i64) -> sqlx::Result<bool> {
+pub async fn remove(db: impl Exec<'_>, enterprise_id: &str, id: &str, now: i64) -> sqlx::Result<bool> {
     sqlx::query(
-        "UPDATE members SET state = 'removed', managed_since = NULL, sync_suspended_from = NULL, updated_at = $2 \
-         WHERE id = $1 AND state <> 'removed'",
+        "UPDATE members SET state = 'removed', managed_since = NULL, sync_suspended_from = NULL, updated_at = $3 \
+         WHERE enterprise_id = $1 AND id = $2 AND state <> 'removed'",
     )
-    .bind_all((id, now))
+    .bind_all((enterprise_id, id, now))
     .changes_one(db)
     .await
 }
@@ -145,7 +149,8 @@ pub struct ScimGroupRow {
 }
 
 const GROUP_COLUMNS: &str = "l.id, l.name, l.external_id, l.created_at, l.updated_at";
-const GROUPS: &str = "FROM distribution_lists l WHERE l.enterprise_id = $1 AND l.source = 'scim' AND l.removed_at IS NULL";
+const GROUPS: &str =
+    "FROM distribution_lists l WHERE l.enterprise_id = $1 AND l.source = 'scim' AND l.removed_at IS NULL";
 
 pub async fn group(db: impl Exec<'_>, enterprise_id: &str, id: &str) -> sqlx::Result<Option<ScimGroupRow>> {
     sqlx::query_as(&format!("SELECT {GROUP_COLUMNS} {GROUPS} AND l.id = $2"))
@@ -179,14 +184,16 @@ pub async fn groups(
         None => (String::new(), &[][..]),
     };
     let n = binds.len() + 2;
-    let total: (i64,) = bind_all(sqlx::query_as(&format!("SELECT COUNT(*) {GROUPS}{clause}")).bind(enterprise_id), binds)
-        .fetch_one(&mut *conn)
-        .await?;
+    let total: (i64,) =
+        bind_all(sqlx::query_as(&format!("SELECT COUNT(*) {GROUPS}{clause}")).bind(enterprise_id), binds)
+            .fetch_one(&mut *conn)
+            .await?;
     if limit == 0 {
         return Ok((total.0, Vec::new()));
     }
     let sql = format!("SELECT {GROUP_COLUMNS} {GROUPS}{clause} ORDER BY l.name, l.id LIMIT ${n} OFFSET ${}", n + 1);
-    let rows = bind_all(sqlx::query_as(&sql).bind(enterprise_id), binds).bind(limit).bind(offset).fetch_all(conn).await?;
+    let rows =
+        bind_all(sqlx::query_as(&sql).bind(enterprise_id), binds).bind(limit).bind(offset).fetch_all(conn).await?;
     Ok((total.0, rows))
 }
 
@@ -218,14 +225,22 @@ pub async fn known_members(conn: &mut AnyConnection, enterprise_id: &str, ids: &
 
 /// Marks a new list as SCIM's (created by `distribution_lists::insert_list`).
 pub async fn own_group(db: impl Exec<'_>, id: &str, external_id: Option<&str>) -> sqlx::Result<()> {
-    sqlx::query("UPDATE distribution_lists SET source = 'scim', directory_id = 'scim:' || id, external_id = $2 WHERE id = $1")
-        .bind_all((id, external_id))
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "UPDATE distribution_lists SET source = 'scim', directory_id = 'scim:' || id, external_id = $2 WHERE id = $1",
+    )
+    .bind_all((id, external_id))
+    .execute(db)
+    .await?;
     Ok(())
 }
 
-pub async fn set_group(db: impl Exec<'_>, id: &str, name: &str, external_id: Option<&str>, now: i64) -> sqlx::Result<()> {
+pub async fn set_group(
+    db: impl Exec<'_>,
+    id: &str,
+    name: &str,
+    external_id: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE distribution_lists SET name = $2, external_id = $3, updated_at = $4 WHERE id = $1")
         .bind_all((id, name, external_id, now))
         .execute(db)

@@ -141,9 +141,9 @@ impl Compiler {
     /// A condition on one value of a multi-valued attribute, as a condition on the row.
     fn within(&mut self, multi: &str, cond: String) -> Result<String, String> {
         match (self.resource, multi) {
-            (Resource::Group, "members") => Ok(format!(
-                "EXISTS (SELECT 1 FROM distribution_list_members d WHERE d.list_id = l.id AND {cond})"
-            )),
+            (Resource::Group, "members") => {
+                Ok(format!("EXISTS (SELECT 1 FROM distribution_list_members d WHERE d.list_id = l.id AND {cond})"))
+            }
             (Resource::User, "emails" | "phonenumbers") => Ok(cond),
             _ => Err(format!("\"{multi}\" has no values to filter")),
         }
@@ -167,9 +167,7 @@ impl Compiler {
             Column::Lower(c) | Column::Text(c) | Column::Exact(c) => format!("({c} IS NOT NULL AND {c} <> '')"),
             Column::Time(c) => format!("({c} IS NOT NULL)"),
             Column::Active | Column::Fixed(_) | Column::FixedBool(_) => "(1 = 1)".into(),
-            Column::GroupMembers => {
-                "EXISTS (SELECT 1 FROM distribution_list_members d WHERE d.list_id = l.id)".into()
-            }
+            Column::GroupMembers => "EXISTS (SELECT 1 FROM distribution_list_members d WHERE d.list_id = l.id)".into(),
         }
     }
 
@@ -248,9 +246,15 @@ impl Compiler {
                 let sql = match op {
                     Op::Eq => format!("{expr} = {}", self.bind(Bind::Text(value))),
                     Op::Ne => format!("({c} IS NULL OR {expr} <> {})", self.bind(Bind::Text(value))),
-                    Op::Co => format!("{expr} LIKE {} ESCAPE '\\'", self.bind(Bind::Text(format!("%{}%", like(&value))))),
-                    Op::Sw => format!("{expr} LIKE {} ESCAPE '\\'", self.bind(Bind::Text(format!("{}%", like(&value))))),
-                    Op::Ew => format!("{expr} LIKE {} ESCAPE '\\'", self.bind(Bind::Text(format!("%{}", like(&value))))),
+                    Op::Co => {
+                        format!("{expr} LIKE {} ESCAPE '\\'", self.bind(Bind::Text(format!("%{}%", like(&value)))))
+                    }
+                    Op::Sw => {
+                        format!("{expr} LIKE {} ESCAPE '\\'", self.bind(Bind::Text(format!("{}%", like(&value)))))
+                    }
+                    Op::Ew => {
+                        format!("{expr} LIKE {} ESCAPE '\\'", self.bind(Bind::Text(format!("%{}", like(&value)))))
+                    }
                     Op::Gt => format!("{expr} > {}", self.bind(Bind::Text(value))),
                     Op::Ge => format!("{expr} >= {}", self.bind(Bind::Text(value))),
                     Op::Lt => format!("{expr} < {}", self.bind(Bind::Text(value))),
@@ -312,7 +316,10 @@ mod tests {
         let c = users("emails[type eq \"home\"].value eq \"a@b.c\"");
         assert!(c.sql.starts_with("((1 = 0)"));
         let c = condition(Resource::Group, &parse("members[value eq \"m1\"]").unwrap(), 2).unwrap();
-        assert_eq!(c.sql, "EXISTS (SELECT 1 FROM distribution_list_members d WHERE d.list_id = l.id AND (d.member_id = $2))");
+        assert_eq!(
+            c.sql,
+            "EXISTS (SELECT 1 FROM distribution_list_members d WHERE d.list_id = l.id AND (d.member_id = $2))"
+        );
     }
 
     #[test]

@@ -103,13 +103,16 @@ async fn okta_provisions_updates_deactivates_and_deprovisions_a_person() {
     let spc = okta.get("/ServiceProviderConfig").await;
     assert_eq!(spc.ok(200)["patch"]["supported"], true);
     assert_eq!(spc.body["bulk"]["supported"], false);
-    let probe = okta.get(&format!("/Users?filter={}&startIndex=1&count=2", enc("userName eq \"nobody-4f1c@example.org\""))).await;
+    let probe = okta
+        .get(&format!("/Users?filter={}&startIndex=1&count=2", enc("userName eq \"nobody-4f1c@example.org\"")))
+        .await;
     assert_eq!(probe.ok(200)["totalResults"], 0);
     assert_eq!(probe.body["Resources"], json!([]));
 
     // Push a new person: look up by userName, then create.
     let ada = format!("ada@{}", pma.domain);
-    let found = okta.get(&format!("/Users?filter={}&startIndex=1&count=100", enc(&format!("userName eq \"{ada}\"")))).await;
+    let found =
+        okta.get(&format!("/Users?filter={}&startIndex=1&count=100", enc(&format!("userName eq \"{ada}\"")))).await;
     assert_eq!(found.ok(200)["totalResults"], 0);
     let created = okta.post("/Users", okta_user(&ada.to_uppercase(), "Ada")).await;
     let user = created.ok(201).clone();
@@ -123,7 +126,10 @@ async fn okta_provisions_updates_deactivates_and_deprovisions_a_person() {
     // Invited by the same pipeline as Import: the mail arrives in the SMTP sink.
     app.smtp.wait(&ada, "invited").await;
     let m = member(&app, &pma, &ada).await;
-    assert_eq!((m["state"].as_str(), m["source"].as_str(), m["first_name"].as_str()), (Some("invited"), Some("scim"), Some("Ada")));
+    assert_eq!(
+        (m["state"].as_str(), m["source"].as_str(), m["first_name"].as_str()),
+        (Some("invited"), Some("scim"), Some("Ada"))
+    );
 
     // The same userName again is a conflict, however it is spelled.
     scim_error(&okta.post("/Users", okta_user(&ada, "Ada")).await, 409, Some("uniqueness"));
@@ -146,15 +152,19 @@ async fn okta_provisions_updates_deactivates_and_deprovisions_a_person() {
     // Deprovision: removed (kept), gone from SCIM; creating it again brings it back.
     assert_eq!(okta.delete(&format!("/Users/{id}")).await.status, 204);
     scim_error(&okta.get(&format!("/Users/{id}")).await, 404, None);
-    let removed = app
-        .get(&format!("/api/v1/enterprises/{}/users?state=removed", pma.enterprise_id), Some(&pma.token))
-        .await;
+    let removed =
+        app.get(&format!("/api/v1/enterprises/{}/users?state=removed", pma.enterprise_id), Some(&pma.token)).await;
     assert!(removed.ok(200)["items"].as_array().unwrap().iter().any(|m| m["email"] == ada), "never erased");
     let again = okta.post("/Users", okta_user(&ada, "Ada")).await;
     assert_eq!(again.ok(201)["id"], id.as_str());
 
     // Audited with the token as the actor.
-    let audit = app.get(&format!("/api/v1/enterprises/{}/audit-events?action=scim.user.created", pma.enterprise_id), Some(&pma.token)).await;
+    let audit = app
+        .get(
+            &format!("/api/v1/enterprises/{}/audit-events?action=scim.user.created", pma.enterprise_id),
+            Some(&pma.token),
+        )
+        .await;
     assert_eq!(audit.ok(200)["items"][0]["actor_token"]["name"], "Okta");
 }
 
@@ -165,7 +175,8 @@ async fn entra_provisions_with_its_quirks_and_manages_groups() {
     let entra = client(&app, &pma).await;
 
     // Test Connection: a filter on a random attribute value answers an empty list.
-    let probe = entra.get(&format!("/Users?filter={}", enc("userName eq \"8e1f0d1e-4a0a-4d3c-9b0e-1f2a3b4c5d6e\""))).await;
+    let probe =
+        entra.get(&format!("/Users?filter={}", enc("userName eq \"8e1f0d1e-4a0a-4d3c-9b0e-1f2a3b4c5d6e\""))).await;
     assert_eq!(probe.ok(200)["totalResults"], 0);
 
     let grace = format!("grace@{}", pma.domain);
@@ -182,7 +193,8 @@ async fn entra_provisions_with_its_quirks_and_manages_groups() {
         ENTERPRISE: {"department": "Navy", "employeeNumber": "1906"}
     });
     let id = entra.post("/Users", body).await.ok(201)["id"].as_str().unwrap().to_string();
-    let by_external = entra.get(&format!("/Users?filter={}", enc("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""))).await;
+    let by_external =
+        entra.get(&format!("/Users?filter={}", enc("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""))).await;
     assert_eq!(by_external.ok(200)["Resources"][0]["id"], id.as_str());
 
     // Capitalised ops, path-less replace with dotted and URN keys, "False" as a string.
@@ -207,8 +219,12 @@ async fn entra_provisions_with_its_quirks_and_manages_groups() {
     assert_eq!(u["phoneNumbers"][0]["value"], "+1 555 0100");
     assert_eq!(u["active"], false);
     let m = member(&app, &pma, &grace).await;
-    assert_eq!((m["last_name"].as_str(), m["department"].as_str(), m["phone"].as_str()), (Some("Murray Hopper"), Some("Computing"), Some("+1 555 0100")));
-    let back = entra.patch(&format!("/Users/{id}"), json!([{"op": "Replace", "path": "active", "value": "True"}])).await;
+    assert_eq!(
+        (m["last_name"].as_str(), m["department"].as_str(), m["phone"].as_str()),
+        (Some("Murray Hopper"), Some("Computing"), Some("+1 555 0100"))
+    );
+    let back =
+        entra.patch(&format!("/Users/{id}"), json!([{"op": "Replace", "path": "active", "value": "True"}])).await;
     assert_eq!(back.ok(200)["active"], true);
 
     // Groups: created, members added and removed the ways Entra and Okta send them, renamed, deleted.
@@ -219,26 +235,46 @@ async fn entra_provisions_with_its_quirks_and_manages_groups() {
         .await;
     let gid = g.ok(201)["id"].as_str().unwrap().to_string();
     scim_error(&entra.post("/Groups", json!({"displayName": "navy"})).await, 409, Some("uniqueness"));
-    let found = entra.get(&format!("/Groups?filter={}&excludedAttributes=members", enc("displayName eq \"Navy\""))).await;
+    let found =
+        entra.get(&format!("/Groups?filter={}&excludedAttributes=members", enc("displayName eq \"Navy\""))).await;
     assert_eq!(found.ok(200)["totalResults"], 1);
     assert!(found.body["Resources"][0].get("members").is_none(), "excludedAttributes=members leaves them out");
     let added = entra
-        .patch(&format!("/Groups/{gid}"), json!([{"op": "Add", "path": "members", "value": [{"value": id}, {"value": alan_id}]}]))
+        .patch(
+            &format!("/Groups/{gid}"),
+            json!([{"op": "Add", "path": "members", "value": [{"value": id}, {"value": alan_id}]}]),
+        )
         .await;
-    assert_eq!(added.ok(200)["members"].as_array().unwrap().len(), 2);
-    let removed = entra.patch(&format!("/Groups/{gid}"), json!([{"op": "Remove", "path": format!("members[value eq \"{alan_id}\"]")}])).await;
-    assert_eq!(removed.ok(200)["members"], json!([{"value": id, "$ref": format!("{}/scim/v2/Users/{id}", app.state.config.public_url.trim_end_matches('/'))}]));
+    assert_eq!(added.status, 204, "a group PATCH answers no body: {}", added.text);
+    assert_eq!(entra.get(&format!("/Groups/{gid}")).await.ok(200)["members"].as_array().unwrap().len(), 2);
+    let removed = entra
+        .patch(&format!("/Groups/{gid}"), json!([{"op": "Remove", "path": format!("members[value eq \"{alan_id}\"]")}]))
+        .await;
+    assert_eq!(removed.status, 204);
+    assert_eq!(
+        entra.get(&format!("/Groups/{gid}")).await.ok(200)["members"],
+        json!([{"value": id, "$ref": format!("{}/scim/v2/Users/{id}", app.state.config.public_url.trim_end_matches('/'))}])
+    );
     let member_filter = entra.get(&format!("/Groups?filter={}", enc(&format!("members[value eq \"{id}\"]")))).await;
     assert_eq!(member_filter.ok(200)["totalResults"], 1);
-    let renamed = entra.patch(&format!("/Groups/{gid}"), json!([{"op": "Replace", "value": {"id": gid, "displayName": "US Navy"}}])).await;
-    assert_eq!(renamed.ok(200)["displayName"], "US Navy");
+    let renamed = entra
+        .patch(&format!("/Groups/{gid}"), json!([{"op": "Replace", "value": {"id": gid, "displayName": "US Navy"}}]))
+        .await;
+    assert_eq!(renamed.status, 204);
+    assert_eq!(entra.get(&format!("/Groups/{gid}")).await.ok(200)["displayName"], "US Navy");
     scim_error(
-        &entra.patch(&format!("/Groups/{gid}"), json!([{"op": "Add", "path": "members", "value": [{"value": "01234567-0000-7000-8000-00000000dead"}]}])).await,
+        &entra
+            .patch(
+                &format!("/Groups/{gid}"),
+                json!([{"op": "Add", "path": "members", "value": [{"value": "01234567-0000-7000-8000-00000000dead"}]}]),
+            )
+            .await,
         400,
         Some("invalidValue"),
     );
     // The console shows the list like the directory's.
-    let lists = app.get(&format!("/api/v1/enterprises/{}/distribution-lists", pma.enterprise_id), Some(&pma.token)).await;
+    let lists =
+        app.get(&format!("/api/v1/enterprises/{}/distribution-lists", pma.enterprise_id), Some(&pma.token)).await;
     assert!(lists.ok(200)["items"].as_array().unwrap().iter().any(|l| l["name"] == "US Navy"), "{}", lists.text);
     assert_eq!(entra.delete(&format!("/Groups/{gid}")).await.status, 204);
     scim_error(&entra.get(&format!("/Groups/{gid}")).await, 404, None);
@@ -256,12 +292,18 @@ async fn filters_page_stably_and_bad_requests_say_what_is_wrong() {
     // The PMA is a user too: six in all, in a stable order across pages.
     let all = c.get("/Users?count=100").await;
     assert_eq!(all.ok(200)["totalResults"], 6);
-    let names: Vec<String> = all.body["Resources"].as_array().unwrap().iter().map(|u| u["userName"].as_str().unwrap().to_string()).collect();
+    let names: Vec<String> =
+        all.body["Resources"].as_array().unwrap().iter().map(|u| u["userName"].as_str().unwrap().to_string()).collect();
     let mut paged = Vec::new();
     for start in [1, 3, 5] {
         let p = c.get(&format!("/Users?startIndex={start}&count=2")).await;
-        assert_eq!((p.ok(200)["startIndex"].as_i64(), p.body["itemsPerPage"].as_i64(), p.body["totalResults"].as_i64()), (Some(start), Some(2), Some(6)));
-        paged.extend(p.body["Resources"].as_array().unwrap().iter().map(|u| u["userName"].as_str().unwrap().to_string()));
+        assert_eq!(
+            (p.ok(200)["startIndex"].as_i64(), p.body["itemsPerPage"].as_i64(), p.body["totalResults"].as_i64()),
+            (Some(start), Some(2), Some(6))
+        );
+        paged.extend(
+            p.body["Resources"].as_array().unwrap().iter().map(|u| u["userName"].as_str().unwrap().to_string()),
+        );
     }
     assert_eq!(paged, names);
     let count = |filter: String| {
@@ -280,6 +322,16 @@ async fn filters_page_stably_and_bad_requests_say_what_is_wrong() {
 
     scim_error(&c.get(&format!("/Users?filter={}", enc("userName eq"))).await, 400, Some("invalidFilter"));
     scim_error(&c.get(&format!("/Users?filter={}", enc("nickName eq \"x\""))).await, 400, Some("invalidFilter"));
+    // A filter cannot nest or grow without bound (each level is a recursion, each comparison a bind).
+    let deep = format!("{}userName pr{}", "not (".repeat(200), ")".repeat(200));
+    let search = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": deep});
+    scim_error(&c.post("/Users/.search", search).await, 400, Some("invalidFilter"));
+    let wide = vec!["userName pr"; 5000].join(" or ");
+    scim_error(&c.post("/Users/.search", json!({"filter": wide})).await, 400, Some("invalidFilter"));
+    let searched =
+        c.post("/Users/.search", json!({"filter": "title eq \"Eng\"", "attributes": ["userName"], "count": 2})).await;
+    assert_eq!((searched.ok(200)["totalResults"].as_i64(), searched.body["itemsPerPage"].as_i64()), (Some(3), Some(2)));
+    assert!(searched.body["Resources"][0].get("title").is_none(), "attributes honoured");
     scim_error(&c.post("/Users", json!({"userName": "mallory@elsewhere.example"})).await, 400, Some("invalidValue"));
     scim_error(&c.post("/Users", json!({"name": {"givenName": "No"}})).await, 400, Some("invalidValue"));
     let raw = app
@@ -290,7 +342,11 @@ async fn filters_page_stably_and_bad_requests_say_what_is_wrong() {
         .await;
     scim_error(&raw, 400, Some("invalidSyntax"));
     let id = c.get("/Users?count=1").await.body["Resources"][0]["id"].as_str().unwrap().to_string();
-    scim_error(&c.patch(&format!("/Users/{id}"), json!([{"op": "Move", "path": "title"}])).await, 400, Some("invalidSyntax"));
+    scim_error(
+        &c.patch(&format!("/Users/{id}"), json!([{"op": "Move", "path": "title"}])).await,
+        400,
+        Some("invalidSyntax"),
+    );
     scim_error(&c.get("/Users/01234567-0000-7000-8000-00000000beef").await, 404, None);
     scim_error(&c.get("/Nothing").await, 404, None);
 }
@@ -304,7 +360,8 @@ async fn scim_never_changes_identity_nor_suspends_the_pma_and_only_the_pmas_toke
     let lookup = |email: String| {
         let c = &by_pma;
         async move {
-            c.get(&format!("/Users?filter={}", enc(&format!("userName eq \"{email}\"")))).await.ok(200)["Resources"][0].clone()
+            c.get(&format!("/Users?filter={}", enc(&format!("userName eq \"{email}\"")))).await.ok(200)["Resources"][0]
+                .clone()
         }
     };
 
@@ -315,7 +372,12 @@ async fn scim_never_changes_identity_nor_suspends_the_pma_and_only_the_pmas_toke
     assert_eq!(r.ok(200)["active"], true);
     scim_error(&by_pma.delete(&format!("/Users/{id}")).await, 403, None);
     // An account's email is its own: a userName change is refused once someone signed in with it.
-    let r = by_pma.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "userName", "value": format!("boss@{}", pma.domain)}])).await;
+    let r = by_pma
+        .patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "replace", "path": "userName", "value": format!("boss@{}", pma.domain)}]),
+        )
+        .await;
     scim_error(&r, 400, Some("mutability"));
     let skipped = app.get(&format!("{base}/audit-events?action=scim.user.skipped"), Some(&pma.token)).await;
     assert_eq!(skipped.ok(200)["items"].as_array().unwrap().len(), 2, "the PATCH and the DELETE, each reported");
@@ -339,6 +401,10 @@ async fn scim_never_changes_identity_nor_suspends_the_pma_and_only_the_pmas_toke
     // The PMA's own SCIM token may.
     let r = by_pma.patch(&format!("/Users/{hal_id}"), json!([{"op": "replace", "value": {"active": false}}])).await;
     assert_eq!(r.ok(200)["active"], false);
+    // Removed by the PMA's token, an admin does not come back through another admin's token.
+    assert_eq!(by_pma.delete(&format!("/Users/{hal_id}")).await.status, 204);
+    scim_error(&by_grace.post("/Users", json!({"userName": hal})).await, 403, None);
+    assert_eq!(by_pma.post("/Users", json!({"userName": hal})).await.ok(201)["id"], hal_id.as_str());
     // And a pending person's userName may change (the old link stops working, the new address is invited).
     let c = by_pma.post("/Users", json!({"userName": format!("typo@{}", pma.domain)})).await;
     let typo = c.ok(201)["id"].as_str().unwrap().to_string();
@@ -354,25 +420,46 @@ async fn a_scim_token_reaches_its_own_enterprise_only_and_needs_the_scim_scope()
     let a = verified_admin(&app).await;
     let b = verified_admin(&app).await;
     let (ca, cb) = (client(&app, &a).await, client(&app, &b).await);
-    let b_user = cb.post("/Users", json!({"userName": format!("bea@{}", b.domain)})).await.ok(201)["id"].as_str().unwrap().to_string();
-    let b_group = cb.post("/Groups", json!({"displayName": "B team", "members": [{"value": b_user}]})).await.ok(201)["id"]
+    let b_user = cb.post("/Users", json!({"userName": format!("bea@{}", b.domain)})).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b_group = cb.post("/Groups", json!({"displayName": "B team", "members": [{"value": b_user}]})).await.ok(201)
+        ["id"]
         .as_str()
         .unwrap()
         .to_string();
 
     // A's token: B's people and groups do not exist; it cannot add them to its own group either.
     scim_error(&ca.get(&format!("/Users/{b_user}")).await, 404, None);
-    scim_error(&ca.patch(&format!("/Users/{b_user}"), json!([{"op": "replace", "value": {"active": false}}])).await, 404, None);
+    scim_error(
+        &ca.patch(&format!("/Users/{b_user}"), json!([{"op": "replace", "value": {"active": false}}])).await,
+        404,
+        None,
+    );
     scim_error(&ca.delete(&format!("/Users/{b_user}")).await, 404, None);
     scim_error(&ca.get(&format!("/Groups/{b_group}")).await, 404, None);
-    scim_error(&ca.post("/Groups", json!({"displayName": "Steal", "members": [{"value": b_user}]})).await, 400, Some("invalidValue"));
+    scim_error(
+        &ca.post("/Groups", json!({"displayName": "Steal", "members": [{"value": b_user}]})).await,
+        400,
+        Some("invalidValue"),
+    );
     scim_error(&ca.post("/Users", json!({"userName": format!("bea@{}", b.domain)})).await, 400, Some("invalidValue"));
     let listed = ca.get("/Users?count=100").await;
-    assert!(listed.ok(200)["Resources"].as_array().unwrap().iter().all(|u| u["userName"].as_str().unwrap().ends_with(&a.domain)));
-    assert_eq!(ca.get(&format!("/Users?filter={}", enc(&format!("userName eq \"bea@{}\"", b.domain)))).await.body["totalResults"], 0);
+    assert!(listed.ok(200)["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["userName"].as_str().unwrap().ends_with(&a.domain)));
+    assert_eq!(
+        ca.get(&format!("/Users?filter={}", enc(&format!("userName eq \"bea@{}\"", b.domain)))).await.body
+            ["totalResults"],
+        0
+    );
 
     // Other tokens: without the scope, none, forged, revoked.
-    let users_only = Client { app: &app, token: secret(&create_token(&app, &a, "reader", &[ApiScope::UsersRead]).await) };
+    let users_only =
+        Client { app: &app, token: secret(&create_token(&app, &a, "reader", &[ApiScope::UsersRead]).await) };
     scim_error(&users_only.get("/Users").await, 403, None);
     assert!(users_only.get("/Users").await.body["detail"].as_str().unwrap().contains("scim"));
     let none = Client { app: &app, token: String::new() };
@@ -382,7 +469,10 @@ async fn a_scim_token_reaches_its_own_enterprise_only_and_needs_the_scim_scope()
     let session = Client { app: &app, token: a.token.clone() };
     scim_error(&session.get("/Users").await, 401, None);
     let tokens = app.get(&format!("/api/v1/enterprises/{}/api-tokens", a.enterprise_id), Some(&a.token)).await;
-    let okta = tokens.ok(200)["items"].as_array().unwrap().iter().find(|t| t["name"] == "Okta").unwrap()["id"].as_str().unwrap().to_string();
+    let okta = tokens.ok(200)["items"].as_array().unwrap().iter().find(|t| t["name"] == "Okta").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     app.delete(&format!("/api/v1/enterprises/{}/api-tokens/{okta}", a.enterprise_id), Some(&a.token)).await.ok(204);
     scim_error(&ca.get("/Users").await, 401, None);
 }
@@ -401,7 +491,8 @@ async fn the_scim_setting_says_whether_new_people_are_mailed() {
     let quiet = format!("quiet@{}", pma.domain);
     c.post("/Users", json!({"userName": quiet})).await.ok(201);
     let pending = app.get(&format!("/api/v1/enterprises/{}/invitations", pma.enterprise_id), Some(&pma.token)).await;
-    let inv = pending.ok(200)["items"].as_array().unwrap().iter().find(|i| i["email"] == quiet.as_str()).unwrap().clone();
+    let inv =
+        pending.ok(200)["items"].as_array().unwrap().iter().find(|i| i["email"] == quiet.as_str()).unwrap().clone();
     assert_eq!(inv["delivery"], "not_sent", "staged for Send pending");
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(app.smtp.to(&quiet).is_empty());

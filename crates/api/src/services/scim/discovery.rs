@@ -138,10 +138,7 @@ pub fn schemas(base: &str) -> Vec<Value> {
         .json(),
         Attr {
             kind: "complex",
-            subs: vec![
-                attr("givenName", "First name.").json(),
-                attr("familyName", "Last name.").json(),
-            ],
+            subs: vec![attr("givenName", "First name.").json(), attr("familyName", "Last name.").json()],
             ..attr("name", "The person's name.")
         }
         .json(),
@@ -172,23 +169,18 @@ pub fn schemas(base: &str) -> Vec<Value> {
         Attr { mutability: "writeOnly", ..attr("password", "Accepted and discarded: people set their own password.") }
             .json(),
     ];
-    let enterprise = vec![
-        attr("employeeNumber", "Employee number.").json(),
-        attr("department", "Department.").json(),
-    ];
+    let enterprise = vec![attr("employeeNumber", "Employee number.").json(), attr("department", "Department.").json()];
     let group = vec![
         Attr { required: true, ..attr("displayName", "The distribution list's name.") }.json(),
         Attr {
             kind: "complex",
             multi: true,
-            subs: vec![
-                Attr { case_exact: true, mutability: "immutable", ..attr("value", "A user's id.") }.json(),
-                {
-                    let mut r = Attr { kind: "reference", mutability: "immutable", ..attr("$ref", "The user's URI.") }.json();
-                    r["referenceTypes"] = json!(["User"]);
-                    r
-                },
-            ],
+            subs: vec![Attr { case_exact: true, mutability: "immutable", ..attr("value", "A user's id.") }.json(), {
+                let mut r =
+                    Attr { kind: "reference", mutability: "immutable", ..attr("$ref", "The user's URI.") }.json();
+                r["referenceTypes"] = json!(["User"]);
+                r
+            }],
             ..attr("members", "The list's members.")
         }
         .json(),

@@ -20,7 +20,7 @@ use crate::{
     },
     state::AppState,
     store::{
-        audit as audit_store, distribution_lists, now_ms,
+        audit as audit_store, distribution_lists, enterprises, now_ms,
         scim::{self as scim_store, ScimGroupRow},
         scim_filter::Resource,
     },
@@ -29,7 +29,9 @@ use crate::{
 /// Whether the client wants members in the answer (`excludedAttributes=members`, or `attributes` without them).
 fn wants_members(q: &ListQuery) -> bool {
     let listed = |s: &Option<String>| {
-        s.as_deref().is_some_and(|s| s.split(',').any(|a| muster_model::scim_filter::plain_attr(a.trim()).starts_with("members")))
+        s.as_deref().is_some_and(|s| {
+            s.split(',').any(|a| muster_model::scim_filter::plain_attr(a.trim()).starts_with("members"))
+        })
     };
     !listed(&q.excluded_attributes) && (q.attributes.is_none() || listed(&q.attributes))
 }
@@ -38,6 +40,10 @@ async fn shown(state: &AppState, t: &Tenant, g: &ScimGroupRow, q: &ListQuery) ->
     let members = if wants_members(q) { Some(scim_store::group_members(&state.db.pool, &g.id).await?) } else { None };
     let v = resource::group(&t.base, g, members.as_deref());
     Ok(resource::project(v, q.attributes.as_deref(), q.excluded_attributes.as_deref()))
+}
+
+async fn locked(tx: &mut sqlx::Transaction<'_, sqlx::Any>, t: &Tenant, id: &str) -> DomainResult<ScimGroupRow> {
+    scim_store::group(&mut **tx, &t.console.enterprise.id, id).await?.ok_or(DomainError::NotFound("group"))
 }
 
 async fn found(state: &AppState, t: &Tenant, id: &str) -> DomainResult<ScimGroupRow> {
@@ -53,7 +59,8 @@ pub async fn list(state: &AppState, t: &Tenant, q: &ListQuery) -> DomainResult<V
     let cond = filter_of(q.filter.as_deref(), Resource::Group)?;
     let (start, count) = page(q.start_index, q.count);
     let mut conn = state.db.pool.acquire().await?;
-    let (total, rows) = scim_store::groups(&mut conn, &t.console.enterprise.id, cond.as_ref(), start - 1, count).await?;
+    let (total, rows) =
+        scim_store::groups(&mut conn, &t.console.enterprise.id, cond.as_ref(), start - 1, count).await?;
     drop(conn);
     let mut items = Vec::with_capacity(rows.len());
     for g in &rows {
@@ -62,9 +69,18 @@ pub async fn list(state: &AppState, t: &Tenant, q: &ListQuery) -> DomainResult<V
     Ok(resource::list_response(total, start, items))
 }
 
-async fn unique_name(state: &AppState, t: &Tenant, name: &str, except: Option<&str>) -> DomainResult<()> {
-    if let Some(other) = scim_store::group_named(&state.db.pool, &t.console.enterprise.id, name, except).await? {
-        return Err(DomainError::conflict("uniqueness", format!("A group named {name:?} already exists (id {other}).")));
+/// Inside the write's transaction, after the enterprise is locked: two creates of one name cannot both pass.
+async fn unique_name(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    t: &Tenant,
+    name: &str,
+    except: Option<&str>,
+) -> DomainResult<()> {
+    if let Some(other) = scim_store::group_named(&mut **tx, &t.console.enterprise.id, name, except).await? {
+        return Err(DomainError::conflict(
+            "uniqueness",
+            format!("A group named {name:?} already exists (id {other})."),
+        ));
     }
     Ok(())
 }
@@ -80,17 +96,21 @@ async fn known(
         scim_store::known_members(tx, &t.console.enterprise.id, &wanted).await?.into_iter().collect();
     let unknown: Vec<&str> = wanted.iter().filter(|id| !found.contains(*id)).map(String::as_str).take(5).collect();
     if !unknown.is_empty() {
-        return Err(invalid("invalidValue", format!("No user has the id {}: create the user first.", unknown.join(", "))));
+        return Err(invalid(
+            "invalidValue",
+            format!("No user has the id {}: create the user first.", unknown.join(", ")),
+        ));
     }
     Ok(wanted)
 }
 
 pub async fn create(state: &AppState, t: &Tenant, body: &Value) -> DomainResult<Value> {
     let input = group_input(body)?;
-    unique_name(state, t, &input.display_name, None).await?;
     let e = &t.console.enterprise;
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
+    enterprises::lock_for_update(&mut *tx, &e.id).await?;
+    unique_name(&mut tx, t, &input.display_name, None).await?;
     let members = known(&mut tx, t, input.members).await?;
     let directory_id = format!("scim:{}", crate::store::new_id());
     let list =
@@ -106,27 +126,33 @@ pub async fn create(state: &AppState, t: &Tenant, body: &Value) -> DomainResult<
 }
 
 pub async fn replace(state: &AppState, t: &Tenant, id: &str, body: &Value) -> DomainResult<Value> {
-    let g = found(state, t, id).await?;
     let input = group_input(body)?;
-    unique_name(state, t, &input.display_name, Some(id)).await?;
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
+    enterprises::lock_for_update(&mut *tx, &t.console.enterprise.id).await?;
+    let g = locked(&mut tx, t, id).await?;
+    unique_name(&mut tx, t, &input.display_name, Some(id)).await?;
     let members = known(&mut tx, t, input.members).await?;
     scim_store::set_group(&mut *tx, &g.id, &input.display_name, input.external_id.as_deref(), now).await?;
     scim_store::clear_group(&mut *tx, &g.id).await?;
     distribution_lists::add_list_members(&mut tx, state.db.backend, &g.id, &members).await?;
-    let details = json!({"id": g.id, "members": members.len(), "name": {"before": g.name, "after": input.display_name}});
+    let details =
+        json!({"id": g.id, "members": members.len(), "name": {"before": g.name, "after": input.display_name}});
     audit_store::record(&mut *tx, &audit_event(t, "scim.group.replaced", &input.display_name, details), now).await?;
     tx.commit().await?;
     let g = found(state, t, id).await?;
     shown(state, t, &g, &ListQuery::default()).await
 }
 
-pub async fn patch(state: &AppState, t: &Tenant, id: &str, body: &Value) -> DomainResult<Value> {
+/// Answers nothing (204, as RFC 7644 §3.5.2 allows): a group of thousands is not sent back for each change.
+pub async fn patch(state: &AppState, t: &Tenant, id: &str, body: &Value) -> DomainResult<()> {
     let changes = group_changes(operations(body)?)?;
-    let g = found(state, t, id).await?;
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    enterprises::lock_for_update(&mut *tx, &t.console.enterprise.id).await?;
+    let g = locked(&mut tx, t, id).await?;
     let before: BTreeSet<String> =
-        scim_store::group_members(&state.db.pool, &g.id).await?.into_iter().map(|(id, _)| id).collect();
+        scim_store::group_members(&mut *tx, &g.id).await?.into_iter().map(|(id, _)| id).collect();
     let mut members = before.clone();
     let (mut name, mut external_id) = (g.name.clone(), g.external_id.clone());
     for change in changes {
@@ -143,10 +169,8 @@ pub async fn patch(state: &AppState, t: &Tenant, id: &str, body: &Value) -> Doma
         }
     }
     if name != g.name {
-        unique_name(state, t, &name, Some(id)).await?;
+        unique_name(&mut tx, t, &name, Some(id)).await?;
     }
-    let now = now_ms();
-    let mut tx = state.db.pool.begin().await?;
     let added = known(&mut tx, t, members.difference(&before).cloned()).await?;
     let removed: Vec<String> = before.difference(&members).cloned().collect();
     scim_store::set_group(&mut *tx, &g.id, &name, external_id.as_deref(), now).await?;
@@ -155,8 +179,7 @@ pub async fn patch(state: &AppState, t: &Tenant, id: &str, body: &Value) -> Doma
     let details = json!({"id": g.id, "added": added.len(), "removed": removed.len(), "name": name});
     audit_store::record(&mut *tx, &audit_event(t, "scim.group.updated", &name, details), now).await?;
     tx.commit().await?;
-    let g = found(state, t, id).await?;
-    shown(state, t, &g, &ListQuery::default()).await
+    Ok(())
 }
 
 pub async fn delete(state: &AppState, t: &Tenant, id: &str) -> DomainResult<()> {
@@ -169,6 +192,11 @@ pub async fn delete(state: &AppState, t: &Tenant, id: &str) -> DomainResult<()> 
     Ok(())
 }
 
-fn audit_event<'a>(t: &'a Tenant, action: &'a str, target: &'a str, details: Value) -> crate::store::audit::NewEvent<'a> {
+fn audit_event<'a>(
+    t: &'a Tenant,
+    action: &'a str,
+    target: &'a str,
+    details: Value,
+) -> crate::store::audit::NewEvent<'a> {
     audit::by(Some(&t.console.actor), &t.console.enterprise.id, action, Some(target), details)
 }

@@ -72,8 +72,12 @@ pub async fn save_settings(state: &AppState, c: &Console, req: UpdateScimSetting
     let mut tx = state.db.pool.begin().await?;
     scim::save_settings(&mut *tx, &c.enterprise.id, req.send_invitations, now).await?;
     let details = json!({"send_invitations": req.send_invitations});
-    audit_store::record(&mut *tx, &audit::by(Some(&c.actor), &c.enterprise.id, "scim.settings_changed", None, details), now)
-        .await?;
+    audit_store::record(
+        &mut *tx,
+        &audit::by(Some(&c.actor), &c.enterprise.id, "scim.settings_changed", None, details),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     settings(state, c).await
 }

@@ -176,14 +176,22 @@ pub fn matches(f: &Filter, item: &Value) -> bool {
     }
 }
 
-fn multi(user: &mut Map<String, Value>, key: &str, verb: Verb, path: &AttrPath, value: Option<Value>) -> DomainResult<()> {
+fn multi(
+    user: &mut Map<String, Value>,
+    key: &str,
+    verb: Verb,
+    path: &AttrPath,
+    value: Option<Value>,
+) -> DomainResult<()> {
     // Muster keeps one value, shown without a type: it is the one any `[type eq …]` filter means.
     let items: Vec<Value> = match user.get(key) {
         Some(Value::Array(a)) => a
             .iter()
             .cloned()
             .map(|mut item| {
-                if let (Some(o), Some(Filter::Compare(p, Op::Eq, Literal::Str(t)))) = (item.as_object_mut(), path.filter.as_deref()) {
+                if let (Some(o), Some(Filter::Compare(p, Op::Eq, Literal::Str(t)))) =
+                    (item.as_object_mut(), path.filter.as_deref())
+                {
                     if p.attr == "type" {
                         o.entry("type").or_insert_with(|| Value::String(t.clone()));
                     }
@@ -217,7 +225,8 @@ fn multi(user: &mut Map<String, Value>, key: &str, verb: Verb, path: &AttrPath, 
         },
         (None, Some(sub)) => {
             // `emails.value`: Muster keeps one value, the primary.
-            let mut item = items.into_iter().next().unwrap_or_else(|| serde_json::json!({"type": "work", "primary": true}));
+            let mut item =
+                items.into_iter().next().unwrap_or_else(|| serde_json::json!({"type": "work", "primary": true}));
             if let Some(o) = item.as_object_mut() {
                 match verb {
                     Verb::Remove => {
@@ -375,7 +384,10 @@ pub fn group_changes(ops: Vec<Operation>) -> DomainResult<Vec<GroupChange>> {
             },
             ("displayname", Verb::Remove, _) => return Err(invalid("mutability", "A group keeps its displayName.")),
             ("externalid", Verb::Remove, None) => GroupChange::ExternalId(None),
-            ("externalid", _, None) => GroupChange::ExternalId(op.value.and_then(|v| v.as_str().map(str::to_string))),
+            ("externalid", _, None) => match op.value {
+                Some(Value::String(x)) if x.chars().count() <= 255 => GroupChange::ExternalId(Some(x)),
+                _ => return Err(invalid("invalidValue", "externalId must be a string of at most 255 characters.")),
+            },
             ("members" | "members.value", Verb::Remove, Some(f)) => GroupChange::RemoveWhere(*f),
             ("members", Verb::Remove, None) => match op.value {
                 None | Some(Value::Null) => GroupChange::RemoveAllMembers,
@@ -387,7 +399,10 @@ pub fn group_changes(ops: Vec<Operation>) -> DomainResult<Vec<GroupChange>> {
                 Some(v) => GroupChange::SetMembers(member_ids(&v)?),
             },
             (other, _, _) => {
-                return Err(invalid("invalidPath", format!("\"{other}\" is not an attribute of a Group that can be changed.")))
+                return Err(invalid(
+                    "invalidPath",
+                    format!("\"{other}\" is not an attribute of a Group that can be changed."),
+                ))
             }
         };
         out.push(change);
@@ -442,7 +457,10 @@ mod tests {
         let mut u = json!({"userName": "a@b.c"});
         patch(&mut u, ops(json!([{"op": "Add", "path": "phoneNumbers[type eq \"work\"].value", "value": "+1 555"}])));
         assert_eq!(u["phoneNumbers"], json!([{"type": "work", "value": "+1 555"}]));
-        patch(&mut u, ops(json!([{"op": "replace", "path": "phoneNumbers[type eq \"work\"].value", "value": "+1 556"}])));
+        patch(
+            &mut u,
+            ops(json!([{"op": "replace", "path": "phoneNumbers[type eq \"work\"].value", "value": "+1 556"}])),
+        );
         assert_eq!(u["phoneNumbers"], json!([{"type": "work", "value": "+1 556"}]));
         patch(&mut u, ops(json!([{"op": "remove", "path": "phoneNumbers[type eq \"work\"]"}])));
         assert!(u.get("phoneNumbers").is_none());
@@ -455,7 +473,10 @@ mod tests {
         assert_eq!(bad(ops(json!([{"op": "remove"}]))), "noTarget");
         assert_eq!(bad(json!({"Operations": "x"})), "invalidSyntax");
         let mut u = json!({});
-        let err = apply_to_user(&mut u, operations(&ops(json!([{"op": "add", "path": "emails[type eq", "value": 1}]))).unwrap());
+        let err = apply_to_user(
+            &mut u,
+            operations(&ops(json!([{"op": "add", "path": "emails[type eq", "value": 1}]))).unwrap(),
+        );
         assert_eq!(err.unwrap_err().code(), "invalidPath");
     }
 

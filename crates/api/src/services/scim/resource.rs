@@ -91,10 +91,8 @@ pub fn group(base: &str, g: &ScimGroupRow, members: Option<&[(String, String)]>)
     }
     o.insert("displayName".into(), json!(g.name));
     if let Some(members) = members {
-        let list: Vec<Value> = members
-            .iter()
-            .map(|(id, _)| json!({"value": id, "$ref": format!("{base}/Users/{id}")}))
-            .collect();
+        let list: Vec<Value> =
+            members.iter().map(|(id, _)| json!({"value": id, "$ref": format!("{base}/Users/{id}")})).collect();
         o.insert("members".into(), Value::Array(list));
     }
     o.insert("meta".into(), meta("Group", format!("{base}/Groups/{}", g.id), g.created_at, g.updated_at));
@@ -120,7 +118,8 @@ pub fn project(mut v: Value, attributes: Option<&str>, excluded: Option<&str>) -
     let always = ["id", "schemas", "meta"];
     if let Value::Object(o) = &mut v {
         if let Some(keep) = attributes.map(names) {
-            let keep_top: Vec<String> = keep.iter().map(|a| a.split('.').next().unwrap_or_default().to_string()).collect();
+            let keep_top: Vec<String> =
+                keep.iter().map(|a| a.split('.').next().unwrap_or_default().to_string()).collect();
             o.retain(|k, _| {
                 let k = k.to_ascii_lowercase();
                 always.contains(&k.as_str())
@@ -195,7 +194,9 @@ pub fn user_input(v: &Value) -> DomainResult<UserInput> {
     let phone = match get(o, "phoneNumbers") {
         Some(Value::Array(list)) => {
             let objects: Vec<&Map<String, Value>> = list.iter().filter_map(Value::as_object).collect();
-            let primary = objects.iter().find(|p| get(p, "primary").map(|v| boolean(v, "primary").unwrap_or(false)) == Some(true));
+            let primary = objects
+                .iter()
+                .find(|p| get(p, "primary").map(|v| boolean(v, "primary").unwrap_or(false)) == Some(true));
             match primary.or(objects.first()) {
                 Some(p) => text(p, "value", "Phone")?,
                 None => None,
@@ -249,7 +250,8 @@ pub fn group_input(v: &Value) -> DomainResult<GroupInput> {
         return Err(invalid("invalidValue", "displayName is required."));
     }
     let external_id = match get(o, "externalId") {
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) if s.chars().count() <= 255 => Some(s.clone()),
+        Some(Value::String(_)) => return Err(invalid("invalidValue", "externalId must be at most 255 characters.")),
         _ => None,
     };
     let members = match get(o, "members") {
@@ -307,7 +309,8 @@ mod tests {
 
     #[test]
     fn projection_keeps_the_identity() {
-        let v = json!({"schemas": [], "id": "1", "meta": {}, "userName": "a", "name": {"givenName": "A"}, "members": []});
+        let v =
+            json!({"schemas": [], "id": "1", "meta": {}, "userName": "a", "name": {"givenName": "A"}, "members": []});
         let kept = project(v.clone(), Some("userName"), None);
         assert_eq!(kept, json!({"schemas": [], "id": "1", "meta": {}, "userName": "a"}));
         let dropped = project(v, None, Some("members"));

@@ -50,7 +50,8 @@ fn taken(email: &str, id: &str) -> DomainError {
 }
 
 pub async fn get(state: &AppState, t: &Tenant, id: &str, q: &ListQuery) -> DomainResult<Value> {
-    let row = scim_store::user(&state.db.pool, &t.console.enterprise.id, id).await?.ok_or(DomainError::NotFound("user"))?;
+    let row =
+        scim_store::user(&state.db.pool, &t.console.enterprise.id, id).await?.ok_or(DomainError::NotFound("user"))?;
     Ok(resource::project(resource::user(&t.base, &row), q.attributes.as_deref(), q.excluded_attributes.as_deref()))
 }
 
@@ -61,7 +62,9 @@ pub async fn list(state: &AppState, t: &Tenant, q: &ListQuery) -> DomainResult<V
     let (total, rows) = scim_store::users(&mut conn, &t.console.enterprise.id, cond.as_ref(), start - 1, count).await?;
     let items = rows
         .iter()
-        .map(|r| resource::project(resource::user(&t.base, r), q.attributes.as_deref(), q.excluded_attributes.as_deref()))
+        .map(|r| {
+            resource::project(resource::user(&t.base, r), q.attributes.as_deref(), q.excluded_attributes.as_deref())
+        })
         .collect();
     Ok(resource::list_response(total, start, items))
 }
@@ -77,8 +80,14 @@ pub async fn create(state: &AppState, t: &Tenant, body: &Value) -> DomainResult<
     enterprises::lock_for_update(&mut *tx, &e.id).await?;
     let id = match scim_store::user_by_email(&mut *tx, &e.id, &email).await? {
         Some(m) if m.state != MemberState::Removed => return Err(taken(&email, &m.id)),
-        // Deleted before (or an invitation revoked): enrolled again, as Invite does.
+        // Deleted before (or an invitation revoked): enrolled again, as Invite does; an admin's
+        // return is a change of an admin's state like any other.
         Some(m) => {
+            if let Some((why, mail_pma)) = protected(&mut tx, t, &m, "restored").await? {
+                skipped(state, &mut tx, t, &m, &why, mail_pma, now).await?;
+                tx.commit().await?;
+                return Err(DomainError::denied("admin_protected", why));
+            }
             let ids = std::slice::from_ref(&m.id);
             members::change_state(&mut tx, &e.id, ids, &[MemberState::Removed], MemberState::Invited, now).await?;
             m.id
@@ -98,7 +107,8 @@ pub async fn create(state: &AppState, t: &Tenant, body: &Value) -> DomainResult<
         }
     };
     members::set_profile(&mut *tx, &id, &input.profile, now).await?;
-    let fields = ScimFields { external_id: input.external_id.as_deref(), employee_number: input.employee_number.as_deref() };
+    let fields =
+        ScimFields { external_id: input.external_id.as_deref(), employee_number: input.employee_number.as_deref() };
     scim_store::set_fields(&mut *tx, &id, &fields, now).await?;
     let mut staged = StagedInvitations::new(state, e, Some(actor), send, now);
     staged.add(&id, &email);
@@ -107,7 +117,8 @@ pub async fn create(state: &AppState, t: &Tenant, body: &Value) -> DomainResult<
         automatic::suspend(state, &mut tx, e, std::slice::from_ref(&id), SOURCE, now).await?;
     }
     let details = json!({"id": id, "send_invitations": send, "active": input.active});
-    audit_store::record(&mut *tx, &audit::by(Some(actor), &e.id, "scim.user.created", Some(&email), details), now).await?;
+    audit_store::record(&mut *tx, &audit::by(Some(actor), &e.id, "scim.user.created", Some(&email), details), now)
+        .await?;
     tx.commit().await?;
     if send {
         state.wake_outbox();
@@ -117,19 +128,19 @@ pub async fn create(state: &AppState, t: &Tenant, body: &Value) -> DomainResult<
 }
 
 pub async fn replace(state: &AppState, t: &Tenant, id: &str, body: &Value) -> DomainResult<Value> {
-    let row = scim_store::user(&state.db.pool, &t.console.enterprise.id, id).await?.ok_or(DomainError::NotFound("user"))?;
     let input = user_input(body)?;
-    write(state, t, row, input).await
+    write(state, t, id, |_| Ok(input)).await
 }
 
 /// The operations applied to the User as shown, then written like a PUT.
 pub async fn patch(state: &AppState, t: &Tenant, id: &str, body: &Value) -> DomainResult<Value> {
     let ops = operations(body)?;
-    let row = scim_store::user(&state.db.pool, &t.console.enterprise.id, id).await?.ok_or(DomainError::NotFound("user"))?;
-    let mut shown = resource::user(&t.base, &row);
-    apply_to_user(&mut shown, ops)?;
-    let input = user_input(&shown)?;
-    write(state, t, row, input).await
+    write(state, t, id, |row| {
+        let mut shown = resource::user(&t.base, row);
+        apply_to_user(&mut shown, ops)?;
+        user_input(&shown)
+    })
+    .await
 }
 
 fn profile_of(m: &ScimUserRow) -> Profile {
@@ -160,12 +171,21 @@ async fn protected(
     Ok(None)
 }
 
-async fn write(state: &AppState, t: &Tenant, row: ScimUserRow, input: UserInput) -> DomainResult<Value> {
+/// Writes what `input` makes of the user as it is once the enterprise is
+/// locked (so two writes never both act on a state one of them changed).
+async fn write(
+    state: &AppState,
+    t: &Tenant,
+    id: &str,
+    input: impl FnOnce(&ScimUserRow) -> DomainResult<UserInput>,
+) -> DomainResult<Value> {
     let e = &t.console.enterprise;
     let actor = &t.console.actor;
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
     enterprises::lock_for_update(&mut *tx, &e.id).await?;
+    let row = scim_store::user(&mut *tx, &e.id, id).await?.ok_or(DomainError::NotFound("user"))?;
+    let input = input(&row)?;
     let mut changes = Map::new();
     let mut mailed = false;
     if input.user_name != row.email {
@@ -183,7 +203,12 @@ async fn write(state: &AppState, t: &Tenant, row: ScimUserRow, input: UserInput)
         if let Some(other) = scim_store::user_by_email(&mut *tx, &e.id, &email).await? {
             return Err(taken(&email, &other.id));
         }
-        scim_store::set_email(&mut *tx, &row.id, &email, now).await?;
+        if !scim_store::set_email(&mut *tx, &row.id, &email, now).await? {
+            return Err(invalid(
+                "mutability",
+                format!("userName cannot change: {} has just signed in with it.", row.email),
+            ));
+        }
         // The mailed link went to the old address: it stops working, and the new address gets its own.
         if scim_store::revoke_pending_invitations(&mut *tx, &row.id).await? > 0 {
             let send = super::send_invitations(state, &e.id).await?;
@@ -197,7 +222,9 @@ async fn write(state: &AppState, t: &Tenant, row: ScimUserRow, input: UserInput)
     let before = profile_of(&row);
     if before != input.profile {
         members::set_profile(&mut *tx, &row.id, &input.profile, now).await?;
-        for (name, (was, now)) in muster_model::PROFILE_FIELDS.iter().zip(before.values().into_iter().zip(input.profile.values())) {
+        for (name, (was, now)) in
+            muster_model::PROFILE_FIELDS.iter().zip(before.values().into_iter().zip(input.profile.values()))
+        {
             if was != now {
                 changes.insert((*name).into(), json!({"before": was, "after": now}));
             }
@@ -208,7 +235,10 @@ async fn write(state: &AppState, t: &Tenant, row: ScimUserRow, input: UserInput)
             ScimFields { external_id: input.external_id.as_deref(), employee_number: input.employee_number.as_deref() };
         scim_store::set_fields(&mut *tx, &row.id, &fields, now).await?;
         if row.employee_number != input.employee_number {
-            changes.insert("employee_number".into(), json!({"before": row.employee_number, "after": input.employee_number}));
+            changes.insert(
+                "employee_number".into(),
+                json!({"before": row.employee_number, "after": input.employee_number}),
+            );
         }
     }
     let suspended = row.state == MemberState::Suspended;
@@ -217,13 +247,26 @@ async fn write(state: &AppState, t: &Tenant, row: ScimUserRow, input: UserInput)
         match protected(&mut tx, t, &row, verb).await? {
             Some((why, mail_pma)) => skipped(state, &mut tx, t, &row, &why, mail_pma, now).await?,
             None if input.active && row.sync_suspended_from.is_none() => {
-                let why = format!("{} was suspended by an admin in Muster; an admin restores them in Users.", row.email);
+                let why =
+                    format!("{} was suspended by an admin in Muster; an admin restores them in Users.", row.email);
                 skipped(state, &mut tx, t, &row, &why, false, now).await?;
             }
             None => {
                 let to = if input.active {
-                    let back = row.sync_suspended_from.as_deref().and_then(MemberState::parse).unwrap_or(MemberState::Unmanaged);
-                    let moved = automatic::restore(state, &mut tx, e, &[(row.id.clone(), row.email.clone(), back)], SOURCE, now).await?;
+                    let back = row
+                        .sync_suspended_from
+                        .as_deref()
+                        .and_then(MemberState::parse)
+                        .unwrap_or(MemberState::Unmanaged);
+                    let moved = automatic::restore(
+                        state,
+                        &mut tx,
+                        e,
+                        &[(row.id.clone(), row.email.clone(), back)],
+                        SOURCE,
+                        now,
+                    )
+                    .await?;
                     moved.first().map(|_| back)
                 } else {
                     automatic::suspend(state, &mut tx, e, std::slice::from_ref(&row.id), SOURCE, now).await?;
@@ -237,8 +280,12 @@ async fn write(state: &AppState, t: &Tenant, row: ScimUserRow, input: UserInput)
                     let data = json!({"id": row.id, "email": row.email, "state": to});
                     webhooks::queue(&mut tx, &e.id, WebhookEvent::MemberStateChanged, data, now).await?;
                     let details = json!({"to": to, "count": 1, "emails": [row.email], "source": "scim"});
-                    audit_store::record(&mut *tx, &audit::by(Some(actor), &e.id, "users.state_changed", Some(&row.email), details), now)
-                        .await?;
+                    audit_store::record(
+                        &mut *tx,
+                        &audit::by(Some(actor), &e.id, "users.state_changed", Some(&row.email), details),
+                        now,
+                    )
+                    .await?;
                 }
             }
         }
@@ -247,8 +294,12 @@ async fn write(state: &AppState, t: &Tenant, row: ScimUserRow, input: UserInput)
         let details = Value::Object(changes);
         let data = json!({"id": row.id, "email": row.email, "changes": details});
         webhooks::queue(&mut tx, &e.id, WebhookEvent::MemberUpdated, data, now).await?;
-        audit_store::record(&mut *tx, &audit::by(Some(actor), &e.id, "scim.user.updated", Some(&row.email), details), now)
-            .await?;
+        audit_store::record(
+            &mut *tx,
+            &audit::by(Some(actor), &e.id, "scim.user.updated", Some(&row.email), details),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     if mailed {
@@ -271,8 +322,12 @@ async fn skipped(
 ) -> DomainResult<()> {
     let e = &t.console.enterprise;
     let details = json!({"id": m.id, "reason": why});
-    audit_store::record(&mut **tx, &audit::by(Some(&t.console.actor), &e.id, "scim.user.skipped", Some(&m.email), details), now)
-        .await?;
+    audit_store::record(
+        &mut **tx,
+        &audit::by(Some(&t.console.actor), &e.id, "scim.user.skipped", Some(&m.email), details),
+        now,
+    )
+    .await?;
     if mail_pma {
         if let Some((_, pma)) = enterprises::pma(&mut **tx, &e.id).await? {
             let token = t.console.actor.token.as_ref().map(|t| t.name.as_str()).unwrap_or("SCIM");
@@ -287,19 +342,21 @@ async fn skipped(
 /// withdrawn); an admin only by a token the PMA created, the PMA never.
 pub async fn delete(state: &AppState, t: &Tenant, id: &str) -> DomainResult<()> {
     let e = &t.console.enterprise;
-    let row = scim_store::user(&state.db.pool, &e.id, id).await?.ok_or(DomainError::NotFound("user"))?;
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
     enterprises::lock_for_update(&mut *tx, &e.id).await?;
+    let row = scim_store::user(&mut *tx, &e.id, id).await?.ok_or(DomainError::NotFound("user"))?;
     if let Some((why, mail_pma)) = protected(&mut tx, t, &row, "removed").await? {
         skipped(state, &mut tx, t, &row, &why, mail_pma, now).await?;
         tx.commit().await?;
         return Err(DomainError::denied("admin_protected", why));
     }
+    if !scim_store::remove(&mut *tx, &e.id, &row.id, now).await? {
+        return Err(DomainError::NotFound("user"));
+    }
     if row.state == MemberState::Managed {
         automatic::seat_events(state, &mut tx, e, &[(row.id.clone(), row.email.clone())], -1, SOURCE, now).await?;
     }
-    scim_store::remove(&mut *tx, &row.id, now).await?;
     scim_store::revoke_pending_invitations(&mut *tx, &row.id).await?;
     if let Some(account) = &row.account_id {
         sessions::drop_elevation(&mut *tx, account).await?;
@@ -307,8 +364,12 @@ pub async fn delete(state: &AppState, t: &Tenant, id: &str) -> DomainResult<()> 
     let data = json!({"id": row.id, "email": row.email, "state": MemberState::Removed});
     webhooks::queue(&mut tx, &e.id, WebhookEvent::MemberStateChanged, data, now).await?;
     let details = json!({"id": row.id, "was": row.state});
-    audit_store::record(&mut *tx, &audit::by(Some(&t.console.actor), &e.id, "scim.user.deleted", Some(&row.email), details), now)
-        .await?;
+    audit_store::record(
+        &mut *tx,
+        &audit::by(Some(&t.console.actor), &e.id, "scim.user.deleted", Some(&row.email), details),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
