@@ -75,9 +75,12 @@ async fn two_claims_verifying_at_once_on_two_replicas_end_with_one_pma() {
     let app = spawn_app().await;
     let url = app.state.config.database_url.clone();
     let data = app.state.config.data_dir.clone();
+    // One mail relay for both, as replicas have: either replica's outbox worker may send a mail.
+    let smtp = app.state.config.smtp_url.clone();
     let replica = spawn_app_with(move |c| {
         c.database_url = url;
         c.data_dir = data;
+        c.smtp_url = smtp;
     })
     .await;
     // Both requests must be in flight together for this to be a race: a loser that arrives after the
