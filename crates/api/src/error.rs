@@ -92,11 +92,8 @@ impl ResponseError for ApiError {
         };
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
-        if let Self::Domain(DomainError::Unauthenticated { .. } | DomainError::InvalidCredentials) = self {
-            response.insert_header(("WWW-Authenticate", "Bearer"));
-        }
-        if let Self::Domain(DomainError::TooManyRequests { retry_after_secs }) = self {
-            response.insert_header(("Retry-After", retry_after_secs.to_string()));
+        if let Self::Domain(e) = self {
+            retry_and_auth_headers(e, &mut response);
         }
         if let Self::MethodNotAllowed { allowed } = self {
             response.insert_header(("Allow", allowed.join(", ")));
@@ -118,6 +115,16 @@ impl From<anyhow::Error> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What a client needs besides the body, on either face: how to authenticate, when to retry.
+fn retry_and_auth_headers(e: &DomainError, response: &mut actix_web::HttpResponseBuilder) {
+    if let DomainError::Unauthenticated { .. } | DomainError::InvalidCredentials = e {
+        response.insert_header(("WWW-Authenticate", "Bearer"));
+    }
+    if let DomainError::TooManyRequests { retry_after_secs } = e {
+        response.insert_header(("Retry-After", retry_after_secs.to_string()));
+    }
+}
 
 /// The SCIM face of a `DomainError` (RFC 7644 §3.12): the SCIM Error body
 /// as `application/scim+json`, a `scimType` for the 400s a client can act on
@@ -180,12 +187,7 @@ impl ResponseError for ScimError {
         }
         let mut response = HttpResponse::build(status);
         response.content_type("application/scim+json");
-        if let DomainError::Unauthenticated { .. } = self.0 {
-            response.insert_header(("WWW-Authenticate", "Bearer"));
-        }
-        if let DomainError::TooManyRequests { retry_after_secs } = self.0 {
-            response.insert_header(("Retry-After", retry_after_secs.to_string()));
-        }
+        retry_and_auth_headers(&self.0, &mut response);
         response.body(body.to_string())
     }
 }

@@ -37,6 +37,9 @@ pub struct TokenGrant {
     pub id: String,
     pub name: String,
     pub scopes: Vec<ApiScope>,
+    /// The token's creator is the PMA (a token still never counts as one; SCIM may
+    /// change admins' states with it, DESIGN §4 Admins).
+    pub by_pma: bool,
 }
 
 impl Actor {
@@ -125,12 +128,17 @@ pub async fn for_token(
     if token.row.enterprise_id != enterprise_id {
         return Err(DomainError::NotFound("enterprise"));
     }
-    let (enterprise, _) =
+    let (enterprise, creator_role) =
         enterprises::administered(state, &token.creator, enterprise_id).await.map_err(|e| match e {
             DomainError::Internal(e) => DomainError::Internal(e),
             _ => token_orphaned(),
         })?;
-    let grant = TokenGrant { id: token.row.id.clone(), name: token.row.name.clone(), scopes: token.scopes };
+    let grant = TokenGrant {
+        id: token.row.id.clone(),
+        name: token.row.name.clone(),
+        scopes: token.scopes,
+        by_pma: creator_role == Role::Pma,
+    };
     match access {
         TokenAccess::NotAllowed => {
             return Err(DomainError::denied(

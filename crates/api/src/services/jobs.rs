@@ -200,7 +200,7 @@ pub async fn actor_of(state: &AppState, job: &JobRow) -> DomainResult<Option<Act
     let token = options
         .get(BY_TOKEN)
         .and_then(|t| serde_json::from_value::<muster_model::TokenActor>(t.clone()).ok())
-        .map(|t| TokenGrant { id: t.id, name: t.name, scopes: Vec::new() });
+        .map(|t| TokenGrant { id: t.id, name: t.name, scopes: Vec::new(), by_pma: false });
     Ok(Some(Actor { account, token }))
 }
 

@@ -63,7 +63,44 @@ pub async fn user_by_email(db: impl Exec<'_>, enterprise_id: &str, email: &str) 
         .await
 }
 
-/// One page of users matching `cond` (binds from `$2`), and how many match in all.
+/// What a SCIM list reads: its columns, `FROM …` (binding `$1` to the enterprise) and order.
+struct Listing {
+    select: &'static str,
+    from: &'static str,
+    order: &'static str,
+}
+
+/// One page of a listing's rows that match `cond` (binds from `$2`), and how many match in all.
+async fn page<O>(
+    conn: &mut AnyConnection,
+    listing: Listing,
+    enterprise_id: &str,
+    cond: Option<&Condition>,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<(i64, Vec<O>)>
+where
+    O: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let (clause, binds) = match cond {
+        Some(c) => (format!(" AND {}", c.sql), c.binds.as_slice()),
+        None => (String::new(), &[][..]),
+    };
+    let n = binds.len() + 2;
+    let Listing { select, from, order } = listing;
+    let total: (i64,) = bind_all(sqlx::query_as(&format!("SELECT COUNT(*) {from}{clause}")).bind(enterprise_id), binds)
+        .fetch_one(&mut *conn)
+        .await?;
+    if limit == 0 {
+        return Ok((total.0, Vec::new()));
+    }
+    let sql = format!("SELECT {select} {from}{clause} ORDER BY {order} LIMIT ${n} OFFSET ${}", n + 1);
+    let rows =
+        bind_all(sqlx::query_as(&sql).bind(enterprise_id), binds).bind(limit).bind(offset).fetch_all(conn).await?;
+    Ok((total.0, rows))
+}
+
+/// One page of users matching `cond`, by email, and how many match in all.
 pub async fn users(
     conn: &mut AnyConnection,
     enterprise_id: &str,
@@ -71,22 +108,12 @@ pub async fn users(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<(i64, Vec<ScimUserRow>)> {
-    let (clause, binds) = match cond {
-        Some(c) => (format!(" AND {}", c.sql), c.binds.as_slice()),
-        None => (String::new(), &[][..]),
+    let listing = Listing {
+        select: USER_COLUMNS,
+        from: "FROM members WHERE enterprise_id = $1 AND state <> 'removed'",
+        order: "email",
     };
-    let base = format!("FROM members WHERE enterprise_id = $1 AND state <> 'removed'{clause}");
-    let n = binds.len() + 2;
-    let total: (i64,) = bind_all(sqlx::query_as(&format!("SELECT COUNT(*) {base}")).bind(enterprise_id), binds)
-        .fetch_one(&mut *conn)
-        .await?;
-    if limit == 0 {
-        return Ok((total.0, Vec::new()));
-    }
-    let sql = format!("SELECT {USER_COLUMNS} {base} ORDER BY email LIMIT ${n} OFFSET ${}", n + 1);
-    let rows =
-        bind_all(sqlx::query_as(&sql).bind(enterprise_id), binds).bind(limit).bind(offset).fetch_all(conn).await?;
-    Ok((total.0, rows))
+    page(conn, listing, enterprise_id, cond, offset, limit).await
 }
 
 /// What SCIM writes on a member besides the profile.
@@ -133,12 +160,6 @@ pub async fn remove(db: impl Exec<'_>, enterprise_id: &str, id: &str, now: i64) 
     .await
 }
 
-/// Touches `updated_at` (meta.lastModified) without another change.
-pub async fn touch_user(db: impl Exec<'_>, id: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE members SET updated_at = $2 WHERE id = $1").bind_all((id, now)).execute(db).await?;
-    Ok(())
-}
-
 #[derive(Debug, Clone, FromRow)]
 pub struct ScimGroupRow {
     pub id: String,
@@ -179,28 +200,14 @@ pub async fn groups(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<(i64, Vec<ScimGroupRow>)> {
-    let (clause, binds) = match cond {
-        Some(c) => (format!(" AND {}", c.sql), c.binds.as_slice()),
-        None => (String::new(), &[][..]),
-    };
-    let n = binds.len() + 2;
-    let total: (i64,) =
-        bind_all(sqlx::query_as(&format!("SELECT COUNT(*) {GROUPS}{clause}")).bind(enterprise_id), binds)
-            .fetch_one(&mut *conn)
-            .await?;
-    if limit == 0 {
-        return Ok((total.0, Vec::new()));
-    }
-    let sql = format!("SELECT {GROUP_COLUMNS} {GROUPS}{clause} ORDER BY l.name, l.id LIMIT ${n} OFFSET ${}", n + 1);
-    let rows =
-        bind_all(sqlx::query_as(&sql).bind(enterprise_id), binds).bind(limit).bind(offset).fetch_all(conn).await?;
-    Ok((total.0, rows))
+    let listing = Listing { select: GROUP_COLUMNS, from: GROUPS, order: "l.name, l.id" };
+    page(conn, listing, enterprise_id, cond, offset, limit).await
 }
 
-/// A group's members as (id, email), members SCIM still sees.
-pub async fn group_members(db: impl Exec<'_>, list_id: &str) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as(
-        "SELECT m.id, m.email FROM distribution_list_members d JOIN members m ON m.id = d.member_id \
+/// The ids of a group's members that SCIM still sees, by email.
+pub async fn group_members(db: impl Exec<'_>, list_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT m.id FROM distribution_list_members d JOIN members m ON m.id = d.member_id \
          WHERE d.list_id = $1 AND m.state <> 'removed' ORDER BY m.email",
     )
     .bind(list_id)

@@ -501,3 +501,30 @@ async fn the_scim_setting_says_whether_new_people_are_mailed() {
     c.post("/Users", json!({"userName": loud})).await.ok(201);
     app.smtp.wait(&loud, "invited").await;
 }
+
+#[tokio::test]
+async fn parallel_deletes_of_a_managed_person_release_one_seat() {
+    let app = spawn_app().await;
+    let pma = verified_admin(&app).await;
+    let c = client(&app, &pma).await;
+    let ada = format!("ada@{}", pma.domain);
+    invite(&app, &pma, &[&ada]).await;
+    accept(&app, &ada, 1).await;
+    let id = member(&app, &pma, &ada).await["id"].as_str().unwrap().to_string();
+    let base = format!("/api/v1/enterprises/{}/users", pma.enterprise_id);
+    app.post(&format!("{base}/manage"), json!({"ids": [id]}), Some(&pma.token)).await.ok(200);
+    let seats = || async {
+        sqlx::query_scalar::<_, i64>("SELECT managed_seats FROM enterprises WHERE id = $1")
+            .bind(&pma.enterprise_id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(seats().await, 1);
+    let path = format!("/Users/{id}");
+    let (a, b, d, e) = tokio::join!(c.delete(&path), c.delete(&path), c.delete(&path), c.delete(&path));
+    let mut statuses = [a.status, b.status, d.status, e.status];
+    statuses.sort();
+    assert_eq!(statuses, [204, 404, 404, 404], "one delete removes, the others find nothing");
+    assert_eq!(seats().await, 0, "the seat is released once");
+}

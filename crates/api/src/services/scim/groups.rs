@@ -151,8 +151,7 @@ pub async fn patch(state: &AppState, t: &Tenant, id: &str, body: &Value) -> Doma
     let mut tx = state.db.pool.begin().await?;
     enterprises::lock_for_update(&mut *tx, &t.console.enterprise.id).await?;
     let g = locked(&mut tx, t, id).await?;
-    let before: BTreeSet<String> =
-        scim_store::group_members(&mut *tx, &g.id).await?.into_iter().map(|(id, _)| id).collect();
+    let before: BTreeSet<String> = scim_store::group_members(&mut *tx, &g.id).await?.into_iter().collect();
     let mut members = before.clone();
     let (mut name, mut external_id) = (g.name.clone(), g.external_id.clone());
     for change in changes {

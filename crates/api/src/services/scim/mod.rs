@@ -10,7 +10,7 @@ pub mod patch;
 pub mod resource;
 pub mod users;
 
-use muster_model::{ApiScope, Module, Role, ScimSettings, UpdateScimSettings};
+use muster_model::{ApiScope, Module, ScimSettings, UpdateScimSettings};
 use serde_json::json;
 
 use crate::{
@@ -20,7 +20,7 @@ use crate::{
         error::{DomainError, DomainResult},
     },
     state::AppState,
-    store::{audit as audit_store, enterprises, now_ms, scim},
+    store::{audit as audit_store, now_ms, scim},
 };
 
 /// The source name SCIM's seat events and reports carry.
@@ -55,8 +55,8 @@ pub async fn tenant(state: &AppState, bearer: Option<&str>) -> DomainResult<Tena
     let enterprise_id = token.row.enterprise_id.clone();
     let access = TokenAccess::AnyOf(vec![ApiScope::Scim]);
     let console = access::for_token(state, token, &enterprise_id, Some(Module::Users), &access).await?;
-    let role = enterprises::admin_role(&state.db.pool, &enterprise_id, &console.actor.id).await?;
-    Ok(Tenant { console, by_pma: role.as_deref() == Some(Role::Pma.as_str()), base: base_url(state) })
+    let by_pma = console.actor.token.as_ref().is_some_and(|t| t.by_pma);
+    Ok(Tenant { console, by_pma, base: base_url(state) })
 }
 
 pub async fn send_invitations(state: &AppState, enterprise_id: &str) -> DomainResult<bool> {

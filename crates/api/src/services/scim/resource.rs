@@ -82,7 +82,7 @@ pub fn user(base: &str, m: &ScimUserRow) -> Value {
 }
 
 /// `members`: `None` when the client asked for them to be left out.
-pub fn group(base: &str, g: &ScimGroupRow, members: Option<&[(String, String)]>) -> Value {
+pub fn group(base: &str, g: &ScimGroupRow, members: Option<&[String]>) -> Value {
     let mut o = Map::new();
     o.insert("schemas".into(), json!([GROUP_SCHEMA]));
     o.insert("id".into(), json!(g.id));
@@ -92,7 +92,7 @@ pub fn group(base: &str, g: &ScimGroupRow, members: Option<&[(String, String)]>)
     o.insert("displayName".into(), json!(g.name));
     if let Some(members) = members {
         let list: Vec<Value> =
-            members.iter().map(|(id, _)| json!({"value": id, "$ref": format!("{base}/Users/{id}")})).collect();
+            members.iter().map(|id| json!({"value": id, "$ref": format!("{base}/Users/{id}")})).collect();
         o.insert("members".into(), Value::Array(list));
     }
     o.insert("meta".into(), meta("Group", format!("{base}/Groups/{}", g.id), g.created_at, g.updated_at));
