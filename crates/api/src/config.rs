@@ -62,6 +62,16 @@ pub struct Config {
     pub max_queued_jobs_per_enterprise: u64,
     /// `MUSTER_CLAIM_TTL_DAYS`: an unverified claim closes after this.
     pub claim_ttl: Duration,
+    /// `MUSTER_SMS_URL`: the SMS gateway webhook; unset → files under `<data dir>/sms/`.
+    pub sms_url: Option<String>,
+    /// `MUSTER_SMS_AUTH_HEADER`: `Name: value` (or a bare `Authorization` value) sent to the gateway.
+    pub sms_auth_header: Option<String>,
+    /// `MUSTER_SMS_DAILY_LIMIT`: SMS sent in 24 hours across every account.
+    pub sms_daily_limit: u64,
+    /// `MUSTER_SMS_ALLOWED_COUNTRIES`: ISO 3166 codes numbers may belong to; None = all.
+    pub sms_allowed_countries: Option<Vec<String>>,
+    /// The first SMS retry waits this long, then twice as long each time (`MUSTER_SMS_RETRY_SECONDS`).
+    pub sms_retry: Duration,
 }
 
 impl Config {
@@ -168,6 +178,14 @@ impl Config {
                         .map_err(|_| anyhow::anyhow!("MUSTER_TRUSTED_PROXIES: {s:?} is not a CIDR or an address"))
                 })
                 .collect::<anyhow::Result<_>>()?,
+            sms_url: get("sms_url").filter(|s| !s.is_empty()),
+            sms_auth_header: get("sms_auth_header").filter(|s| !s.is_empty()),
+            sms_daily_limit: num("sms_daily_limit", 1000)?,
+            sms_allowed_countries: get("sms_allowed_countries")
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| parse_countries(&s))
+                .transpose()?,
+            sms_retry: secs("sms_retry_seconds", 2)?.max(Duration::from_secs(1)),
             data_dir,
         })
     }
@@ -204,6 +222,18 @@ fn scalar_text(v: &toml::Value) -> String {
         toml::Value::Boolean(b) => b.to_string(),
         other => format!("{other:?}"),
     }
+}
+
+fn parse_countries(list: &str) -> anyhow::Result<Vec<String>> {
+    use std::str::FromStr;
+    list.split(',')
+        .map(|s| s.trim().to_ascii_uppercase())
+        .filter(|s| !s.is_empty())
+        .map(|code| match phonenumber::country::Id::from_str(&code) {
+            Ok(_) => Ok(code),
+            Err(_) => bail!("MUSTER_SMS_ALLOWED_COUNTRIES: {code:?} is not an ISO 3166 country code"),
+        })
+        .collect()
 }
 
 fn parse_nameservers(list: &str) -> anyhow::Result<Vec<SocketAddr>> {
@@ -250,6 +280,15 @@ mod tests {
         let c = Config::from_sources(&map(&[]), &map(&[("dns_nameservers", "127.0.0.1:5354, 10.0.0.1")])).unwrap();
         assert_eq!(c.dns_nameservers[0].port(), 5354);
         assert_eq!(c.dns_nameservers[1].port(), 53);
+    }
+
+    #[test]
+    fn sms_countries_are_iso_codes() {
+        let c = Config::from_sources(&map(&[]), &map(&[("sms_allowed_countries", "us, GB")])).unwrap();
+        assert_eq!(c.sms_allowed_countries, Some(vec!["US".to_string(), "GB".to_string()]));
+        assert_eq!(c.sms_daily_limit, 1000);
+        let err = Config::from_sources(&map(&[]), &map(&[("sms_allowed_countries", "US,XX")])).unwrap_err();
+        assert!(err.to_string().contains("\"XX\""), "{err}");
     }
 
     #[test]

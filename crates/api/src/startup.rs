@@ -64,6 +64,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<Shared> {
         timeout: std::time::Duration::from_secs(5),
     };
     let mailer = Mailer::new(config.smtp_url.as_deref(), &config.data_dir)?;
+    let sms = crate::integrations::sms::SmsGateway::new(
+        config.sms_url.as_deref(),
+        config.sms_auth_header.as_deref(),
+        &config.data_dir,
+    )?;
     let limits = RateLimits::new(&config);
     Ok(Arc::new(AppState {
         config,
@@ -72,9 +77,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<Shared> {
         dns,
         fetcher,
         mailer,
+        sms,
+        clock: Default::default(),
         limits,
         hashing: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()).max(2)),
         outbox_wake: Notify::new(),
+        sms_wake: Notify::new(),
         webhooks_wake: Notify::new(),
         jobs_wake: Notify::new(),
         schedules_wake: Notify::new(),

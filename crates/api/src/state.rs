@@ -11,7 +11,8 @@ use tokio::sync::Notify;
 
 use crate::{
     config::Config,
-    integrations::{dns::Dns, mailer::Mailer, web::PageFetcher},
+    clock::Clock,
+    integrations::{dns::Dns, mailer::Mailer, sms::SmsGateway, web::PageFetcher},
     secrets::Secrets,
     store::Db,
 };
@@ -25,11 +26,16 @@ pub struct AppState {
     pub dns: Dns,
     pub fetcher: PageFetcher,
     pub mailer: Mailer,
+    pub sms: SmsGateway,
+    /// What one-time codes are judged by (tests move it forward).
+    pub clock: Clock,
     pub limits: RateLimits,
     /// Bounds concurrent argon2 hashes (see `services::passwords`).
     pub hashing: tokio::sync::Semaphore,
     /// Wakes the outbox worker right after a commit that queued mail.
     pub outbox_wake: Notify,
+    /// Wakes the SMS worker right after a commit that queued a message.
+    pub sms_wake: Notify,
     /// Wakes the webhook worker when a delivery is queued for now.
     pub webhooks_wake: Notify,
     /// Wakes the job worker when a job is queued.
@@ -55,6 +61,8 @@ pub struct RateLimits {
     /// from other addresses never lock the owner out of their own.
     pub login_per_account: DefaultKeyedRateLimiter<String>,
     pub signup_per_ip: DefaultKeyedRateLimiter<String>,
+    /// Second-step codes (log in with MFA) from one address.
+    pub mfa_per_ip: DefaultKeyedRateLimiter<String>,
     /// Directory test connection and browse, per enterprise (a probe of the network).
     pub directory_probe: DefaultKeyedRateLimiter<String>,
     /// Requests per API token (DESIGN §9).
@@ -70,6 +78,7 @@ impl RateLimits {
             login_per_account_address: RateLimiter::keyed(per_minute(config.login_per_minute)),
             login_per_account: RateLimiter::keyed(per_minute(config.login_per_minute.saturating_mul(10))),
             signup_per_ip: RateLimiter::keyed(per_minute(config.signup_per_minute)),
+            mfa_per_ip: RateLimiter::keyed(per_minute(config.login_per_minute.saturating_mul(5))),
             directory_probe: RateLimiter::keyed(per_minute(config.directory_probe_per_minute)),
             token_requests: RateLimiter::keyed(per_minute(config.token_requests_per_minute)),
         }
@@ -97,6 +106,7 @@ impl RateLimits {
             &self.login_per_account_address,
             &self.login_per_account,
             &self.signup_per_ip,
+            &self.mfa_per_ip,
             &self.directory_probe,
             &self.token_requests,
         ] {
@@ -110,6 +120,7 @@ impl RateLimits {
             + self.login_per_account_address.len()
             + self.login_per_account.len()
             + self.signup_per_ip.len()
+            + self.mfa_per_ip.len()
             + self.directory_probe.len()
             + self.token_requests.len()
     }
@@ -136,6 +147,10 @@ impl AppState {
 
     pub fn wake_outbox(&self) {
         self.outbox_wake.notify_one();
+    }
+
+    pub fn wake_sms(&self) {
+        self.sms_wake.notify_one();
     }
 
     pub fn wake_webhooks(&self) {

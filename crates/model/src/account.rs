@@ -57,6 +57,12 @@ pub struct Account {
     pub email_verified: bool,
     /// RFC 3339
     pub created_at: String,
+    /// Two-step verification (TOTP) is on: log in and elevation ask for a code.
+    #[serde(default)]
+    pub mfa_enabled: bool,
+    /// The verified cell phone number (E.164), a sign-in identifier.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -122,7 +128,12 @@ pub struct ResendActivationRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct LoginRequest {
-    pub email: String,
+    /// The account's email address; or give `phone` instead.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// A verified cell phone number in international form (`+14155550100`).
+    #[serde(default)]
+    pub phone: Option<String>,
     pub password: String,
 }
 
@@ -140,6 +151,9 @@ pub struct SessionCreated {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ElevateRequest {
     pub password: String,
+    /// The authenticator app's current code (or a recovery code) when two-step verification is on.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -190,6 +190,10 @@ pub struct UpdateEnterpriseRequest {
     pub plan: Option<Plan>,
     #[serde(default)]
     pub billing_cycle: Option<BillingCycle>,
+    /// Every admin must use two-step verification to open the console (PMA
+    /// only; turning it on needs the PMA's own two-step verification on).
+    #[serde(default)]
+    pub require_admin_mfa: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -264,6 +268,9 @@ pub struct Enterprise {
     /// While unverified: open claims of this domain, this one included. The first to verify becomes its PMA.
     #[serde(default)]
     pub open_claims: u64,
+    /// Admins need two-step verification to open the console (DESIGN §2a).
+    #[serde(default)]
+    pub require_admin_mfa: bool,
 }
 
 /// An administrator of an enterprise.

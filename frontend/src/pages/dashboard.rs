@@ -28,7 +28,7 @@ pub fn Dashboard(
         busy.set(true);
         error.set(None);
         let id = id.clone();
-        let req = UpdateEnterpriseRequest { plan: Some(plan.get()), billing_cycle: Some(cycle.get()) };
+        let req = UpdateEnterpriseRequest { plan: Some(plan.get()), billing_cycle: Some(cycle.get()), require_admin_mfa: None };
         spawn_local(async move {
             match api.update_enterprise(&id, &req).await {
                 Ok(e) => {

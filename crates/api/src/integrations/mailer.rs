@@ -64,9 +64,10 @@ impl Mailer {
 /// Creates the file readable by its owner only, then writes it: no moment
 /// where another local user could read the link. It is written as `.part`
 /// and renamed when whole, so whoever watches the directory never reads half a mail.
-async fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) async fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use tokio::io::AsyncWriteExt;
-    let part = path.with_extension("eml.part");
+    let mut part = path.as_os_str().to_owned();
+    part.push(".part");
     let mut options = tokio::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -4,6 +4,7 @@
 pub mod domain_checks;
 pub mod outbox;
 pub mod runner;
+pub mod sms;
 
 /// Delivers queued webhook events (see `services::webhooks`).
 async fn deliver_webhooks(state: Shared) {
@@ -19,6 +20,7 @@ use crate::state::Shared;
 pub fn spawn_all(state: Shared) -> Vec<tokio::task::JoinHandle<()>> {
     vec![
         tokio::spawn(outbox::run(state.clone())),
+        tokio::spawn(sms::run(state.clone())),
         tokio::spawn(deliver_webhooks(state.clone())),
         tokio::spawn(domain_checks::run(state.clone())),
         tokio::spawn(crate::services::directory::schedule::keep_slots(state.clone())),

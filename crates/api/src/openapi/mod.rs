@@ -18,6 +18,7 @@ pub mod scopes;
     tags(
         (name = "accounts", description = "Sign-up, activation, password reset and change"),
         (name = "sessions", description = "Log in, log out, console elevation, the caller's sessions"),
+        (name = "account security", description = "Two-step verification (TOTP, recovery codes) and the sign-in phone number"),
         (name = "enterprises", description = "Domain claim, plan, verification"),
         (name = "invitations", description = "Invitation lookup and acceptance (no auth)"),
         (name = "audit", description = "Audit log"),

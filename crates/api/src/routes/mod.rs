@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod item;
 pub mod jobs;
 pub mod json;
+pub mod mfa;
 pub mod paging;
 pub mod scim;
 pub mod scim_settings;
@@ -43,6 +44,7 @@ pub type Reply = Result<actix_web::HttpResponse, ApiError>;
 const API: &[fn(&mut ServiceConfig)] = &[
     accounts::configure,
     sessions::configure,
+    mfa::configure,
     enterprises::configure,
     invitations::configure,
     audit::configure,

@@ -107,6 +107,7 @@ pub async fn console(
     if !caller.is_elevated(now_ms()) {
         return Err(DomainError::ElevationRequired);
     }
+    require_mfa_if_asked(&enterprise, &caller.account)?;
     let c = Console { enterprise, role, actor: Actor::person(caller.account.clone()) };
     if let Some(module) = module {
         c.require(module)?;
@@ -133,6 +134,8 @@ pub async fn for_token(
             DomainError::Internal(e) => DomainError::Internal(e),
             _ => token_orphaned(),
         })?;
+    // A token is its creator's hands: under the policy it works while they have MFA on.
+    require_mfa_if_asked(&enterprise, &token.creator)?;
     let grant = TokenGrant {
         id: token.row.id.clone(),
         name: token.row.name.clone(),
@@ -156,6 +159,14 @@ pub async fn for_token(
         c.require(module)?;
     }
     Ok(c)
+}
+
+/// The enterprise's `require_admin_mfa`: an admin without two-step verification stays out.
+fn require_mfa_if_asked(e: &EnterpriseRow, admin: &AccountRow) -> DomainResult<()> {
+    if e.require_admin_mfa != 0 && admin.mfa_enabled == 0 {
+        return Err(sessions::mfa_enrollment_required());
+    }
+    Ok(())
 }
 
 /// The admin who created the token is no longer one: the token dies with the role.

@@ -24,6 +24,8 @@ pub fn view(a: &AccountRow) -> Account {
         status: AccountStatus::parse(&a.status).unwrap_or(AccountStatus::Pending),
         email_verified: a.email_verified != 0,
         created_at: store::rfc3339(a.created_at),
+        mfa_enabled: a.mfa_enabled != 0,
+        phone: a.phone.clone(),
     }
 }
 
@@ -63,6 +65,8 @@ pub async fn sign_up(state: &AppState, req: SignUpRequest, ip: &str) -> DomainRe
         status: AccountStatus::Pending.as_str().into(),
         email_verified: 0,
         created_at: now,
+        phone: None,
+        mfa_enabled: 0,
     };
     // Read before the transaction: on SQLite a transaction that reads first
     // and writes later fails at once (SQLITE_BUSY) when a writer got in between.

@@ -54,6 +54,7 @@ pub fn view(state: &AppState, e: &EnterpriseRow, role: Role) -> Enterprise {
         role,
         modules: module_access(plan, status),
         open_claims: 0,
+        require_admin_mfa: e.require_admin_mfa != 0,
         verification,
         last_check: e.last_check.as_deref().and_then(|j| serde_json::from_str(j).ok()),
     }
@@ -94,6 +95,7 @@ pub async fn claim(state: &AppState, caller: &Caller, req: ClaimRequest) -> Doma
         check_attempts: 0,
         last_check: None,
         created_at: now,
+        require_admin_mfa: 0,
     };
     let mut tx = state.db.pool.begin().await?;
     enterprises::insert(&mut *tx, &row).await?;
@@ -205,20 +207,41 @@ pub async fn update(
     req: UpdateEnterpriseRequest,
 ) -> DomainResult<Enterprise> {
     if role != Role::Pma {
-        return Err(DomainError::Forbidden("Only the Primary Master Admin can change the plan.".into()));
+        return Err(DomainError::Forbidden(
+            "Only the Primary Master Admin can change the plan or the sign-in policy.".into(),
+        ));
     }
-    let plan = req.plan.unwrap_or(e.plan);
-    let cycle = req.billing_cycle.unwrap_or(e.billing_cycle);
+    let wants_mfa = req.require_admin_mfa.filter(|on| *on != (e.require_admin_mfa != 0));
+    if wants_mfa == Some(true) && actor.account.mfa_enabled == 0 {
+        return Err(DomainError::denied(
+            "mfa_required_first",
+            "Turn on two-step verification for your own account first (Account security), then require it of every admin.",
+        ));
+    }
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
-    enterprises::set_plan(&mut *tx, &e.id, plan.as_str(), cycle.as_str(), now).await?;
-    let details = json!({"plan": {"before": e.plan, "after": plan}, "billing_cycle": {"before": e.billing_cycle, "after": cycle}});
-    audit_store::record(
-        &mut *tx,
-        &audit::by(Some(actor), &e.id, "enterprise.plan_changed", Some(&e.domain), details),
-        now,
-    )
-    .await?;
+    if req.plan.is_some() || req.billing_cycle.is_some() {
+        let plan = req.plan.unwrap_or(e.plan);
+        let cycle = req.billing_cycle.unwrap_or(e.billing_cycle);
+        enterprises::set_plan(&mut *tx, &e.id, plan.as_str(), cycle.as_str(), now).await?;
+        let details = json!({"plan": {"before": e.plan, "after": plan}, "billing_cycle": {"before": e.billing_cycle, "after": cycle}});
+        audit_store::record(
+            &mut *tx,
+            &audit::by(Some(actor), &e.id, "enterprise.plan_changed", Some(&e.domain), details),
+            now,
+        )
+        .await?;
+    }
+    if let Some(on) = wants_mfa {
+        enterprises::set_require_admin_mfa(&mut *tx, &e.id, on, now).await?;
+        let details = json!({"require_admin_mfa": {"before": !on, "after": on}});
+        audit_store::record(
+            &mut *tx,
+            &audit::by(Some(actor), &e.id, "enterprise.admin_mfa_policy_changed", Some(&e.domain), details),
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     let e = enterprises::by_id(&state.db.pool, &e.id).await?.ok_or(DomainError::NotFound("enterprise"))?;
     Ok(view(state, &e, role))
@@ -283,6 +306,7 @@ pub async fn create_contract(
         check_attempts: 0,
         last_check: None,
         created_at: now,
+        require_admin_mfa: 0,
     };
     let taken = || DomainError::conflict("domain_taken", format!("{domain} already has a Primary Master Admin"));
     if claims::holder_of(&state.db.pool, &domain).await?.is_some() {

@@ -174,6 +174,8 @@ pub async fn accept(
             status: "active".into(),
             email_verified: 1,
             created_at: now_ms(),
+            phone: None,
+            mfa_enabled: 0,
         }),
         _ => None,
     };

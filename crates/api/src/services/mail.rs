@@ -191,3 +191,19 @@ pub fn claim_expired(to: &str, public_url: &str, days: u64) -> NewMail {
         ref_id: None,
     }
 }
+
+/// To the account's owner whenever its sign-in protection changes, so a
+/// change nobody asked for is noticed.
+pub fn sign_in_security_changed(to: &str, public_url: &str, what: &str) -> NewMail {
+    NewMail {
+        to: to.into(),
+        subject: format!("Muster sign-in: {what}"),
+        body: format!(
+            "The sign-in protection of your Muster account changed: {what}.\n\n\
+             If this was you, you need not do anything. If it was not, reset your password now:\n\n\
+             {public_url}/forgot-password\n\nand review where you are signed in:\n\n{public_url}/account/security\n"
+        ),
+        kind: "sign_in_security",
+        ref_id: None,
+    }
+}

@@ -3,12 +3,14 @@
 //! names the session; the row decides, so a logged-out token is dead at once.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use muster_model::{LoginRequest, SessionCreated, SessionInfo, SessionList, SessionView};
+use muster_model::{
+    ElevateRequest, LoginRequest, MfaChallenge, MfaLoginRequest, SessionCreated, SessionInfo, SessionList, SessionView,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{
     services::error::{DomainError, DomainResult},
-    services::passwords,
+    services::{crypto, mfa, passwords, phone},
     state::AppState,
     store::{self, accounts, accounts::AccountRow, now_ms, sessions, sessions::SessionRow},
 };
@@ -50,22 +52,42 @@ fn idle_ms(state: &AppState) -> i64 {
     state.config.session_idle_timeout.as_millis() as i64
 }
 
-pub async fn login(
-    state: &AppState,
-    req: LoginRequest,
-    ip: &str,
-    address: Option<&str>,
-    user_agent: Option<&str>,
-) -> DomainResult<SessionCreated> {
-    // Only a well-formed address becomes a limiter key (a 60 KB "email" is no key).
-    let Ok(email) = muster_model::validate::Email::parse(&req.email) else {
-        return Err(DomainError::InvalidCredentials);
-    };
-    let email = email.to_string();
-    if !state.limits.password_attempt(&email, ip) {
+/// What a correct password gets: a session, or (MFA on) the second step.
+pub enum LoginOutcome {
+    Session(SessionCreated),
+    SecondStep(MfaChallenge),
+}
+
+/// Where a log in comes from (for the sessions list and the rate limits).
+pub struct Origin<'a> {
+    pub ip: &'a str,
+    pub address: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+const MFA_TOKEN: &str = "mfa";
+const MFA_TOKEN_TTL_MS: i64 = 5 * 60 * 1000;
+const MFA_TOKEN_MAX_FAILURES: i64 = 5;
+
+/// The account a log in names, by email or by verified phone number, with
+/// the limiter key it is counted under. Only a well-formed identifier becomes
+/// a key (a 60 KB "email" is no key).
+async fn named_account(state: &AppState, req: &LoginRequest) -> DomainResult<(String, Option<AccountRow>)> {
+    if let Some(email) = req.email.as_deref().filter(|e| !e.trim().is_empty()) {
+        let email = muster_model::validate::Email::parse(email).map_err(|_| DomainError::InvalidCredentials)?.to_string();
+        let account = accounts::by_email(&state.db.pool, &email).await?;
+        return Ok((email, account));
+    }
+    let phone = req.phone.as_deref().and_then(phone::normalize_login).ok_or(DomainError::InvalidCredentials)?;
+    let account = accounts::by_phone(&state.db.pool, &phone).await?;
+    Ok((phone, account))
+}
+
+pub async fn login(state: &AppState, req: LoginRequest, origin: Origin<'_>) -> DomainResult<LoginOutcome> {
+    let (key, account) = named_account(state, &req).await?;
+    if !state.limits.password_attempt(&key, origin.ip) {
         return Err(DomainError::RateLimited);
     }
-    let account = accounts::by_email(&state.db.pool, &email).await?;
     let ok = passwords::verify(state, &req.password, account.as_ref().map(|a| a.password_hash.as_str())).await?;
     let account = match (account, ok) {
         (Some(a), true) => a,
@@ -74,6 +96,61 @@ pub async fn login(
     if account.status != "active" {
         return Err(DomainError::AccountNotActive);
     }
+    if account.mfa_enabled != 0 {
+        let now = state.clock.now_ms();
+        let (token, hash) = crypto::new_token();
+        accounts::insert_token(&state.db.pool, &hash, MFA_TOKEN, &account.id, now + MFA_TOKEN_TTL_MS, now).await?;
+        tracing::info!(account = %account.id, "password right; second step asked");
+        return Ok(LoginOutcome::SecondStep(MfaChallenge {
+            mfa_required: true,
+            mfa_token: token,
+            expires_at: store::rfc3339(now + MFA_TOKEN_TTL_MS),
+        }));
+    }
+    Ok(LoginOutcome::Session(issue(state, &account, &origin).await?))
+}
+
+/// `POST /sessions/mfa`: the second step. The token dies when used, after 5
+/// minutes, or after 5 wrong codes; the account's own counter locks the
+/// second step after 10 wrong codes whatever the tokens.
+pub async fn login_second_step(state: &AppState, req: MfaLoginRequest, origin: Origin<'_>) -> DomainResult<SessionCreated> {
+    if state.limits.mfa_per_ip.check_key(&origin.ip.to_string()).is_err() {
+        return Err(DomainError::RateLimited);
+    }
+    let dead = || {
+        DomainError::unauthorized("mfa_token_invalid", "This sign-in has expired or was used; enter your password again.")
+    };
+    let hash = crypto::hash_token(&req.mfa_token);
+    let now = state.clock.now_ms();
+    let found = accounts::token(&state.db.pool, &hash, MFA_TOKEN).await?.ok_or_else(dead)?;
+    if found.used_at.is_some() || found.expires_at <= now {
+        return Err(dead());
+    }
+    let account = accounts::by_id(&state.db.pool, &found.account_id).await?.ok_or_else(dead)?;
+    if account.status != "active" || account.mfa_enabled == 0 {
+        return Err(dead());
+    }
+    if let Err(e) = mfa::verify(state, &account, req.code.as_deref(), req.recovery_code.as_deref()).await {
+        if matches!(e.code(), "wrong_code" | "code_already_used") {
+            let failures = accounts::token_failed(&state.db.pool, &hash, MFA_TOKEN_MAX_FAILURES, now).await?;
+            if failures >= MFA_TOKEN_MAX_FAILURES {
+                return Err(DomainError::unauthorized(
+                    "mfa_token_invalid",
+                    "Too many wrong codes for this sign-in; enter your password again.",
+                ));
+            }
+        }
+        return Err(e);
+    }
+    // Conditional: two requests with one token and one right code get one session.
+    if !accounts::use_token(&state.db.pool, &hash, now).await? {
+        return Err(dead());
+    }
+    issue(state, &account, &origin).await
+}
+
+/// A new session for an account that proved who it is.
+async fn issue(state: &AppState, account: &AccountRow, origin: &Origin<'_>) -> DomainResult<SessionCreated> {
     let now = now_ms();
     let session = SessionRow {
         id: store::new_id(),
@@ -84,7 +161,7 @@ pub async fn login(
         elevated_until: None,
         revoked_at: None,
     };
-    sessions::insert(&state.db.pool, &session, address, user_agent).await?;
+    sessions::insert(&state.db.pool, &session, origin.address, origin.user_agent).await?;
     let claims =
         Claims { sub: account.id.clone(), sid: session.id.clone(), iat: now / 1000, exp: session.expires_at / 1000 };
     let token = jsonwebtoken::encode(
@@ -144,6 +221,13 @@ pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> DomainResul
     Ok(Caller { account, session: SessionRow { last_seen_at, ..session } })
 }
 
+pub fn mfa_enrollment_required() -> DomainError {
+    DomainError::denied(
+        "mfa_enrollment_required",
+        "An enterprise you administer requires two-step verification. Set it up under Account security, then open the console.",
+    )
+}
+
 /// Console use keeps elevation alive; idle for the timeout and it lapses.
 pub async fn slide_elevation(state: &AppState, caller: &Caller) -> DomainResult<()> {
     let now = now_ms();
@@ -154,12 +238,19 @@ pub async fn slide_elevation(state: &AppState, caller: &Caller) -> DomainResult<
     Ok(())
 }
 
-pub async fn elevate(state: &AppState, caller: &Caller, password: String) -> DomainResult<SessionInfo> {
+/// The console opens with the password, and the second factor when it is on;
+/// an admin an enterprise's policy requires it of must enrol first.
+pub async fn elevate(state: &AppState, caller: &Caller, req: ElevateRequest) -> DomainResult<SessionInfo> {
     if state.limits.login_per_account.check_key(&caller.account.email).is_err() {
         return Err(DomainError::RateLimited);
     }
-    if !passwords::verify(state, &password, Some(&caller.account.password_hash)).await? {
+    if !passwords::verify(state, &req.password, Some(&caller.account.password_hash)).await? {
         return Err(DomainError::field("wrong_password", "That password is not right."));
+    }
+    if caller.account.mfa_enabled != 0 {
+        mfa::verify(state, &caller.account, req.code.as_deref(), None).await?;
+    } else if crate::store::mfa::required_for(&state.db.pool, &caller.account.id).await? {
+        return Err(mfa_enrollment_required());
     }
     slide_elevation(state, caller).await?;
     let mut info = caller.info(state);

@@ -252,6 +252,7 @@ mod tests {
             check_attempts: 0,
             last_check: None,
             created_at: 0,
+            require_admin_mfa: 0,
         }
     }
 

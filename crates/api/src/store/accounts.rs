@@ -13,6 +13,10 @@ pub struct AccountRow {
     pub status: String,
     pub email_verified: i64,
     pub created_at: i64,
+    /// The verified cell phone number (E.164), a sign-in identifier.
+    pub phone: Option<String>,
+    /// 1 while a confirmed TOTP secret is on.
+    pub mfa_enabled: i64,
 }
 
 impl AccountRow {
@@ -25,7 +29,8 @@ impl AccountRow {
     }
 }
 
-const COLUMNS: &str = "id, email, password_hash, first_name, last_name, status, email_verified, created_at";
+pub(super) const COLUMNS: &str =
+    "id, email, password_hash, first_name, last_name, status, email_verified, created_at, phone, mfa_enabled";
 
 pub async fn insert(db: impl Exec<'_>, a: &AccountRow) -> sqlx::Result<()> {
     sqlx::query(
@@ -40,6 +45,10 @@ pub async fn insert(db: impl Exec<'_>, a: &AccountRow) -> sqlx::Result<()> {
 
 pub async fn by_email(db: impl Exec<'_>, email: &str) -> sqlx::Result<Option<AccountRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1")).bind(email).fetch_optional(db).await
+}
+
+pub async fn by_phone(db: impl Exec<'_>, phone: &str) -> sqlx::Result<Option<AccountRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE phone = $1")).bind(phone).fetch_optional(db).await
 }
 
 pub async fn by_id(db: impl Exec<'_>, id: &str) -> sqlx::Result<Option<AccountRow>> {
@@ -111,6 +120,8 @@ pub struct TokenRow {
     pub account_id: String,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// Wrong answers given with it (the MFA token dies after a few).
+    pub failures: i64,
 }
 
 pub async fn insert_token(
@@ -131,7 +142,9 @@ pub async fn insert_token(
 }
 
 pub async fn token(db: impl Exec<'_>, token_hash: &str, purpose: &str) -> sqlx::Result<Option<TokenRow>> {
-    sqlx::query_as("SELECT account_id, expires_at, used_at FROM account_tokens WHERE token_hash = $1 AND purpose = $2")
+    sqlx::query_as(
+        "SELECT account_id, expires_at, used_at, failures FROM account_tokens WHERE token_hash = $1 AND purpose = $2",
+    )
         .bind_all((token_hash, purpose))
         .fetch_optional(db)
         .await
@@ -149,6 +162,30 @@ pub async fn use_token(db: impl Exec<'_>, token_hash: &str, now: i64) -> sqlx::R
 pub async fn expire_tokens(db: impl Exec<'_>, account_id: &str, purpose: &str, now: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE account_tokens SET expires_at = $3 WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3")
         .bind_all((account_id, purpose, now))
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Counts a wrong answer given with a token; at `max` it expires. Answers the
+/// failures so far (0 when the token is gone).
+pub async fn token_failed(db: impl Exec<'_>, token_hash: &str, max: i64, now: i64) -> sqlx::Result<i64> {
+    let failures: Option<i64> = sqlx::query_scalar(
+        "UPDATE account_tokens SET failures = failures + 1, \
+         expires_at = CASE WHEN failures + 1 >= $2 THEN $3 ELSE expires_at END \
+         WHERE token_hash = $1 AND used_at IS NULL RETURNING failures",
+    )
+    .bind_all((token_hash, max, now))
+    .fetch_optional(db)
+    .await?;
+    Ok(failures.unwrap_or(0))
+}
+
+/// The verified phone number (None removes it). A number another account
+/// verified meanwhile is a unique violation (the caller says `phone_taken`).
+pub async fn set_phone(db: impl Exec<'_>, id: &str, phone: Option<&str>, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE accounts SET phone = $2, updated_at = $3 WHERE id = $1")
+        .bind_all((id, phone, now))
         .execute(db)
         .await?;
     Ok(())

@@ -25,10 +25,12 @@ pub struct EnterpriseRow {
     pub check_attempts: i64,
     pub last_check: Option<String>,
     pub created_at: i64,
+    /// 1: admins need two-step verification to open the console.
+    pub require_admin_mfa: i64,
 }
 
 pub(super) const COLUMNS: &str = "id, domain, kind, plan, billing_cycle, seat_cap, domain_status, verification_token, \
-    verified_at, at_risk_since, claim_checks_until, next_check_at, check_attempts, last_check, created_at";
+    verified_at, at_risk_since, claim_checks_until, next_check_at, check_attempts, last_check, created_at, require_admin_mfa";
 
 pub async fn insert(db: impl Exec<'_>, e: &EnterpriseRow) -> sqlx::Result<()> {
     sqlx::query(
@@ -62,6 +64,14 @@ pub async fn by_id(db: impl Exec<'_>, id: &str) -> sqlx::Result<Option<Enterpris
 pub async fn set_plan(db: impl Exec<'_>, id: &str, plan: &str, billing_cycle: &str, now: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE enterprises SET plan = $2, billing_cycle = $3, updated_at = $4 WHERE id = $1")
         .bind_all((id, plan, billing_cycle, now))
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_require_admin_mfa(db: impl Exec<'_>, id: &str, on: bool, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE enterprises SET require_admin_mfa = $2, updated_at = $3 WHERE id = $1")
+        .bind_all((id, i64::from(on), now))
         .execute(db)
         .await?;
     Ok(())

@@ -42,7 +42,7 @@ pub async fn with_account(db: impl Exec<'_>, id: &str) -> sqlx::Result<Option<(S
     let row: Option<Joined> = sqlx::query_as(
         "SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at, s.expires_at, \
          s.elevated_until, s.revoked_at, a.id, a.email, a.password_hash, a.first_name, a.last_name, a.status, \
-         a.email_verified, a.created_at FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = $1",
+         a.email_verified, a.created_at, a.phone, a.mfa_enabled FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = $1",
     )
     .bind(id)
     .fetch_optional(db)

@@ -7,7 +7,10 @@ use std::{
     collections::HashMap,
     path::{Path, PathBuf},
     process::Command,
-    sync::Once,
+    sync::{
+        atomic::{AtomicU16, Ordering},
+        Arc, Mutex, Once,
+    },
     time::Duration,
 };
 
@@ -201,6 +204,63 @@ impl Dns {
 impl Drop for Dns {
     fn drop(&mut self) {
         script("dnsmasq.sh", &["stop", self.run.to_str().unwrap()]);
+    }
+}
+
+/// One request a [`Receiver`] took: its headers (lower-case names) and body.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub headers: HashMap<String, String>,
+    pub body: String,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> String {
+        self.headers.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// A real HTTP receiver on loopback (a webhook target, an SMS gateway)
+/// answering `status` (503 while "down") and keeping every request with the
+/// status it got.
+pub struct Receiver {
+    pub url: String,
+    pub status: Arc<AtomicU16>,
+    pub got: Arc<Mutex<Vec<(u16, Received)>>>,
+}
+
+impl Receiver {
+    pub async fn start(path: &str) -> Self {
+        let status = Arc::new(AtomicU16::new(200));
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let (s, g) = (status.clone(), got.clone());
+        let server = actix_web::HttpServer::new(move || {
+            let (s, g) = (s.clone(), g.clone());
+            actix_web::App::new().default_service(actix_web::web::to(move |req: actix_web::HttpRequest, body: String| {
+                let (s, g) = (s.clone(), g.clone());
+                async move {
+                    let headers = req
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                        .collect();
+                    let code = s.load(Ordering::SeqCst);
+                    g.lock().unwrap().push((code, Received { headers, body }));
+                    actix_web::HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap()).body("thanks")
+                }
+            }))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+        let port = server.addrs()[0].port();
+        tokio::spawn(server.run());
+        Self { url: format!("http://127.0.0.1:{port}{path}"), status, got }
+    }
+
+    /// What arrived with status 200.
+    pub fn delivered(&self) -> Vec<Received> {
+        self.got.lock().unwrap().iter().filter(|(s, _)| *s == 200).map(|(_, r)| r.clone()).collect()
     }
 }
 

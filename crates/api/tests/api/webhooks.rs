@@ -3,65 +3,18 @@
 //! for a while, private targets refused without the opt-in, the delivery log
 //! and its Retry.
 
-use std::{
-    sync::{
-        atomic::{AtomicU16, Ordering},
-        Arc, Mutex,
-    },
-    time::Duration,
-};
+use std::{sync::atomic::Ordering, time::Duration};
 
 use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::{
     enrollment::verified_admin,
-    helpers::{spawn_app_with, Admin, TestApp},
+    helpers::{spawn_app_with, Admin, Received, Receiver, TestApp},
 };
 
-#[derive(Clone, Debug)]
-struct Received {
-    id: String,
-    timestamp: String,
-    signature: String,
-    body: String,
-}
-
-/// A receiver answering `status` (503 while "down") and keeping what came.
-struct Receiver {
-    url: String,
-    status: Arc<AtomicU16>,
-    got: Arc<Mutex<Vec<(u16, Received)>>>,
-}
-
 async fn receiver() -> Receiver {
-    let status = Arc::new(AtomicU16::new(200));
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let (s, g) = (status.clone(), got.clone());
-    let server = actix_web::HttpServer::new(move || {
-        let (s, g) = (s.clone(), g.clone());
-        actix_web::App::new().default_service(actix_web::web::to(move |req: actix_web::HttpRequest, body: String| {
-            let (s, g) = (s.clone(), g.clone());
-            async move {
-                let h = |n: &str| req.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-                let code = s.load(Ordering::SeqCst);
-                let r = Received {
-                    id: h("webhook-id"),
-                    timestamp: h("webhook-timestamp"),
-                    signature: h("webhook-signature"),
-                    body,
-                };
-                g.lock().unwrap().push((code, r));
-                actix_web::HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap()).body("thanks")
-            }
-        }))
-    })
-    .workers(1)
-    .bind(("127.0.0.1", 0))
-    .unwrap();
-    let port = server.addrs()[0].port();
-    tokio::spawn(server.run());
-    Receiver { url: format!("http://127.0.0.1:{port}/hooks/muster"), status, got }
+    Receiver::start("/hooks/muster").await
 }
 
 async fn add_webhook(app: &TestApp, admin: &Admin, url: &str, events: &[&str]) -> Value {
@@ -76,9 +29,9 @@ fn verify(secret: &str, r: &Received) -> bool {
     use hmac::{Hmac, Mac};
     let key = base64::engine::general_purpose::STANDARD.decode(secret.strip_prefix("whsec_").unwrap()).unwrap();
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
-    mac.update(format!("{}.{}.{}", r.id, r.timestamp, r.body).as_bytes());
+    mac.update(format!("{}.{}.{}", r.header("webhook-id"), r.header("webhook-timestamp"), r.body).as_bytes());
     let expected = format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()));
-    r.signature.split(' ').any(|s| s == expected)
+    r.header("webhook-signature").split(' ').any(|s| s == expected)
 }
 
 async fn invite(app: &TestApp, admin: &Admin, local: &str) {
@@ -106,7 +59,7 @@ async fn events_arrive_signed_and_each_once_after_the_receiver_was_down() {
     assert!(verify(&secret, &first), "the signature verifies: {first:?}");
     let event: Value = serde_json::from_str(&first.body).unwrap();
     assert_eq!(event["type"], "member.created");
-    assert_eq!(event["id"], json!(first.id));
+    assert_eq!(event["id"], json!(first.header("webhook-id")));
     assert_eq!(event["enterprise_id"], json!(pma.enterprise_id));
     assert_eq!(event["data"]["email"], json!(format!("ada@{}", pma.domain)));
     assert_eq!(event["data"]["source"], "invite");
@@ -129,14 +82,14 @@ async fn events_arrive_signed_and_each_once_after_the_receiver_was_down() {
     .await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     let got = hook.got.lock().unwrap().clone();
-    let delivered: Vec<_> = got.iter().filter(|(s, _)| *s == 200).map(|(_, r)| r.id.clone()).collect();
+    let delivered: Vec<_> = got.iter().filter(|(s, _)| *s == 200).map(|(_, r)| r.header("webhook-id")).collect();
     let mut unique = delivered.clone();
     unique.sort();
     unique.dedup();
     assert_eq!(delivered.len(), 4, "each event delivered once: {delivered:?}");
     assert_eq!(unique.len(), 4);
     assert!(got.iter().all(|(_, r)| verify(&secret, r)), "every attempt is signed anew and verifies");
-    let retried = got.iter().filter(|(s, _)| *s == 503).map(|(_, r)| r.id.clone()).collect::<Vec<_>>();
+    let retried = got.iter().filter(|(s, _)| *s == 503).map(|(_, r)| r.header("webhook-id")).collect::<Vec<_>>();
     assert!(retried.iter().all(|id| delivered.contains(id)), "a retry keeps its webhook-id");
 
     // The delivery log says so.

@@ -26,6 +26,7 @@ fn enterprise() -> EnterpriseRow {
         check_attempts: 0,
         last_check: None,
         created_at: 1,
+        require_admin_mfa: 0,
     }
 }
 

@@ -1,0 +1,273 @@
+//! Two-step verification (DESIGN §2a): enrolling an authenticator app, its
+//! recovery codes, turning it off, and the one check every second step goes
+//! through (log in, elevation, turning off, replacing the secret). A code is
+//! accepted once, and wrong codes are counted per account in the database, so
+//! no replica accepts a replay and guessing stops at the same count everywhere.
+
+use muster_model::{
+    normalize_code, MfaStatus, RecoveryCodes, TotpDisableRequest, TotpEnrolRequest, TotpEnrolment,
+};
+use rand::Rng;
+
+use crate::{
+    services::error::{DomainError, DomainResult},
+    services::{crypto, mail, passwords, sessions::Caller, totp},
+    state::AppState,
+    store::{self, accounts::AccountRow, mfa, outbox, phones},
+};
+
+/// Wrong codes that lock an account's second step, and for how long.
+pub const LOCK_AFTER_FAILURES: i64 = 10;
+pub const LOCK_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// An enrolment not confirmed within this is started again.
+const ENROLMENT_TTL_MS: i64 = 30 * 60 * 1000;
+const RECOVERY_CODES: usize = 10;
+/// No 0/o, 1/l/i: a code copied from paper is read right.
+const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+fn context(account_id: &str) -> String {
+    format!("totp:{account_id}")
+}
+
+fn seal(state: &AppState, account_id: &str, secret: &[u8]) -> DomainResult<Vec<u8>> {
+    Ok(crypto::seal(&state.secrets.encryption_key, &context(account_id), secret)?)
+}
+
+fn open(state: &AppState, account_id: &str, sealed: &[u8]) -> DomainResult<Vec<u8>> {
+    Ok(crypto::open(&state.secrets.encryption_key, &context(account_id), sealed)?)
+}
+
+/// `abcde-fghij`: 50 random bits each.
+fn new_recovery_code() -> String {
+    let mut rng = rand::rngs::OsRng;
+    let mut code: String =
+        (0..10).map(|_| RECOVERY_ALPHABET[rng.gen_range(0..RECOVERY_ALPHABET.len())] as char).collect();
+    code.insert(5, '-');
+    code
+}
+
+fn recovery_hash(account_id: &str, code: &str) -> String {
+    crypto::hash_token(&format!("{account_id}:{}", normalize_code(code).to_ascii_lowercase()))
+}
+
+/// A recovery code as typed (10 letters and digits once the dash is gone), not a TOTP code.
+fn is_recovery_shape(code: &str) -> bool {
+    let c = normalize_code(code);
+    c.len() == 10 && c.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// `GET /me/mfa`.
+pub async fn status(state: &AppState, account: &AccountRow) -> DomainResult<MfaStatus> {
+    let row = mfa::totp(&state.db.pool, &account.id).await?;
+    let left = mfa::recovery_codes_left(&state.db.pool, &account.id).await?;
+    let pending = phones::pending(&state.db.pool, &account.id).await?;
+    Ok(MfaStatus {
+        totp_enabled: account.mfa_enabled != 0,
+        enabled_at: row.and_then(|r| r.enabled_at).map(store::rfc3339),
+        recovery_codes_remaining: left as u32,
+        phone: account.phone.clone(),
+        phone_pending: pending.filter(|p| p.expires_at > state.clock.now_ms()).map(|p| p.phone),
+        required_by_policy: mfa::required_for(&state.db.pool, &account.id).await?,
+    })
+}
+
+/// `POST /me/mfa/totp`: a new secret, pending until confirmed. While a secret
+/// is on, replacing it takes the password and a current code: a stolen
+/// session alone cannot move the second factor to the thief's phone.
+pub async fn enrol(state: &AppState, caller: &Caller, req: TotpEnrolRequest) -> DomainResult<TotpEnrolment> {
+    let account = &caller.account;
+    if account.mfa_enabled != 0 {
+        let (Some(password), Some(code)) = (req.password.as_deref(), req.code.as_deref()) else {
+            return Err(DomainError::field(
+                "mfa_reauthentication_required",
+                "Two-step verification is on: enter your password and a code from your app to set up another one.",
+            ));
+        };
+        check_password(state, account, password).await?;
+        verify(state, account, Some(code), None).await?;
+    }
+    let secret = totp::new_secret();
+    let sealed = seal(state, &account.id, &secret)?;
+    mfa::set_pending(&state.db.pool, &account.id, &sealed, state.clock.now_ms()).await?;
+    let otpauth_url = totp::otpauth_url(&secret, &account.email);
+    Ok(TotpEnrolment { secret: totp::base32(&secret), qr_svg: totp::qr_svg(&otpauth_url)?, otpauth_url })
+}
+
+/// `POST /me/mfa/totp/confirm`: the first code from the new secret turns it on
+/// (that code's step counts as used) and answers ten fresh recovery codes.
+pub async fn confirm(state: &AppState, caller: &Caller, code: &str) -> DomainResult<RecoveryCodes> {
+    let account = &caller.account;
+    let now = state.clock.now_ms();
+    let row = mfa::totp(&state.db.pool, &account.id).await?;
+    let Some((pending, pending_at)) = row.as_ref().and_then(|r| Some((r.pending_secret.clone()?, r.pending_at?)))
+    else {
+        return Err(DomainError::conflict(
+            "no_totp_enrolment",
+            "There is no authenticator app waiting to be confirmed; start by adding one.",
+        ));
+    };
+    if now - pending_at > ENROLMENT_TTL_MS {
+        return Err(DomainError::gone(
+            "totp_enrolment_expired",
+            "This setup was started more than 30 minutes ago; start again to get a new QR code.",
+        ));
+    }
+    locked_out(row.as_ref(), now)?;
+    let secret = open(state, &account.id, &pending)?;
+    let Some(step) = totp::matching_step(&secret, &normalize_code(code), (now / 1000) as u64) else {
+        return Err(wrong_code(state, account, now).await?);
+    };
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(&account.id, c)).collect();
+    let mut tx = state.db.pool.begin().await?;
+    if !mfa::activate(&mut *tx, &account.id, &pending, step as i64, now).await? {
+        return Err(DomainError::conflict(
+            "no_totp_enrolment",
+            "Another setup replaced this one meanwhile; use the newest QR code.",
+        ));
+    }
+    mfa::set_enabled(&mut *tx, &account.id, true, now).await?;
+    mfa::replace_recovery_codes(&mut tx, &account.id, &hashes, now).await?;
+    let m = mail::sign_in_security_changed(&account.email, &state.config.public_url, "two-step verification is on");
+    outbox::enqueue(&mut *tx, &m, store::now_ms()).await?;
+    tx.commit().await?;
+    state.wake_outbox();
+    tracing::info!(account = %account.id, "two-step verification turned on");
+    Ok(RecoveryCodes { recovery_codes: codes })
+}
+
+/// `POST /me/mfa/recovery-codes`: ten new codes (the old ones stop working),
+/// with the password and a current code.
+pub async fn new_recovery_codes(state: &AppState, caller: &Caller, req: TotpDisableRequest) -> DomainResult<RecoveryCodes> {
+    let account = &caller.account;
+    require_on(account)?;
+    check_password(state, account, &req.password).await?;
+    verify(state, account, Some(&req.code), None).await?;
+    let now = state.clock.now_ms();
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(&account.id, c)).collect();
+    let mut tx = state.db.pool.begin().await?;
+    mfa::replace_recovery_codes(&mut tx, &account.id, &hashes, now).await?;
+    tx.commit().await?;
+    Ok(RecoveryCodes { recovery_codes: codes })
+}
+
+/// `DELETE /me/mfa/totp`: the password and a code (or a recovery code). Not
+/// while an enterprise this account administers requires it.
+pub async fn disable(state: &AppState, caller: &Caller, req: TotpDisableRequest) -> DomainResult<()> {
+    let account = &caller.account;
+    require_on(account)?;
+    check_password(state, account, &req.password).await?;
+    verify(state, account, Some(&req.code), None).await?;
+    if mfa::required_for(&state.db.pool, &account.id).await? {
+        return Err(DomainError::conflict(
+            "mfa_required_by_policy",
+            "An enterprise you administer requires two-step verification, so it stays on. \
+             Set up another app instead, or ask its Primary Master Admin.",
+        ));
+    }
+    let now = state.clock.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    mfa::remove(&mut *tx, &account.id).await?;
+    mfa::delete_recovery_codes(&mut *tx, &account.id).await?;
+    mfa::set_enabled(&mut *tx, &account.id, false, now).await?;
+    let m = mail::sign_in_security_changed(&account.email, &state.config.public_url, "two-step verification is off");
+    outbox::enqueue(&mut *tx, &m, store::now_ms()).await?;
+    tx.commit().await?;
+    state.wake_outbox();
+    tracing::info!(account = %account.id, "two-step verification turned off");
+    Ok(())
+}
+
+fn require_on(account: &AccountRow) -> DomainResult<()> {
+    if account.mfa_enabled == 0 {
+        return Err(DomainError::conflict("mfa_not_enabled", "Two-step verification is not on for this account."));
+    }
+    Ok(())
+}
+
+async fn check_password(state: &AppState, account: &AccountRow, password: &str) -> DomainResult<()> {
+    if state.limits.login_per_account.check_key(&account.email).is_err() {
+        return Err(DomainError::RateLimited);
+    }
+    if !passwords::verify(state, password, Some(&account.password_hash)).await? {
+        return Err(DomainError::field("wrong_password", "That password is not right."));
+    }
+    Ok(())
+}
+
+/// The second factor: a TOTP code (each step once) or an unused recovery code.
+/// A 10-character `code` is taken as a recovery code, so one field takes either.
+pub async fn verify(
+    state: &AppState,
+    account: &AccountRow,
+    code: Option<&str>,
+    recovery_code: Option<&str>,
+) -> DomainResult<()> {
+    let now = state.clock.now_ms();
+    let row = mfa::totp(&state.db.pool, &account.id).await?;
+    let Some(sealed) = row.as_ref().and_then(|r| r.secret.clone()) else {
+        return Err(DomainError::conflict("mfa_not_enabled", "Two-step verification is not on for this account."));
+    };
+    locked_out(row.as_ref(), now)?;
+    let (code, recovery) = match (code.map(normalize_code), recovery_code.map(normalize_code)) {
+        (_, Some(r)) if !r.is_empty() => (None, Some(r)),
+        (Some(c), _) if is_recovery_shape(&c) => (None, Some(c)),
+        (Some(c), _) if !c.is_empty() => (Some(c), None),
+        _ => {
+            return Err(DomainError::field(
+                "mfa_code_required",
+                "Enter the 6-digit code from your authenticator app, or one of your recovery codes.",
+            ))
+        }
+    };
+    if let Some(recovery) = recovery {
+        if mfa::use_recovery_code(&state.db.pool, &account.id, &recovery_hash(&account.id, &recovery), now).await? {
+            tracing::info!(account = %account.id, "a recovery code was used");
+            return Ok(());
+        }
+        return Err(wrong_code(state, account, now).await?);
+    }
+    let secret = open(state, &account.id, &sealed)?;
+    match totp::matching_step(&secret, code.as_deref().unwrap_or(""), (now / 1000) as u64) {
+        Some(step) if mfa::use_step(&state.db.pool, &account.id, step as i64, now).await? => Ok(()),
+        Some(_) => {
+            let _ = mfa::failed(&state.db.pool, &account.id, now, now - LOCK_WINDOW_MS).await?;
+            Err(DomainError::field(
+                "code_already_used",
+                "That code was used already. Wait for the next one in your app.",
+            ))
+        }
+        None => Err(wrong_code(state, account, now).await?),
+    }
+}
+
+/// Too many wrong codes lately: the second step waits (every replica reads the same row).
+fn locked_out(row: Option<&mfa::TotpRow>, now: i64) -> DomainResult<()> {
+    match row {
+        Some(r) if r.failures >= LOCK_AFTER_FAILURES && r.failures_since.is_some_and(|s| s > now - LOCK_WINDOW_MS) => {
+            let minutes = (r.failures_since.unwrap_or(now) + LOCK_WINDOW_MS - now).max(60_000) / 60_000;
+            Err(DomainError::quota(
+                "mfa_locked",
+                format!("Too many wrong codes. Two-step verification is locked for {minutes} more minutes."),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Counts the failure and says so; at the limit the owner is mailed.
+async fn wrong_code(state: &AppState, account: &AccountRow, now: i64) -> DomainResult<DomainError> {
+    let failures = mfa::failed(&state.db.pool, &account.id, now, now - LOCK_WINDOW_MS).await?;
+    if failures == LOCK_AFTER_FAILURES {
+        let m = mail::sign_in_security_changed(
+            &account.email,
+            &state.config.public_url,
+            "two-step verification was locked for 15 minutes after 10 wrong codes",
+        );
+        outbox::enqueue(&state.db.pool, &m, store::now_ms()).await?;
+        state.wake_outbox();
+        tracing::warn!(account = %account.id, "second step locked after repeated wrong codes");
+    }
+    Ok(DomainError::field("wrong_code", "That code is not right. Check your authenticator app and try again."))
+}

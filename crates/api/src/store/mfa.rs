@@ -1,0 +1,143 @@
+//! An account's TOTP secret (sealed), the last step a code was accepted for,
+//! the wrong-code counter, and its recovery codes (hashed). Every guard is a
+//! conditional write, so two replicas never both accept one code.
+
+use super::sql::{BindAll, ChangesOne, Exec};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TotpRow {
+    pub account_id: String,
+    pub secret: Option<Vec<u8>>,
+    pub pending_secret: Option<Vec<u8>>,
+    pub pending_at: Option<i64>,
+    pub enabled_at: Option<i64>,
+    pub last_step: Option<i64>,
+    pub failures: i64,
+    pub failures_since: Option<i64>,
+}
+
+pub async fn totp(db: impl Exec<'_>, account_id: &str) -> sqlx::Result<Option<TotpRow>> {
+    sqlx::query_as(
+        "SELECT account_id, secret, pending_secret, pending_at, enabled_at, last_step, failures, failures_since \
+         FROM account_totp WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Stores a new secret waiting for its first code (an active one stays on until then).
+pub async fn set_pending(db: impl Exec<'_>, account_id: &str, sealed: &[u8], now: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO account_totp (account_id, pending_secret, pending_at, updated_at) VALUES ($1, $2, $3, $3) \
+         ON CONFLICT (account_id) DO UPDATE SET pending_secret = excluded.pending_secret, \
+         pending_at = excluded.pending_at, updated_at = excluded.updated_at",
+    )
+    .bind_all((account_id, sealed.to_vec(), now))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The pending secret becomes the account's, with `step` already used; false
+/// when the pending secret changed meanwhile (another enrolment won).
+pub async fn activate(db: impl Exec<'_>, account_id: &str, pending: &[u8], step: i64, now: i64) -> sqlx::Result<bool> {
+    sqlx::query(
+        "UPDATE account_totp SET secret = pending_secret, pending_secret = NULL, pending_at = NULL, enabled_at = $3, \
+         last_step = $4, failures = 0, failures_since = NULL, updated_at = $3 \
+         WHERE account_id = $1 AND pending_secret = $2",
+    )
+    .bind_all((account_id, pending.to_vec(), now, step))
+    .changes_one(db)
+    .await
+}
+
+/// Marks `step` used; false when this or a later step was used already (a replay).
+pub async fn use_step(db: impl Exec<'_>, account_id: &str, step: i64, now: i64) -> sqlx::Result<bool> {
+    sqlx::query(
+        "UPDATE account_totp SET last_step = $2, failures = 0, failures_since = NULL, updated_at = $3 \
+         WHERE account_id = $1 AND secret IS NOT NULL AND (last_step IS NULL OR last_step < $2)",
+    )
+    .bind_all((account_id, step, now))
+    .changes_one(db)
+    .await
+}
+
+/// Counts a wrong code; the count restarts once `window_start` has passed its
+/// first failure. Answers the count.
+pub async fn failed(db: impl Exec<'_>, account_id: &str, now: i64, window_start: i64) -> sqlx::Result<i64> {
+    let n: Option<i64> = sqlx::query_scalar(
+        "UPDATE account_totp SET \
+         failures = CASE WHEN failures_since IS NULL OR failures_since < $3 THEN 1 ELSE failures + 1 END, \
+         failures_since = CASE WHEN failures_since IS NULL OR failures_since < $3 THEN $2 ELSE failures_since END, \
+         updated_at = $2 WHERE account_id = $1 RETURNING failures",
+    )
+    .bind_all((account_id, now, window_start))
+    .fetch_optional(db)
+    .await?;
+    Ok(n.unwrap_or(0))
+}
+
+/// Turns TOTP off: the secret, any enrolment and the recovery codes go.
+pub async fn remove(db: impl Exec<'_>, account_id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM account_totp WHERE account_id = $1").bind(account_id).execute(db).await?;
+    Ok(())
+}
+
+pub async fn set_enabled(db: impl Exec<'_>, account_id: &str, enabled: bool, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE accounts SET mfa_enabled = $2, updated_at = $3 WHERE id = $1")
+        .bind_all((account_id, i64::from(enabled), now))
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the account's recovery codes with these hashes.
+pub async fn replace_recovery_codes(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+    hashes: &[String],
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
+    for hash in hashes {
+        sqlx::query("INSERT INTO recovery_codes (account_id, code_hash, created_at) VALUES ($1, $2, $3)")
+            .bind_all((account_id, hash, now))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Uses one recovery code; false when it is not the account's or was used.
+pub async fn use_recovery_code(db: impl Exec<'_>, account_id: &str, hash: &str, now: i64) -> sqlx::Result<bool> {
+    sqlx::query("UPDATE recovery_codes SET used_at = $3 WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL")
+        .bind_all((account_id, hash, now))
+        .changes_one(db)
+        .await
+}
+
+pub async fn recovery_codes_left(db: impl Exec<'_>, account_id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL")
+        .bind(account_id)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn delete_recovery_codes(db: impl Exec<'_>, account_id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(db).await?;
+    Ok(())
+}
+
+/// Whether any enterprise this account administers requires admin MFA.
+pub async fn required_for(db: impl Exec<'_>, account_id: &str) -> sqlx::Result<bool> {
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT e.id FROM enterprise_admins a JOIN enterprises e ON e.id = a.enterprise_id \
+         WHERE a.account_id = $1 AND e.require_admin_mfa = 1 LIMIT 1",
+    )
+    .bind(account_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
