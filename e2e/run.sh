@@ -21,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-services="smtp dns"; [ "$backend" = postgres ] && services="$services postgres"
+services="smtp dns sms"; [ "$backend" = postgres ] && services="$services postgres"
 "$here/services/up.sh" "$run" $services
 set -a; . "$run/env"; set +a
 
@@ -41,6 +41,8 @@ export MUSTER_SIGNUP_PER_MINUTE=1000 MUSTER_LOGIN_PER_MINUTE=1000
 export MUSTER_LDAP_ALLOWED_NETWORKS=127.0.0.0/8
 # The specs receive webhooks on loopback, which Muster refuses unless allowed.
 export MUSTER_WEBHOOK_ALLOW_PRIVATE=true
+# Text messages go to the local gateway, which files them for the specs to read.
+export MUSTER_SMS_URL="http://127.0.0.1:$MUSTER_TEST_SMS_PORT/sms" MUSTER_SMS_AUTH_HEADER="Bearer e2e-gateway"
 unset MUSTER_DATABASE_URL
 if [ "$backend" = postgres ]; then
   psql "$MUSTER_TEST_POSTGRES_URL" -qc 'CREATE DATABASE muster_e2e'

@@ -8,4 +8,5 @@ run=$1
 "$here/dnsmasq.sh" stop "$run"
 "$here/slapd.sh" stop "$run"
 "$here/postgres.sh" stop "$run"
+"$here/sms-gateway.sh" stop "$run"
 exit 0

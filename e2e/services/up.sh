@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts every test service on free loopback ports and writes their settings
 # to RUN_DIR/env (sourced by the justfile and read by the Playwright config).
-# usage: up.sh RUN_DIR [smtp] [dns] [postgres] [slapd]   (default: all)
+# usage: up.sh RUN_DIR [smtp] [dns] [postgres] [slapd] [sms]   (default: all but sms)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -17,6 +17,8 @@ for s in $want; do
          echo "MUSTER_TEST_DNS_PORT=$port" >>"$run/env"; echo "MUSTER_TEST_DNS_RECORDS=$run/dns-records.conf" >>"$run/env" ;;
     postgres) "$here/postgres.sh" start "$run" "$port"
               echo "MUSTER_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$port/postgres" >>"$run/env" ;;
+    sms) "$here/sms-gateway.sh" start "$run" "$port"
+         echo "MUSTER_TEST_SMS_PORT=$port" >>"$run/env"; echo "MUSTER_TEST_SMS_DIR=$run/sms" >>"$run/env" ;;
     slapd) "$here/slapd.sh" start "$run" "$port"
            echo "MUSTER_TEST_LDAP_URL=ldap://127.0.0.1:$port" >>"$run/env" ;;
     *) echo "unknown service $s" >&2; exit 2 ;;

@@ -2,6 +2,7 @@
 // Maildir, rewriting the DNS server's records, and the console's common steps.
 import { expect, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -43,6 +44,37 @@ export const find = {
     throw new Error(`no mail #${nth} to ${to} about ${subject}`);
   },
 };
+
+/** RFC 6238 (SHA-1, 6 digits, 30 s), as an authenticator app computes it from the base32 secret. */
+export function totp(secret: string, atMs = Date.now()): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** Waits for the `nth` text message the local gateway took for `to`; returns it (body, id, authorization). */
+export async function textMessage(to: string, nth = 1): Promise<{ body: string; id: string; authorization: string; code: string }> {
+  const dir = env('MUSTER_TEST_SMS_DIR');
+  for (let i = 0; i < 200; i++) {
+    const found = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
+      .filter((m) => m.to === to);
+    if (found.length >= nth) {
+      const m = found[nth - 1];
+      return { ...m, code: m.body.match(/\b\d{6}\b/)[0] };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no text message #${nth} to ${to}`);
+}
 
 export const act = {
   /** Replaces the DNS server's records and restarts it (dnsmasq does not reload on SIGHUP). */

@@ -8,7 +8,10 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::session::Session;
 
+pub use mfa::LoginAnswer;
+
 mod directory;
+mod mfa;
 mod scim;
 mod tokens;
 mod webhooks;
@@ -143,17 +146,8 @@ impl Api {
         .map(|_| ())
     }
 
-    pub async fn log_in(&self, req: &LoginRequest) -> ApiResult<SessionCreated> {
-        self.send_json(Request::post("/api/v1/sessions"), req).await
-    }
-
     pub async fn log_out(&self) -> ApiResult<()> {
         self.delete("/api/v1/sessions/current").await
-    }
-
-    pub async fn elevate(&self, password: &str) -> ApiResult<SessionInfo> {
-        self.send_json(Request::post("/api/v1/sessions/current/elevate"), &ElevateRequest { password: password.into() })
-            .await
     }
 
     pub async fn me(&self) -> ApiResult<Me> {

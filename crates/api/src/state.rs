@@ -10,8 +10,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::Notify;
 
 use crate::{
-    config::Config,
     clock::Clock,
+    config::Config,
     integrations::{dns::Dns, mailer::Mailer, sms::SmsGateway, web::PageFetcher},
     secrets::Secrets,
     store::Db,

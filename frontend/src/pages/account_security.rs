@@ -1,4 +1,5 @@
-//! Account security: change the password (other sessions end) and the list of
+//! Account security: change the password (other sessions end), two-step
+//! verification and the phone number (`account_mfa`), and the list of
 //! this account's sessions, each with "Sign out", plus "sign out everywhere else".
 
 use leptos::{prelude::*, task::spawn_local};
@@ -20,6 +21,7 @@ pub fn AccountSecurity() -> impl IntoView {
                 <p class="switch"><A href="/console">"← Back to the console"</A></p>
                 <h1>"Account security"</h1>
                 <ChangePassword />
+                <crate::pages::account_mfa::SignInProtection />
                 <Sessions />
             </main>
         </Show>

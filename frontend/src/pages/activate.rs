@@ -38,9 +38,9 @@ pub fn Activate() -> impl IntoView {
         form.start(async move {
             let account = api.activate(&token.get_value(), &password.get_untracked()).await?;
             activated.set(Some(account.email.clone()));
-            let login = LoginRequest { email: account.email, password: password.get_untracked() };
+            let login = LoginRequest { email: Some(account.email), phone: None, password: password.get_untracked() };
             // Signing in is a courtesy: if it fails, the page says the account is active and links to sign-in.
-            if let Ok(created) = api.log_in(&login).await {
+            if let Ok(crate::api::LoginAnswer::Session(created)) = api.log_in(&login).await {
                 session.start(created.token);
                 navigate("/console", Default::default());
             }

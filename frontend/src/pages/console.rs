@@ -10,7 +10,7 @@ use muster_model::{Enterprise, LockReason, Module, ModuleAccess};
 
 use crate::{
     api::ApiError,
-    components::{ErrorBox, PasswordField, StatusBadge},
+    components::{ErrorBox, Field, PasswordField, StatusBadge},
     pages::{
         analytics::Analytics, audit::AuditLog, billing::Billing, bulk_invite::BulkInvite, dashboard::Dashboard,
         directory_sync::DirectorySync, domain::DomainManagement, import::Import, integrations::Integrations,
@@ -103,6 +103,13 @@ fn ConsoleShell() -> impl IntoView {
             {move || match enterprise.get() {
                 None => view! { <p class="muted pad">"Loading…"</p> }.into_any(),
                 Some(Err(e)) if e.code == "elevation_required" => view! { <Reauth on_done=reload /> }.into_any(),
+                Some(Err(e)) if e.code == "mfa_enrollment_required" => view! {
+                    <main class="auth-card" data-test="mfa-enrollment-required">
+                        <h1>"Two-step verification is required"</h1>
+                        <div class="alert warn">{e.detail}</div>
+                        <A href="/account/security" attr:class="button primary">"Set up two-step verification"</A>
+                    </main>
+                }.into_any(),
                 Some(Err(e)) if e.status == 404 => view! {
                     <main class="pad"><div class="alert error" role="alert">"This enterprise does not exist, or you are not one of its admins."</div><A href="/console">"Your enterprises"</A></main>
                 }.into_any(),
@@ -201,34 +208,63 @@ fn Locked(access: ModuleAccess, enterprise_id: String) -> impl IntoView {
     }
 }
 
-/// The console asks for the password again before it opens (and after 15 idle minutes).
+/// The console asks for the password again before it opens (and after 15
+/// idle minutes), and the two-step code when it is on. An admin whom an
+/// enterprise's policy requires two-step verification of is sent to set it up.
 #[component]
 fn Reauth(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let api = use_api();
     let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let mfa_on = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(me) = api.me().await {
+            mfa_on.set(me.account.mfa_enabled);
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
         let pw = password.get();
+        let c = mfa_on.get().then(|| code.get());
         spawn_local(async move {
-            match api.elevate(&pw).await {
+            match api.elevate(&pw, c).await {
                 Ok(_) => on_done(),
-                Err(e) => error.set(Some(e)),
+                Err(e) => {
+                    if e.code == "mfa_code_required" {
+                        mfa_on.set(true);
+                    }
+                    error.set(Some(e))
+                }
             }
             busy.set(false);
         });
     };
+    let must_enrol = move || error.with(|e| e.as_ref().is_some_and(|e| e.code == "mfa_enrollment_required"));
     view! {
         <main class="auth-card" data-test="reauth">
             <h1>"Confirm it's you"</h1>
             <p class="lead">"The admin console needs your password again. It stays open while you use it and closes after 15 minutes without activity."</p>
-            <form on:submit=submit novalidate>
-                <PasswordField label="Password" name="password" value=password error=Signal::derive(|| None::<String>) />
-                <ErrorBox error=error />
-                <button type="submit" class="primary" disabled=move || busy.get() || password.with(String::is_empty)>"Open the console"</button>
-            </form>
+            <Show when=must_enrol fallback=move || view! {
+                <form on:submit=submit novalidate>
+                    <PasswordField label="Password" name="password" value=password error=Signal::derive(|| None::<String>) />
+                    <Show when=move || mfa_on.get()>
+                        <Field label="Two-step code" name="code" kind="text" autocomplete="one-time-code" value=code
+                            hint="The 6-digit code from your authenticator app, or a recovery code."
+                            error=Signal::derive(|| None::<String>) />
+                    </Show>
+                    <ErrorBox error=error />
+                    <button type="submit" class="primary" disabled=move || busy.get() || password.with(String::is_empty)>"Open the console"</button>
+                </form>
+            }>
+                <div class="alert warn" data-test="mfa-enrollment-required">
+                    <p><strong>"Two-step verification is required."</strong></p>
+                    <p>"An enterprise you administer asks every admin to use an authenticator app. Set it up in a minute, then come back."</p>
+                </div>
+                <A href="/account/security" attr:class="button primary">"Set up two-step verification"</A>
+            </Show>
         </main>
     }
 }

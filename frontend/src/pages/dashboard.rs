@@ -28,7 +28,11 @@ pub fn Dashboard(
         busy.set(true);
         error.set(None);
         let id = id.clone();
-        let req = UpdateEnterpriseRequest { plan: Some(plan.get()), billing_cycle: Some(cycle.get()), require_admin_mfa: None };
+        let req = UpdateEnterpriseRequest {
+            plan: Some(plan.get()),
+            billing_cycle: Some(cycle.get()),
+            require_admin_mfa: None,
+        };
         spawn_local(async move {
             match api.update_enterprise(&id, &req).await {
                 Ok(e) => {
@@ -86,6 +90,56 @@ pub fn Dashboard(
                     <button type="submit" class="primary" disabled=move || busy.get() || !dirty()>"Save plan"</button>
                     <Show when=move || saved.get()><span class="muted">"Saved."</span></Show>
                 </form>
+                <ErrorBox error=error />
+            </Show>
+        </section>
+        <AdminSignInPolicy enterprise=enterprise.clone() on_change=on_change />
+    }
+}
+
+/// The PMA's `require_admin_mfa`, saved on change; others see what it is.
+#[component]
+fn AdminSignInPolicy(
+    enterprise: Enterprise,
+    on_change: impl Fn(Enterprise) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let api = use_api();
+    let required = RwSignal::new(enterprise.require_admin_mfa);
+    let error = RwSignal::new(None::<ApiError>);
+    let id = StoredValue::new(enterprise.id.clone());
+    let is_pma = enterprise.role == Role::Pma;
+    let toggle = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        error.set(None);
+        let req = UpdateEnterpriseRequest { plan: None, billing_cycle: None, require_admin_mfa: Some(on) };
+        spawn_local(async move {
+            match api.update_enterprise(&id.get_value(), &req).await {
+                Ok(e) => {
+                    required.set(e.require_admin_mfa);
+                    on_change(e);
+                }
+                Err(e) => {
+                    required.set(!on);
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" data-test="mfa-policy">
+            <h2>"Admin sign-in"</h2>
+            <Show when=move || is_pma fallback=move || view! {
+                <p class="muted">{move || if required.get() {
+                    "Every admin must use two-step verification (set by the Primary Master Admin)."
+                } else {
+                    "Two-step verification is up to each admin. Only the Primary Master Admin can require it."
+                }}</p>
+            }>
+                <label class="check">
+                    <input type="checkbox" name="require_admin_mfa" prop:checked=move || required.get() on:change=toggle />
+                    " Require two-step verification for every admin"
+                </label>
+                <p class="hint">"Admins without it cannot open the console, and their API tokens stop working, until they set it up. Turn it on for your own account first."</p>
                 <ErrorBox error=error />
             </Show>
         </section>

@@ -1,6 +1,7 @@
 //! One module per page (or console module).
 
 pub mod accept;
+pub mod account_mfa;
 pub mod account_security;
 pub mod activate;
 pub mod analytics;

@@ -105,7 +105,10 @@ mod tests {
         gateway.send(&Sms { to: "+14155550100", body: "code 123456", id: "m1" }).await.unwrap();
         let text = std::fs::read_to_string(dir.path().join("sms/m1.json")).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!((v["to"].as_str(), v["body"].as_str(), v["id"].as_str()), (Some("+14155550100"), Some("code 123456"), Some("m1")));
+        assert_eq!(
+            (v["to"].as_str(), v["body"].as_str(), v["id"].as_str()),
+            (Some("+14155550100"), Some("code 123456"), Some("m1"))
+        );
         assert!(SmsGateway::new(Some("ftp://x"), None, dir.path()).is_err());
     }
 }

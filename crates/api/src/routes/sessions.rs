@@ -14,7 +14,14 @@ use crate::{
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(login).service(login_second_step).service(list).service(end_others).service(logout).service(elevate).service(end).service(me);
+    cfg.service(login)
+        .service(login_second_step)
+        .service(list)
+        .service(end_others)
+        .service(logout)
+        .service(elevate)
+        .service(end)
+        .service(me);
 }
 
 /// The caller's own sessions that still work (created, last seen, client address, user agent, `current`).

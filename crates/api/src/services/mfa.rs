@@ -4,9 +4,7 @@
 //! accepted once, and wrong codes are counted per account in the database, so
 //! no replica accepts a replay and guessing stops at the same count everywhere.
 
-use muster_model::{
-    normalize_code, MfaStatus, RecoveryCodes, TotpDisableRequest, TotpEnrolRequest, TotpEnrolment,
-};
+use muster_model::{normalize_code, MfaStatus, RecoveryCodes, TotpDisableRequest, TotpEnrolRequest, TotpEnrolment};
 use rand::Rng;
 
 use crate::{
@@ -138,7 +136,11 @@ pub async fn confirm(state: &AppState, caller: &Caller, code: &str) -> DomainRes
 
 /// `POST /me/mfa/recovery-codes`: ten new codes (the old ones stop working),
 /// with the password and a current code.
-pub async fn new_recovery_codes(state: &AppState, caller: &Caller, req: TotpDisableRequest) -> DomainResult<RecoveryCodes> {
+pub async fn new_recovery_codes(
+    state: &AppState,
+    caller: &Caller,
+    req: TotpDisableRequest,
+) -> DomainResult<RecoveryCodes> {
     let account = &caller.account;
     require_on(account)?;
     check_password(state, account, &req.password).await?;

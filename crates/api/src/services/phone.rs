@@ -89,10 +89,7 @@ pub async fn start(state: &AppState, caller: &Caller, input: &str, address: &str
         if !phone.country.as_ref().is_some_and(|c| allowed.contains(c)) {
             return Err(DomainError::field(
                 "phone_country_not_allowed",
-                format!(
-                    "Muster here sends text messages only to numbers of {}.",
-                    allowed.join(", ")
-                ),
+                format!("Muster here sends text messages only to numbers of {}.", allowed.join(", ")),
             ));
         }
     }
@@ -100,7 +97,10 @@ pub async fn start(state: &AppState, caller: &Caller, input: &str, address: &str
     let now = state.clock.now_ms();
     let counts = sms_outbox::counts(&state.db.pool, &account.id, address, now - DAY_MS).await?;
     if counts.account_latest.is_some_and(|at| now - at < RESEND_AFTER_MS) {
-        return Err(DomainError::quota("sms_resend_too_soon", "A code was just sent. Wait a minute before asking for another."));
+        return Err(DomainError::quota(
+            "sms_resend_too_soon",
+            "A code was just sent. Wait a minute before asking for another.",
+        ));
     }
     if counts.account >= PER_ACCOUNT_PER_DAY {
         return Err(DomainError::quota(
@@ -117,8 +117,15 @@ pub async fn start(state: &AppState, caller: &Caller, input: &str, address: &str
     }
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
     let mut tx = state.db.pool.begin().await?;
-    phones::start(&mut *tx, &account.id, &phone.e164, &code_hash(&account.id, &phone.e164, &code), now + CODE_TTL_MS, now)
-        .await?;
+    phones::start(
+        &mut *tx,
+        &account.id,
+        &phone.e164,
+        &code_hash(&account.id, &phone.e164, &code),
+        now + CODE_TTL_MS,
+        now,
+    )
+    .await?;
     let sms = sms_outbox::NewSms {
         account_id: &account.id,
         to: &phone.e164,
@@ -139,7 +146,10 @@ pub async fn verify(state: &AppState, caller: &Caller, code: &str) -> DomainResu
     let account = &caller.account;
     let now = state.clock.now_ms();
     let Some(pending) = phones::pending(&state.db.pool, &account.id).await? else {
-        return Err(DomainError::conflict("no_phone_pending", "No number is waiting for a code; add the number first."));
+        return Err(DomainError::conflict(
+            "no_phone_pending",
+            "No number is waiting for a code; add the number first.",
+        ));
     };
     if pending.expires_at <= now {
         return Err(DomainError::gone("code_expired", "That code has expired. Ask for a new one."));

@@ -74,7 +74,8 @@ const MFA_TOKEN_MAX_FAILURES: i64 = 5;
 /// a key (a 60 KB "email" is no key).
 async fn named_account(state: &AppState, req: &LoginRequest) -> DomainResult<(String, Option<AccountRow>)> {
     if let Some(email) = req.email.as_deref().filter(|e| !e.trim().is_empty()) {
-        let email = muster_model::validate::Email::parse(email).map_err(|_| DomainError::InvalidCredentials)?.to_string();
+        let email =
+            muster_model::validate::Email::parse(email).map_err(|_| DomainError::InvalidCredentials)?.to_string();
         let account = accounts::by_email(&state.db.pool, &email).await?;
         return Ok((email, account));
     }
@@ -113,12 +114,19 @@ pub async fn login(state: &AppState, req: LoginRequest, origin: Origin<'_>) -> D
 /// `POST /sessions/mfa`: the second step. The token dies when used, after 5
 /// minutes, or after 5 wrong codes; the account's own counter locks the
 /// second step after 10 wrong codes whatever the tokens.
-pub async fn login_second_step(state: &AppState, req: MfaLoginRequest, origin: Origin<'_>) -> DomainResult<SessionCreated> {
+pub async fn login_second_step(
+    state: &AppState,
+    req: MfaLoginRequest,
+    origin: Origin<'_>,
+) -> DomainResult<SessionCreated> {
     if state.limits.mfa_per_ip.check_key(&origin.ip.to_string()).is_err() {
         return Err(DomainError::RateLimited);
     }
     let dead = || {
-        DomainError::unauthorized("mfa_token_invalid", "This sign-in has expired or was used; enter your password again.")
+        DomainError::unauthorized(
+            "mfa_token_invalid",
+            "This sign-in has expired or was used; enter your password again.",
+        )
     };
     let hash = crypto::hash_token(&req.mfa_token);
     let now = state.clock.now_ms();

@@ -112,7 +112,10 @@ mod tests {
         let secret = b"12345678901234567890";
         assert_eq!(base32(secret), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
         let url = otpauth_url(secret, "ada@example.com");
-        assert!(url.starts_with("otpauth://totp/Muster:ada%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"), "{url}");
+        assert!(
+            url.starts_with("otpauth://totp/Muster:ada%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+            "{url}"
+        );
         assert!(url.contains("issuer=Muster"), "{url}");
         let svg = qr_svg(&url).unwrap();
         assert!(svg.contains("<svg") && svg.contains("</svg>"), "{svg}");

@@ -145,9 +145,9 @@ pub async fn token(db: impl Exec<'_>, token_hash: &str, purpose: &str) -> sqlx::
     sqlx::query_as(
         "SELECT account_id, expires_at, used_at, failures FROM account_tokens WHERE token_hash = $1 AND purpose = $2",
     )
-        .bind_all((token_hash, purpose))
-        .fetch_optional(db)
-        .await
+    .bind_all((token_hash, purpose))
+    .fetch_optional(db)
+    .await
 }
 
 /// Marks the token used; false when another request used it first or it expired (a resend expires it).

@@ -236,19 +236,22 @@ impl Receiver {
         let (s, g) = (status.clone(), got.clone());
         let server = actix_web::HttpServer::new(move || {
             let (s, g) = (s.clone(), g.clone());
-            actix_web::App::new().default_service(actix_web::web::to(move |req: actix_web::HttpRequest, body: String| {
-                let (s, g) = (s.clone(), g.clone());
-                async move {
-                    let headers = req
-                        .headers()
-                        .iter()
-                        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
-                        .collect();
-                    let code = s.load(Ordering::SeqCst);
-                    g.lock().unwrap().push((code, Received { headers, body }));
-                    actix_web::HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap()).body("thanks")
-                }
-            }))
+            actix_web::App::new().default_service(actix_web::web::to(
+                move |req: actix_web::HttpRequest, body: String| {
+                    let (s, g) = (s.clone(), g.clone());
+                    async move {
+                        let headers = req
+                            .headers()
+                            .iter()
+                            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                            .collect();
+                        let code = s.load(Ordering::SeqCst);
+                        g.lock().unwrap().push((code, Received { headers, body }));
+                        actix_web::HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap())
+                            .body("thanks")
+                    }
+                },
+            ))
         })
         .workers(1)
         .bind(("127.0.0.1", 0))

@@ -42,7 +42,12 @@ pub async fn enable_mfa(app: &TestApp, token: &str) -> (Authenticator, Vec<Strin
     let authenticator = Authenticator::from_base32(body["secret"].as_str().unwrap());
     let confirmed =
         app.post("/api/v1/me/mfa/totp/confirm", json!({"code": authenticator.code(app)}), Some(token)).await;
-    let codes = confirmed.ok(200)["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    let codes = confirmed.ok(200)["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
     next_step(app);
     (authenticator, codes)
 }
@@ -50,9 +55,8 @@ pub async fn enable_mfa(app: &TestApp, token: &str) -> (Authenticator, Vec<Strin
 /// Password, then the code: the session token.
 pub async fn login_with_code(app: &TestApp, email: &str, authenticator: &Authenticator) -> String {
     let challenge = login(app, email).await;
-    let r = app
-        .post("/api/v1/sessions/mfa", json!({"mfa_token": challenge, "code": authenticator.code(app)}), None)
-        .await;
+    let r =
+        app.post("/api/v1/sessions/mfa", json!({"mfa_token": challenge, "code": authenticator.code(app)}), None).await;
     next_step(app);
     r.ok(201)["token"].as_str().unwrap().to_string()
 }
@@ -83,13 +87,17 @@ async fn enrol_log_in_with_the_code_refuse_replays_use_a_recovery_code_once_and_
     let b32 = body["secret"].as_str().unwrap();
     assert_eq!(b32.len(), 32, "160 bits");
     let url = body["otpauth_url"].as_str().unwrap();
-    assert!(url.starts_with("otpauth://totp/Muster:ada%40mfa.test?") && url.contains(&format!("secret={b32}")), "{url}");
+    assert!(
+        url.starts_with("otpauth://totp/Muster:ada%40mfa.test?") && url.contains(&format!("secret={b32}")),
+        "{url}"
+    );
     assert!(body["qr_svg"].as_str().unwrap().starts_with("<?xml") || body["qr_svg"].as_str().unwrap().contains("<svg"));
     let authenticator = Authenticator::from_base32(b32);
     // Not on until confirmed: log in still answers a session.
     app.login(email).await;
     app.post("/api/v1/me/mfa/totp/confirm", json!({"code": "000000"}), Some(&token)).await.problem(422, "wrong_code");
-    let confirmed = app.post("/api/v1/me/mfa/totp/confirm", json!({"code": authenticator.code(&app)}), Some(&token)).await;
+    let confirmed =
+        app.post("/api/v1/me/mfa/totp/confirm", json!({"code": authenticator.code(&app)}), Some(&token)).await;
     let codes: Vec<String> = confirmed.ok(200)["recovery_codes"]
         .as_array()
         .unwrap()
@@ -99,9 +107,11 @@ async fn enrol_log_in_with_the_code_refuse_replays_use_a_recovery_code_once_and_
     assert_eq!(codes.len(), 10);
     assert_eq!(codes.iter().collect::<std::collections::HashSet<_>>().len(), 10);
     assert!(codes.iter().all(|c| c.len() == 11 && c.as_bytes()[5] == b'-'), "{codes:?}");
-    let stored: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM recovery_codes").fetch_all(&app.state.db.pool).await.unwrap();
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT code_hash FROM recovery_codes").fetch_all(&app.state.db.pool).await.unwrap();
     assert!(stored.iter().all(|h| !codes.iter().any(|c| h.contains(&c[..5]))), "recovery codes are stored hashed");
-    let sealed: Vec<u8> = sqlx::query_scalar("SELECT secret FROM account_totp").fetch_one(&app.state.db.pool).await.unwrap();
+    let sealed: Vec<u8> =
+        sqlx::query_scalar("SELECT secret FROM account_totp").fetch_one(&app.state.db.pool).await.unwrap();
     let raw = totp_rs::Secret::Encoded(b32.into()).to_bytes().unwrap();
     assert!(!sealed.windows(raw.len()).any(|w| w == raw.as_slice()), "the secret is sealed at rest");
     app.smtp.wait(email, "two-step verification is on").await;
@@ -133,16 +143,28 @@ async fn enrol_log_in_with_the_code_refuse_replays_use_a_recovery_code_once_and_
     // Replacing the secret while it is on takes the password and a code.
     app.post("/api/v1/me/mfa/totp", json!({}), Some(&token)).await.problem(422, "mfa_reauthentication_required");
     next_step(&app);
-    app.post("/api/v1/me/mfa/totp", json!({"password": "wrong password!!", "code": authenticator.code(&app)}), Some(&token))
-        .await
-        .problem(422, "wrong_password");
+    app.post(
+        "/api/v1/me/mfa/totp",
+        json!({"password": "wrong password!!", "code": authenticator.code(&app)}),
+        Some(&token),
+    )
+    .await
+    .problem(422, "wrong_password");
 
     // Turning it off takes both too.
     let off = |password: &str, code: String| json!({"password": password, "code": code});
-    let r = app.send(app.http.delete(format!("{}/api/v1/me/mfa/totp", app.base)).json(&off(PASSWORD, "111111".into())), Some(&token)).await;
+    let r = app
+        .send(
+            app.http.delete(format!("{}/api/v1/me/mfa/totp", app.base)).json(&off(PASSWORD, "111111".into())),
+            Some(&token),
+        )
+        .await;
     r.problem(422, "wrong_code");
     let r = app
-        .send(app.http.delete(format!("{}/api/v1/me/mfa/totp", app.base)).json(&off(PASSWORD, authenticator.code(&app))), Some(&token))
+        .send(
+            app.http.delete(format!("{}/api/v1/me/mfa/totp", app.base)).json(&off(PASSWORD, authenticator.code(&app))),
+            Some(&token),
+        )
         .await;
     assert_eq!(r.status, 204, "{}", r.text);
     app.smtp.wait(email, "two-step verification is off").await;
@@ -172,9 +194,13 @@ async fn the_mfa_token_dies_after_five_wrong_codes_and_the_account_locks_after_t
     second_step(&app, &second, "code", "000000").await.problem(401, "mfa_token_invalid");
     let third = login(&app, email).await;
     second_step(&app, &third, "code", &authenticator.code(&app)).await.problem(429, "mfa_locked");
-    app.post("/api/v1/sessions/current/elevate", json!({"password": PASSWORD, "code": authenticator.code(&app)}), Some(&token))
-        .await
-        .problem(429, "mfa_locked");
+    app.post(
+        "/api/v1/sessions/current/elevate",
+        json!({"password": PASSWORD, "code": authenticator.code(&app)}),
+        Some(&token),
+    )
+    .await
+    .problem(429, "mfa_locked");
     app.smtp.wait(email, "locked").await;
 
     // The lock lapses; the MFA token lapses after five minutes.
@@ -194,13 +220,19 @@ async fn only_the_second_step_issues_sessions_and_a_password_reset_leaves_mfa_on
 
     app.post("/api/v1/accounts/password-reset", json!({"email": email}), None).await.ok(202);
     let mail = app.smtp.wait(email, "Reset").await;
-    let r = app.post("/api/v1/accounts/password-reset/confirm", json!({"token": mail.token(), "password": PASSWORD}), None).await;
+    let r = app
+        .post("/api/v1/accounts/password-reset/confirm", json!({"token": mail.token(), "password": PASSWORD}), None)
+        .await;
     assert_eq!(r.status, 204, "{}", r.text);
     assert!(r.body.get("token").is_none());
     login(&app, email).await;
     let session = login_with_code(&app, email, &authenticator).await;
     let changed = app
-        .send_put("/api/v1/me/password", &json!({"current_password": PASSWORD, "new_password": PASSWORD}), Some(&session))
+        .send_put(
+            "/api/v1/me/password",
+            &json!({"current_password": PASSWORD, "new_password": PASSWORD}),
+            Some(&session),
+        )
         .await;
     assert_eq!(changed.status, 204, "{}", changed.text);
     assert!(changed.text.is_empty(), "a password change issues no session");
@@ -237,13 +269,17 @@ async fn elevation_asks_for_the_code_and_the_policy_keeps_admins_without_mfa_out
     let session = login_with_code(&app, &pma.email, &pma_app).await;
     let elevate = |code: Option<String>| json!({"password": PASSWORD, "code": code});
     app.post("/api/v1/sessions/current/elevate", elevate(None), Some(&session)).await.problem(422, "mfa_code_required");
-    app.post("/api/v1/sessions/current/elevate", elevate(Some("999999".into())), Some(&session)).await.problem(422, "wrong_code");
+    app.post("/api/v1/sessions/current/elevate", elevate(Some("999999".into())), Some(&session))
+        .await
+        .problem(422, "wrong_code");
     app.post("/api/v1/sessions/current/elevate", elevate(Some(pma_app.code(&app))), Some(&session)).await.ok(200);
     app.get(&base, Some(&session)).await.ok(200);
 
     // Grace has no MFA: her open console, a new elevation and her token all stop.
     app.get(&format!("{base}/users"), Some(&grace_token)).await.problem(403, "mfa_enrollment_required");
-    app.post("/api/v1/sessions/current/elevate", elevate(None), Some(&grace_token)).await.problem(403, "mfa_enrollment_required");
+    app.post("/api/v1/sessions/current/elevate", elevate(None), Some(&grace_token))
+        .await
+        .problem(403, "mfa_enrollment_required");
     app.get(&format!("{base}/users"), Some(&api_token)).await.problem(403, "mfa_enrollment_required");
     let status = app.get("/api/v1/me/mfa", Some(&grace_token)).await;
     assert_eq!(status.ok(200)["required_by_policy"], true);

@@ -36,7 +36,10 @@ async fn nth_code(app: &TestApp, gateway: &Receiver, to: &str, n: usize) -> Stri
 }
 
 fn code_in(body: &str) -> String {
-    body.split_whitespace().find(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit())).expect("a 6-digit code").to_string()
+    body.split_whitespace()
+        .find(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()))
+        .expect("a 6-digit code")
+        .to_string()
 }
 
 async fn put_phone(app: &TestApp, token: &str, phone: &str) -> crate::helpers::Resp {
@@ -67,13 +70,15 @@ async fn a_number_is_verified_by_sms_signs_in_and_is_unique_across_accounts() {
     assert_eq!(verified.ok(200)["phone"], "+12015550123");
     verify(&app, &token, &code).await.problem(409, "no_phone_pending");
     // The delivered message's body (it held the code) is not kept.
-    let bodies: Vec<String> = sqlx::query_scalar("SELECT body_text FROM sms_outbox").fetch_all(&app.state.db.pool).await.unwrap();
+    let bodies: Vec<String> =
+        sqlx::query_scalar("SELECT body_text FROM sms_outbox").fetch_all(&app.state.db.pool).await.unwrap();
     assert!(bodies.iter().all(String::is_empty), "{bodies:?}");
 
     // The number signs in, however it is written.
     let r = app.post("/api/v1/sessions", json!({"phone": "+12015550123", "password": PASSWORD}), None).await;
     r.ok(201);
-    let r = app.post("/api/v1/sessions", json!({"phone": "+1 201 555 0123", "password": "wrong password!!"}), None).await;
+    let r =
+        app.post("/api/v1/sessions", json!({"phone": "+1 201 555 0123", "password": "wrong password!!"}), None).await;
     r.problem(401, "invalid_credentials");
     let r = app.post("/api/v1/sessions", json!({"phone": "+1 201 555 0199", "password": PASSWORD}), None).await;
     r.problem(401, "invalid_credentials");
@@ -88,7 +93,8 @@ async fn a_number_is_verified_by_sms_signs_in_and_is_unique_across_accounts() {
     let (authenticator, _) = enable_mfa(&app, &token).await;
     let r = app.post("/api/v1/sessions", json!({"phone": "+12015550123", "password": PASSWORD}), None).await;
     let challenge = r.ok(200)["mfa_token"].as_str().unwrap().to_string();
-    let r = app.post("/api/v1/sessions/mfa", json!({"mfa_token": challenge, "code": authenticator.code(&app)}), None).await;
+    let r =
+        app.post("/api/v1/sessions/mfa", json!({"mfa_token": challenge, "code": authenticator.code(&app)}), None).await;
     r.ok(201);
     next_step(&app);
 
@@ -209,7 +215,12 @@ async fn without_a_gateway_the_message_is_a_file_in_the_data_dir() {
     let dir = app.state.config.data_dir.join("sms");
     let read = || {
         std::fs::read_dir(&dir)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect::<Vec<_>>())
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default()
     };
     app.eventually("the SMS file is written", || async { read().len() == 1 }).await;
