@@ -95,7 +95,8 @@ impl CreateApiTokenRequest {
     /// The problem with the request in words, for the form and the server alike.
     pub fn problem(&self) -> Option<(&'static str, String)> {
         let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > MAX_TOKEN_NAME_CHARS || name.chars().any(char::is_control) {
+        // The bound is on the name as sent, as the schema's maxLength says.
+        if name.is_empty() || self.name.chars().count() > MAX_TOKEN_NAME_CHARS || name.chars().any(char::is_control) {
             return Some((
                 "invalid_name",
                 format!("Give the token a name of 1 to {MAX_TOKEN_NAME_CHARS} characters, without control characters."),

@@ -49,7 +49,7 @@ pub const MAX_WEBHOOK_DESCRIPTION_CHARS: usize = 500;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CreateWebhookRequest {
     /// `https://…` (or `http://…`); resolved and checked at every attempt.
-    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^https?://[^\s\[\]]+$"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^https?://[^\s\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\[\]]+$"))]
     pub url: String,
     #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub events: Vec<WebhookEvent>,
@@ -61,7 +61,7 @@ pub struct CreateWebhookRequest {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct UpdateWebhookRequest {
-    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^https?://[^\s\[\]]+$"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^https?://[^\s\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\[\]]+$"))]
     pub url: Option<String>,
     #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub events: Option<Vec<WebhookEvent>>,
@@ -78,7 +78,7 @@ pub fn webhook_problem(
 ) -> Option<(&'static str, String)> {
     let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
     // Brackets (IPv6 literals) are refused: a host name reaches the same endpoint.
-    let odd = |c: char| c.is_whitespace() || c == '[' || c == ']';
+    let odd = |c: char| c.is_whitespace() || c.is_control() || c == '[' || c == ']';
     if !scheme_ok || url.chars().count() > MAX_WEBHOOK_URL_CHARS || url.chars().any(odd) {
         return Some(("invalid_url", "Give an http:// or https:// URL without spaces.".into()));
     }
