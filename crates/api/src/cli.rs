@@ -1,4 +1,4 @@
-//! The `muster` command line: serve, migrate, enterprise create, export-openapi.
+//! The `muster` command line: serve, migrate, enterprise create, account reset-mfa, export-openapi.
 
 use clap::{Parser, Subcommand};
 use muster_model::Plan;
@@ -20,6 +20,11 @@ pub enum Command {
     Enterprise {
         #[command(subcommand)]
         command: EnterpriseCommand,
+    },
+    /// Operator commands for accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
     },
     /// Print the OpenAPI document (or write it to a file).
     ExportOpenapi {
@@ -43,6 +48,16 @@ pub enum EnterpriseCommand {
         /// Managed-seat cap of the contract.
         #[arg(long)]
         seats: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountCommand {
+    /// Turn two-step verification off for a person who lost both the authenticator app and the
+    /// recovery codes (after checking who they are out of band): every session ends, the owner is mailed.
+    ResetMfa {
+        #[arg(long)]
+        email: String,
     },
 }
 

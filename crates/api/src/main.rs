@@ -1,7 +1,7 @@
 use anyhow::Context;
 use clap::Parser;
 use muster_api::{
-    cli::{Cli, Command, EnterpriseCommand},
+    cli::{AccountCommand, Cli, Command, EnterpriseCommand},
     config::Config,
     jobs, openapi, services,
     startup::{build_state, Application},
@@ -42,6 +42,14 @@ async fn main() -> anyhow::Result<()> {
             }
             println!("enterprise {id} created for {domain}; {admin} was invited");
             println!("invitation link: {link}");
+        }
+        Command::Account { command: AccountCommand::ResetMfa { email } } => {
+            let state = build_state(config).await?;
+            services::mfa::operator_reset(&state, &email).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Err(e) = jobs::outbox::deliver_due(&state).await {
+                eprintln!("the notice to {email} is queued and will be sent by the server: {e:#}");
+            }
+            println!("two-step verification is off for {email}; every session of the account ended");
         }
         Command::ExportOpenapi { .. } => unreachable!("handled above"),
     }

@@ -49,7 +49,13 @@ pub const MAX_WEBHOOK_DESCRIPTION_CHARS: usize = 500;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CreateWebhookRequest {
     /// `https://…` (or `http://…`); resolved and checked at every attempt.
-    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^https?://[^\s\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\[\]]+$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 2048,
+            pattern = r"^https?://[^\s\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\[\]]+$"
+        )
+    )]
     pub url: String,
     #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub events: Vec<WebhookEvent>,
@@ -61,7 +67,13 @@ pub struct CreateWebhookRequest {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct UpdateWebhookRequest {
-    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^https?://[^\s\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\[\]]+$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 2048,
+            pattern = r"^https?://[^\s\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\[\]]+$"
+        )
+    )]
     pub url: Option<String>,
     #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub events: Option<Vec<WebhookEvent>>,

@@ -181,6 +181,32 @@ pub async fn disable(state: &AppState, caller: &Caller, req: TotpDisableRequest)
     Ok(())
 }
 
+/// `muster account reset-mfa`: the operator's way back in for someone who
+/// lost the app and the recovery codes. Every session ends (whoever holds
+/// one is not known to be the owner) and the owner is mailed.
+pub async fn operator_reset(state: &AppState, email: &str) -> DomainResult<()> {
+    let email = crate::services::accounts::parse_email(email)?;
+    let account = crate::store::accounts::by_email(&state.db.pool, email.as_str())
+        .await?
+        .ok_or(DomainError::NotFound("account"))?;
+    let now = store::now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    mfa::remove(&mut *tx, &account.id).await?;
+    mfa::delete_recovery_codes(&mut *tx, &account.id).await?;
+    mfa::set_enabled(&mut *tx, &account.id, false, now).await?;
+    crate::store::sessions::revoke_all(&mut *tx, &account.id, None, now).await?;
+    let m = mail::sign_in_security_changed(
+        &account.email,
+        &state.config.public_url,
+        "two-step verification was turned off by the operator of this Muster",
+    );
+    outbox::enqueue(&mut *tx, &m, now).await?;
+    tx.commit().await?;
+    state.wake_outbox();
+    tracing::warn!(account = %account.id, "two-step verification reset by the operator");
+    Ok(())
+}
+
 fn require_on(account: &AccountRow) -> DomainResult<()> {
     if account.mfa_enabled == 0 {
         return Err(DomainError::conflict("mfa_not_enabled", "Two-step verification is not on for this account."));
