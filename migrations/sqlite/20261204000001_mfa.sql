@@ -67,5 +67,6 @@ CREATE INDEX sms_outbox_due ON sms_outbox(next_attempt_at) WHERE sent_at IS NULL
 CREATE INDEX sms_outbox_by_account ON sms_outbox(account_id, created_at);
 CREATE INDEX sms_outbox_by_time ON sms_outbox(created_at);
 CREATE INDEX sms_outbox_by_address ON sms_outbox(client_address, created_at);
+CREATE INDEX sms_outbox_by_number ON sms_outbox(to_phone, created_at);
 
 ALTER TABLE enterprises ADD COLUMN require_admin_mfa BIGINT NOT NULL DEFAULT 0;

@@ -19,7 +19,7 @@ fn identifier_problem(input: &str) -> Option<String> {
         Some("Enter your email address or cell phone number.".into())
     } else if looks_like_email(input) {
         validate::Email::parse(input).err()
-    } else if !input.starts_with('+') {
+    } else if !input.starts_with('+') && !input.starts_with("00") {
         Some("Enter an email address, or a phone number starting with + and the country code.".into())
     } else if input.chars().filter(|c| c.is_ascii_digit()).count() < 7 {
         Some("That phone number is too short.".into())
@@ -84,7 +84,7 @@ pub fn SignIn() -> impl IntoView {
                         {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </form>
-                <Show when=move || error.with(|e| e.as_ref().is_some_and(|e| e.code == "account_not_active"))>
+                <Show when=move || error.with(|e| e.as_ref().is_some_and(|e| e.code == "account_not_active")) && looks_like_email(&identifier.get())>
                     <ResendActivation email=identifier.get_untracked() />
                 </Show>
                 <p class="switch"><A href="/forgot-password">"Forgot password?"</A></p>
@@ -109,10 +109,13 @@ where
     let token = StoredValue::new(mfa_token);
     let code_error = Signal::derive(move || {
         let c = normalize_code(&code.get());
+        let recovery_shaped = c.len() == 10 && c.bytes().all(|b| b.is_ascii_alphanumeric());
+        let totp_shaped = c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit());
         if recovery.get() {
-            (c.len() != 10).then(|| "A recovery code has 10 letters and digits, like abcde-23456.".to_string())
+            (!recovery_shaped).then(|| "A recovery code has 10 letters and digits, like abcde-23456.".to_string())
         } else {
-            (c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()))
+            // A recovery code typed here works too (the server tells them apart).
+            (!totp_shaped && !recovery_shaped)
                 .then(|| "Enter the 6-digit code your authenticator app shows.".to_string())
         }
     });

@@ -68,7 +68,9 @@ impl SmsGateway {
                 if let Some((name, value)) = auth {
                     req = req.header(name, value.clone());
                 }
-                let answer = req.send().await.context("the SMS gateway did not answer")?;
+                // The URL may hold a provider's key: errors never carry it.
+                let answer =
+                    req.send().await.map_err(reqwest::Error::without_url).context("the SMS gateway did not answer")?;
                 let status = answer.status();
                 anyhow::ensure!(status.is_success(), "the SMS gateway answered {status}");
             }

@@ -250,6 +250,8 @@ pub async fn set_proven_password(
 ) -> DomainResult<()> {
     accounts::set_password(&mut **tx, account_id, password_hash, true, now).await?;
     accounts::expire_tokens(&mut **tx, account_id, ACTIVATION, now).await?;
+    // A sign-in half done with the old password dies too.
+    accounts::expire_tokens(&mut **tx, account_id, crate::services::sessions::MFA_TOKEN, now).await?;
     sessions::revoke_all(&mut **tx, account_id, None, now).await?;
     Ok(())
 }
@@ -268,6 +270,7 @@ pub async fn change_password(state: &AppState, caller: &Caller, req: ChangePassw
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
     accounts::set_password(&mut *tx, &caller.account.id, &password_hash, false, now).await?;
+    accounts::expire_tokens(&mut *tx, &caller.account.id, crate::services::sessions::MFA_TOKEN, now).await?;
     let ended = sessions::revoke_all(&mut *tx, &caller.account.id, Some(&caller.session.id), now).await?;
     tx.commit().await?;
     tracing::info!(account = %caller.account.id, ended, "password changed; other sessions ended");

@@ -44,8 +44,13 @@ fn new_recovery_code() -> String {
     code
 }
 
-fn recovery_hash(account_id: &str, code: &str) -> String {
-    crypto::hash_token(&format!("{account_id}:{}", normalize_code(code).to_ascii_lowercase()))
+/// Keyed with the data dir's key: a copy of the database alone does not let
+/// anyone try the 50-bit codes offline.
+fn recovery_hash(state: &AppState, account_id: &str, code: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&state.secrets.encryption_key).expect("HMAC takes any key");
+    mac.update(format!("recovery:{account_id}:{}", normalize_code(code).to_ascii_lowercase()).as_bytes());
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// A recovery code as typed (10 letters and digits once the dash is gone), not a TOTP code.
@@ -86,7 +91,14 @@ pub async fn enrol(state: &AppState, caller: &Caller, req: TotpEnrolRequest) -> 
     }
     let secret = totp::new_secret();
     let sealed = seal(state, &account.id, &secret)?;
-    mfa::set_pending(&state.db.pool, &account.id, &sealed, state.clock.now_ms()).await?;
+    let proven = account.mfa_enabled != 0;
+    if !mfa::set_pending(&state.db.pool, &account.id, &sealed, proven, state.clock.now_ms()).await? {
+        // Turned on a moment ago (in another tab): now the proof is needed.
+        return Err(DomainError::field(
+            "mfa_reauthentication_required",
+            "Two-step verification is on: enter your password and a code from your app to set up another one.",
+        ));
+    }
     let otpauth_url = totp::otpauth_url(&secret, &account.email);
     Ok(TotpEnrolment { secret: totp::base32(&secret), qr_svg: totp::qr_svg(&otpauth_url)?, otpauth_url })
 }
@@ -110,13 +122,13 @@ pub async fn confirm(state: &AppState, caller: &Caller, code: &str) -> DomainRes
             "This setup was started more than 30 minutes ago; start again to get a new QR code.",
         ));
     }
-    locked_out(row.as_ref(), now)?;
+    let attempts = claim_attempt(state, account, now).await?;
     let secret = open(state, &account.id, &pending)?;
     let Some(step) = totp::matching_step(&secret, &normalize_code(code), (now / 1000) as u64) else {
-        return Err(wrong_code(state, account, now).await?);
+        return Err(wrong_code(state, account, attempts).await?);
     };
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(&account.id, c)).collect();
+    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(state, &account.id, c)).collect();
     let mut tx = state.db.pool.begin().await?;
     if !mfa::activate(&mut *tx, &account.id, &pending, step as i64, now).await? {
         return Err(DomainError::conflict(
@@ -147,10 +159,13 @@ pub async fn new_recovery_codes(
     verify(state, account, Some(&req.code), None).await?;
     let now = state.clock.now_ms();
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(&account.id, c)).collect();
+    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(state, &account.id, c)).collect();
     let mut tx = state.db.pool.begin().await?;
     mfa::replace_recovery_codes(&mut tx, &account.id, &hashes, now).await?;
+    let m = mail::sign_in_security_changed(&account.email, &state.config.public_url, "new recovery codes were made");
+    outbox::enqueue(&mut *tx, &m, store::now_ms()).await?;
     tx.commit().await?;
+    state.wake_outbox();
     Ok(RecoveryCodes { recovery_codes: codes })
 }
 
@@ -159,8 +174,7 @@ pub async fn new_recovery_codes(
 pub async fn disable(state: &AppState, caller: &Caller, req: TotpDisableRequest) -> DomainResult<()> {
     let account = &caller.account;
     require_on(account)?;
-    check_password(state, account, &req.password).await?;
-    verify(state, account, Some(&req.code), None).await?;
+    // Before the code is judged: a refusal should not spend it.
     if mfa::required_for(&state.db.pool, &account.id).await? {
         return Err(DomainError::conflict(
             "mfa_required_by_policy",
@@ -168,6 +182,8 @@ pub async fn disable(state: &AppState, caller: &Caller, req: TotpDisableRequest)
              Set up another app instead, or ask its Primary Master Admin.",
         ));
     }
+    check_password(state, account, &req.password).await?;
+    verify(state, account, Some(&req.code), None).await?;
     let now = state.clock.now_ms();
     let mut tx = state.db.pool.begin().await?;
     mfa::remove(&mut *tx, &account.id).await?;
@@ -195,6 +211,7 @@ pub async fn operator_reset(state: &AppState, email: &str) -> DomainResult<()> {
     mfa::delete_recovery_codes(&mut *tx, &account.id).await?;
     mfa::set_enabled(&mut *tx, &account.id, false, now).await?;
     crate::store::sessions::revoke_all(&mut *tx, &account.id, None, now).await?;
+    crate::store::accounts::expire_tokens(&mut *tx, &account.id, crate::services::sessions::MFA_TOKEN, now).await?;
     let m = mail::sign_in_security_changed(
         &account.email,
         &state.config.public_url,
@@ -226,6 +243,9 @@ async fn check_password(state: &AppState, account: &AccountRow, password: &str) 
 
 /// The second factor: a TOTP code (each step once) or an unused recovery code.
 /// A 10-character `code` is taken as a recovery code, so one field takes either.
+/// A TOTP attempt is counted before it is judged (10 in 15 minutes lock it);
+/// recovery codes (50 random bits each) pass the lock, so whoever guesses
+/// wrong codes on purpose cannot keep the owner out.
 pub async fn verify(
     state: &AppState,
     account: &AccountRow,
@@ -237,7 +257,6 @@ pub async fn verify(
     let Some(sealed) = row.as_ref().and_then(|r| r.secret.clone()) else {
         return Err(DomainError::conflict("mfa_not_enabled", "Two-step verification is not on for this account."));
     };
-    locked_out(row.as_ref(), now)?;
     let (code, recovery) = match (code.map(normalize_code), recovery_code.map(normalize_code)) {
         (_, Some(r)) if !r.is_empty() => (None, Some(r)),
         (Some(c), _) if is_recovery_shape(&c) => (None, Some(c)),
@@ -250,52 +269,59 @@ pub async fn verify(
         }
     };
     if let Some(recovery) = recovery {
-        if mfa::use_recovery_code(&state.db.pool, &account.id, &recovery_hash(&account.id, &recovery), now).await? {
+        if mfa::use_recovery_code(&state.db.pool, &account.id, &recovery_hash(state, &account.id, &recovery), now)
+            .await?
+        {
+            mfa::reset_failures(&state.db.pool, &account.id).await?;
             tracing::info!(account = %account.id, "a recovery code was used");
             return Ok(());
         }
-        return Err(wrong_code(state, account, now).await?);
+        return Err(wrong());
     }
+    let attempts = claim_attempt(state, account, now).await?;
     let secret = open(state, &account.id, &sealed)?;
     match totp::matching_step(&secret, code.as_deref().unwrap_or(""), (now / 1000) as u64) {
         Some(step) if mfa::use_step(&state.db.pool, &account.id, step as i64, now).await? => Ok(()),
-        Some(_) => {
-            let _ = mfa::failed(&state.db.pool, &account.id, now, now - LOCK_WINDOW_MS).await?;
-            Err(DomainError::field(
-                "code_already_used",
-                "That code was used already. Wait for the next one in your app.",
-            ))
-        }
-        None => Err(wrong_code(state, account, now).await?),
+        Some(_) => Err(DomainError::field(
+            "code_already_used",
+            "That code was used already. Wait for the next one in your app.",
+        )),
+        None => Err(wrong_code(state, account, attempts).await?),
     }
 }
 
-/// Too many wrong codes lately: the second step waits (every replica reads the same row).
-fn locked_out(row: Option<&mfa::TotpRow>, now: i64) -> DomainResult<()> {
-    match row {
-        Some(r) if r.failures >= LOCK_AFTER_FAILURES && r.failures_since.is_some_and(|s| s > now - LOCK_WINDOW_MS) => {
-            let minutes = (r.failures_since.unwrap_or(now) + LOCK_WINDOW_MS - now).max(60_000) / 60_000;
+/// Takes one attempt of the account's second step, or says it is locked.
+async fn claim_attempt(state: &AppState, account: &AccountRow, now: i64) -> DomainResult<i64> {
+    match mfa::claim_attempt(&state.db.pool, &account.id, LOCK_AFTER_FAILURES, now, now - LOCK_WINDOW_MS).await? {
+        Some(attempts) => Ok(attempts),
+        None => {
+            let since = mfa::totp(&state.db.pool, &account.id).await?.and_then(|r| r.failures_since).unwrap_or(now);
+            let minutes = (since + LOCK_WINDOW_MS - now).max(60_000) / 60_000;
             Err(DomainError::quota(
                 "mfa_locked",
-                format!("Too many wrong codes. Two-step verification is locked for {minutes} more minutes."),
+                format!(
+                    "Too many wrong codes. Codes from the app are refused for {minutes} more minutes; a recovery code still works."
+                ),
             ))
         }
-        _ => Ok(()),
     }
 }
 
-/// Counts the failure and says so; at the limit the owner is mailed.
-async fn wrong_code(state: &AppState, account: &AccountRow, now: i64) -> DomainResult<DomainError> {
-    let failures = mfa::failed(&state.db.pool, &account.id, now, now - LOCK_WINDOW_MS).await?;
-    if failures == LOCK_AFTER_FAILURES {
+fn wrong() -> DomainError {
+    DomainError::field("wrong_code", "That code is not right. Check your authenticator app and try again.")
+}
+
+/// The attempt that reached the limit mails the owner.
+async fn wrong_code(state: &AppState, account: &AccountRow, attempts: i64) -> DomainResult<DomainError> {
+    if attempts == LOCK_AFTER_FAILURES {
         let m = mail::sign_in_security_changed(
             &account.email,
             &state.config.public_url,
-            "two-step verification was locked for 15 minutes after 10 wrong codes",
+            "codes from your app were locked for 15 minutes after 10 wrong ones",
         );
         outbox::enqueue(&state.db.pool, &m, store::now_ms()).await?;
         state.wake_outbox();
         tracing::warn!(account = %account.id, "second step locked after repeated wrong codes");
     }
-    Ok(DomainError::field("wrong_code", "That code is not right. Check your authenticator app and try again."))
+    Ok(wrong())
 }

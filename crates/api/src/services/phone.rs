@@ -10,9 +10,9 @@ use rand::Rng;
 
 use crate::{
     services::error::{DomainError, DomainResult},
-    services::{crypto, sessions::Caller},
+    services::{crypto, mail, sessions::Caller},
     state::AppState,
-    store::{self, accounts, phones, sms_outbox},
+    store::{self, accounts, outbox, phones, sms_outbox},
 };
 
 const CODE_TTL_MS: i64 = 10 * 60 * 1000;
@@ -21,6 +21,8 @@ const PER_ACCOUNT_PER_DAY: i64 = 5;
 const RESEND_AFTER_MS: i64 = 60 * 1000;
 /// An office behind one NAT shares an address: several people's worth.
 const PER_ADDRESS_PER_DAY: i64 = 20;
+/// Whoever types someone else's number cannot flood that phone either.
+const PER_NUMBER_PER_DAY: i64 = 5;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
 /// A parsed number: E.164 and its ISO country.
@@ -58,7 +60,8 @@ pub fn parse(input: &str) -> DomainResult<Phone> {
         ));
     }
     match number.number_type(&DATABASE) {
-        Type::Mobile | Type::FixedLineOrMobile | Type::PersonalNumber | Type::Voip => {}
+        // Personal numbers (UK 070) are premium-rate in all but name.
+        Type::Mobile | Type::FixedLineOrMobile | Type::Voip => {}
         _ => {
             return Err(DomainError::field(
                 "phone_not_mobile",
@@ -95,17 +98,31 @@ pub async fn start(state: &AppState, caller: &Caller, input: &str, address: &str
     }
     let account = &caller.account;
     let now = state.clock.now_ms();
-    let counts = sms_outbox::counts(&state.db.pool, &account.id, address, now - DAY_MS).await?;
+    let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+    let too_soon =
+        || DomainError::quota("sms_resend_too_soon", "A code was just sent. Wait a minute before asking for another.");
+    // The caps are read and the message queued in one serialized step: a
+    // burst of parallel requests cannot all read "none sent yet".
+    let mut tx = state.db.pool.begin().await?;
+    sms_outbox::serialize_sends(&mut tx, state.db.backend).await?;
+    let hash = code_hash(&account.id, &phone.e164, &code);
+    if !phones::start(&mut *tx, &account.id, &phone.e164, &hash, now + CODE_TTL_MS, now, now - RESEND_AFTER_MS).await? {
+        return Err(too_soon());
+    }
+    let counts = sms_outbox::counts(&mut *tx, &account.id, address, &phone.e164, now - DAY_MS).await?;
     if counts.account_latest.is_some_and(|at| now - at < RESEND_AFTER_MS) {
-        return Err(DomainError::quota(
-            "sms_resend_too_soon",
-            "A code was just sent. Wait a minute before asking for another.",
-        ));
+        return Err(too_soon());
     }
     if counts.account >= PER_ACCOUNT_PER_DAY {
         return Err(DomainError::quota(
             "sms_limit_reached",
             format!("This account asked for {PER_ACCOUNT_PER_DAY} codes today, the most it may; try again tomorrow."),
+        ));
+    }
+    if counts.number >= PER_NUMBER_PER_DAY {
+        return Err(DomainError::quota(
+            "sms_limit_reached",
+            "This number was sent as many codes today as Muster sends one number; try again tomorrow.",
         ));
     }
     if counts.address >= PER_ADDRESS_PER_DAY || counts.total >= state.config.sms_daily_limit as i64 {
@@ -115,17 +132,6 @@ pub async fn start(state: &AppState, caller: &Caller, input: &str, address: &str
             "Muster has sent as many text messages today as its operator allows; try again tomorrow.",
         ));
     }
-    let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
-    let mut tx = state.db.pool.begin().await?;
-    phones::start(
-        &mut *tx,
-        &account.id,
-        &phone.e164,
-        &code_hash(&account.id, &phone.e164, &code),
-        now + CODE_TTL_MS,
-        now,
-    )
-    .await?;
     let sms = sms_outbox::NewSms {
         account_id: &account.id,
         to: &phone.e164,
@@ -145,23 +151,20 @@ pub async fn start(state: &AppState, caller: &Caller, input: &str, address: &str
 pub async fn verify(state: &AppState, caller: &Caller, code: &str) -> DomainResult<String> {
     let account = &caller.account;
     let now = state.clock.now_ms();
-    let Some(pending) = phones::pending(&state.db.pool, &account.id).await? else {
-        return Err(DomainError::conflict(
-            "no_phone_pending",
-            "No number is waiting for a code; add the number first.",
-        ));
+    // The try is taken before the code is compared: parallel guesses all count.
+    let Some(pending) = phones::take_try(&state.db.pool, &account.id, MAX_TRIES, now).await? else {
+        return Err(match phones::pending(&state.db.pool, &account.id).await? {
+            None => DomainError::conflict("no_phone_pending", "No number is waiting for a code; add the number first."),
+            Some(p) if p.expires_at <= now => {
+                DomainError::gone("code_expired", "That code has expired. Ask for a new one.")
+            }
+            Some(_) => DomainError::gone("code_expired", "Too many wrong codes for this number. Ask for a new one."),
+        });
     };
-    if pending.expires_at <= now {
-        return Err(DomainError::gone("code_expired", "That code has expired. Ask for a new one."));
-    }
-    if pending.attempts >= MAX_TRIES {
-        return Err(DomainError::gone("code_expired", "Too many wrong codes for this number. Ask for a new one."));
-    }
     let code = normalize_code(code);
     let hash = code_hash(&account.id, &pending.phone, &code);
     if !bool::from(subtle::ConstantTimeEq::ct_eq(hash.as_bytes(), pending.code_hash.as_bytes())) {
-        let tries = phones::failed(&state.db.pool, &account.id).await?;
-        let left = (MAX_TRIES - tries).max(0);
+        let left = (MAX_TRIES - pending.attempts).max(0);
         return Err(DomainError::field(
             "wrong_code",
             if left == 0 {
@@ -184,7 +187,15 @@ pub async fn verify(state: &AppState, caller: &Caller, code: &str) -> DomainResu
     if let Err(e) = accounts::set_phone(&mut *tx, &account.id, Some(&pending.phone), now).await {
         return Err(if store::is_unique_violation(&e) { taken() } else { e.into() });
     }
+    let what = format!("{} can now be used to sign in", pending.phone);
+    outbox::enqueue(
+        &mut *tx,
+        &mail::sign_in_security_changed(&account.email, &state.config.public_url, &what),
+        store::now_ms(),
+    )
+    .await?;
     tx.commit().await?;
+    state.wake_outbox();
     tracing::info!(account = %account.id, "phone number verified");
     Ok(pending.phone)
 }
@@ -195,7 +206,13 @@ pub async fn remove(state: &AppState, caller: &Caller) -> DomainResult<()> {
     let mut tx = state.db.pool.begin().await?;
     phones::cancel(&mut *tx, &caller.account.id).await?;
     accounts::set_phone(&mut *tx, &caller.account.id, None, now).await?;
+    if let Some(old) = &caller.account.phone {
+        let what = format!("{old} no longer signs in");
+        let m = mail::sign_in_security_changed(&caller.account.email, &state.config.public_url, &what);
+        outbox::enqueue(&mut *tx, &m, store::now_ms()).await?;
+    }
     tx.commit().await?;
+    state.wake_outbox();
     Ok(())
 }
 

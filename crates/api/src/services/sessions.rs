@@ -65,7 +65,7 @@ pub struct Origin<'a> {
     pub user_agent: Option<&'a str>,
 }
 
-const MFA_TOKEN: &str = "mfa";
+pub const MFA_TOKEN: &str = "mfa";
 const MFA_TOKEN_TTL_MS: i64 = 5 * 60 * 1000;
 const MFA_TOKEN_MAX_FAILURES: i64 = 5;
 
@@ -85,7 +85,9 @@ async fn named_account(state: &AppState, req: &LoginRequest) -> DomainResult<(St
 }
 
 pub async fn login(state: &AppState, req: LoginRequest, origin: Origin<'_>) -> DomainResult<LoginOutcome> {
-    let (key, account) = named_account(state, &req).await?;
+    let (named, account) = named_account(state, &req).await?;
+    // One bucket per account, whichever identifier names it (and the one elevation uses).
+    let key = account.as_ref().map_or(named, |a| a.email.clone());
     if !state.limits.password_attempt(&key, origin.ip) {
         return Err(DomainError::RateLimited);
     }
@@ -138,15 +140,19 @@ pub async fn login_second_step(
     if account.status != "active" || account.mfa_enabled == 0 {
         return Err(dead());
     }
+    // Counted before the code is judged, so parallel guesses cannot share one "4 so far".
+    let Some(attempts) = accounts::token_attempt(&state.db.pool, &hash, MFA_TOKEN_MAX_FAILURES, now).await? else {
+        return Err(DomainError::unauthorized(
+            "mfa_token_invalid",
+            "Too many wrong codes for this sign-in, or it expired; enter your password again.",
+        ));
+    };
     if let Err(e) = mfa::verify(state, &account, req.code.as_deref(), req.recovery_code.as_deref()).await {
-        if matches!(e.code(), "wrong_code" | "code_already_used") {
-            let failures = accounts::token_failed(&state.db.pool, &hash, MFA_TOKEN_MAX_FAILURES, now).await?;
-            if failures >= MFA_TOKEN_MAX_FAILURES {
-                return Err(DomainError::unauthorized(
-                    "mfa_token_invalid",
-                    "Too many wrong codes for this sign-in; enter your password again.",
-                ));
-            }
+        if attempts >= MFA_TOKEN_MAX_FAILURES && matches!(e.code(), "wrong_code" | "code_already_used") {
+            return Err(DomainError::unauthorized(
+                "mfa_token_invalid",
+                "Too many wrong codes for this sign-in; enter your password again.",
+            ));
         }
         return Err(e);
     }

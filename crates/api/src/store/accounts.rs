@@ -167,18 +167,17 @@ pub async fn expire_tokens(db: impl Exec<'_>, account_id: &str, purpose: &str, n
     Ok(())
 }
 
-/// Counts a wrong answer given with a token; at `max` it expires. Answers the
-/// failures so far (0 when the token is gone).
-pub async fn token_failed(db: impl Exec<'_>, token_hash: &str, max: i64, now: i64) -> sqlx::Result<i64> {
-    let failures: Option<i64> = sqlx::query_scalar(
-        "UPDATE account_tokens SET failures = failures + 1, \
-         expires_at = CASE WHEN failures + 1 >= $2 THEN $3 ELSE expires_at END \
-         WHERE token_hash = $1 AND used_at IS NULL RETURNING failures",
+/// Counts an answer given with a token before it is judged (parallel
+/// guesses all count): false when the token is used, expired or has had `max`.
+/// Answers the attempts so far.
+pub async fn token_attempt(db: impl Exec<'_>, token_hash: &str, max: i64, now: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "UPDATE account_tokens SET failures = failures + 1 \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $3 AND failures < $2 RETURNING failures",
     )
     .bind_all((token_hash, max, now))
     .fetch_optional(db)
-    .await?;
-    Ok(failures.unwrap_or(0))
+    .await
 }
 
 /// The verified phone number (None removes it). A number another account

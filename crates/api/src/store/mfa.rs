@@ -27,17 +27,26 @@ pub async fn totp(db: impl Exec<'_>, account_id: &str) -> sqlx::Result<Option<To
     .await
 }
 
-/// Stores a new secret waiting for its first code (an active one stays on until then).
-pub async fn set_pending(db: impl Exec<'_>, account_id: &str, sealed: &[u8], now: i64) -> sqlx::Result<()> {
+/// Stores a new secret waiting for its first code (an active one stays on
+/// until then). `proven` says the caller gave the password and a code; without
+/// that it only takes while no secret is active, so an enrolment that raced
+/// the owner's confirmation cannot slip in behind it. False when it did not take.
+pub async fn set_pending(
+    db: impl Exec<'_>,
+    account_id: &str,
+    sealed: &[u8],
+    proven: bool,
+    now: i64,
+) -> sqlx::Result<bool> {
     sqlx::query(
         "INSERT INTO account_totp (account_id, pending_secret, pending_at, updated_at) VALUES ($1, $2, $3, $3) \
          ON CONFLICT (account_id) DO UPDATE SET pending_secret = excluded.pending_secret, \
-         pending_at = excluded.pending_at, updated_at = excluded.updated_at",
+         pending_at = excluded.pending_at, updated_at = excluded.updated_at \
+         WHERE account_totp.secret IS NULL OR $4 = 1",
     )
-    .bind_all((account_id, sealed.to_vec(), now))
-    .execute(db)
-    .await?;
-    Ok(())
+    .bind_all((account_id, sealed.to_vec(), now, i64::from(proven)))
+    .changes_one(db)
+    .await
 }
 
 /// The pending secret becomes the account's, with `step` already used; false
@@ -64,19 +73,35 @@ pub async fn use_step(db: impl Exec<'_>, account_id: &str, step: i64, now: i64) 
     .await
 }
 
-/// Counts a wrong code; the count restarts once `window_start` has passed its
-/// first failure. Answers the count.
-pub async fn failed(db: impl Exec<'_>, account_id: &str, now: i64, window_start: i64) -> sqlx::Result<i64> {
-    let n: Option<i64> = sqlx::query_scalar(
+/// Counts an attempt before its code is judged, in one conditional write, so
+/// parallel guesses cannot all read "not locked": false when the account's
+/// second step is locked (`max` attempts since `window_start`) or has no row.
+/// The count restarts once its first attempt is older than the window; a
+/// right code resets it (`use_step`, `reset_failures`).
+pub async fn claim_attempt(
+    db: impl Exec<'_>,
+    account_id: &str,
+    max: i64,
+    now: i64,
+    window_start: i64,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
         "UPDATE account_totp SET \
-         failures = CASE WHEN failures_since IS NULL OR failures_since < $3 THEN 1 ELSE failures + 1 END, \
-         failures_since = CASE WHEN failures_since IS NULL OR failures_since < $3 THEN $2 ELSE failures_since END, \
-         updated_at = $2 WHERE account_id = $1 RETURNING failures",
+         failures = CASE WHEN failures_since IS NULL OR failures_since < $4 THEN 1 ELSE failures + 1 END, \
+         failures_since = CASE WHEN failures_since IS NULL OR failures_since < $4 THEN $3 ELSE failures_since END, \
+         updated_at = $3 WHERE account_id = $1 AND NOT (failures >= $2 AND failures_since >= $4) RETURNING failures",
     )
-    .bind_all((account_id, now, window_start))
+    .bind_all((account_id, max, now, window_start))
     .fetch_optional(db)
-    .await?;
-    Ok(n.unwrap_or(0))
+    .await
+}
+
+pub async fn reset_failures(db: impl Exec<'_>, account_id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE account_totp SET failures = 0, failures_since = NULL WHERE account_id = $1")
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Turns TOTP off: the secret, any enrolment and the recovery codes go.
@@ -130,11 +155,14 @@ pub async fn delete_recovery_codes(db: impl Exec<'_>, account_id: &str) -> sqlx:
     Ok(())
 }
 
-/// Whether any enterprise this account administers requires admin MFA.
+/// Whether an enterprise this account administers (open, and whose member
+/// the admin still is) requires admin MFA.
 pub async fn required_for(db: impl Exec<'_>, account_id: &str) -> sqlx::Result<bool> {
     let found: Option<String> = sqlx::query_scalar(
         "SELECT e.id FROM enterprise_admins a JOIN enterprises e ON e.id = a.enterprise_id \
-         WHERE a.account_id = $1 AND e.require_admin_mfa = 1 LIMIT 1",
+         LEFT JOIN members m ON m.enterprise_id = a.enterprise_id AND m.account_id = a.account_id \
+         WHERE a.account_id = $1 AND e.require_admin_mfa = 1 AND e.closed_at IS NULL \
+         AND (m.state IS NULL OR m.state NOT IN ('suspended', 'removed')) LIMIT 1",
     )
     .bind(account_id)
     .fetch_optional(db)

@@ -43,21 +43,39 @@ pub async fn enqueue(db: impl Exec<'_>, sms: &NewSms<'_>, now: i64) -> sqlx::Res
 pub struct SmsCounts {
     pub account: i64,
     pub address: i64,
+    pub number: i64,
     pub total: i64,
     pub account_latest: Option<i64>,
 }
 
-pub async fn counts(db: impl Exec<'_>, account_id: &str, address: &str, since: i64) -> sqlx::Result<SmsCounts> {
+pub async fn counts(
+    db: impl Exec<'_>,
+    account_id: &str,
+    address: &str,
+    number: &str,
+    since: i64,
+) -> sqlx::Result<SmsCounts> {
     sqlx::query_as(
         "SELECT \
-         (SELECT COUNT(*) FROM sms_outbox WHERE account_id = $1 AND created_at > $3) AS account, \
-         (SELECT COUNT(*) FROM sms_outbox WHERE client_address = $2 AND created_at > $3) AS address, \
-         (SELECT COUNT(*) FROM sms_outbox WHERE created_at > $3) AS total, \
+         (SELECT COUNT(*) FROM sms_outbox WHERE account_id = $1 AND created_at > $4) AS account, \
+         (SELECT COUNT(*) FROM sms_outbox WHERE client_address = $2 AND created_at > $4) AS address, \
+         (SELECT COUNT(*) FROM sms_outbox WHERE to_phone = $3 AND created_at > $4) AS number, \
+         (SELECT COUNT(*) FROM sms_outbox WHERE created_at > $4) AS total, \
          (SELECT MAX(created_at) FROM sms_outbox WHERE account_id = $1) AS account_latest",
     )
-    .bind_all((account_id, address, since))
+    .bind_all((account_id, address, number, since))
     .fetch_one(db)
     .await
+}
+
+/// Makes the caps' read-and-queue one step across requests and replicas: on
+/// PostgreSQL a transaction-scoped advisory lock; SQLite has one writer, and
+/// the caller's transaction has written already.
+pub async fn serialize_sends(conn: &mut sqlx::AnyConnection, backend: super::Backend) -> sqlx::Result<()> {
+    if backend == super::Backend::Postgres {
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(7426001)) AS held").execute(conn).await?;
+    }
+    Ok(())
 }
 
 /// Claims up to `limit` due messages until `lock_until` (another replica skips them).

@@ -301,3 +301,43 @@ async fn elevation_asks_for_the_code_and_the_policy_keeps_admins_without_mfa_out
     let e: Value = app.patch(&base, json!({"require_admin_mfa": false}), Some(&session)).await.ok(200).clone();
     assert_eq!(e["require_admin_mfa"], false);
 }
+
+#[tokio::test]
+async fn parallel_guesses_share_the_limits() {
+    let app = spawn_app().await;
+    let email = "burst@mfa.test";
+    let token = app.active_account(email).await;
+    let (authenticator, codes) = enable_mfa(&app, &token).await;
+    let challenge = login(&app, email).await;
+    // Thirty guesses at once on one MFA token: five are judged, the rest find it dead.
+    let guesses = (0..30).map(|i| second_step(&app, &challenge, "code", if i % 2 == 0 { "000000" } else { "111111" }));
+    let answers = futures_util::future::join_all(guesses).await;
+    let judged = answers
+        .iter()
+        .filter(|r| {
+            r.status == 422
+                || r.body["detail"].as_str().is_some_and(|d| d.contains("Too many wrong codes for this sign-in;"))
+        })
+        .count();
+    assert_eq!(judged, 5, "{:?}", answers.iter().map(|r| (r.status, r.code().to_string())).collect::<Vec<_>>());
+    assert!(answers.iter().all(|r| r.status == 422 || r.code() == "mfa_token_invalid"));
+
+    // Across many tokens the account's own count stops at ten guesses in the window.
+    let mut tokens = Vec::new();
+    for _ in 0..4 {
+        tokens.push(login(&app, email).await);
+    }
+    let guesses = tokens.iter().flat_map(|t| (0..5).map(move |_| t.clone())).collect::<Vec<_>>();
+    let answers = futures_util::future::join_all(guesses.iter().map(|t| second_step(&app, t, "code", "000000"))).await;
+    let locked = answers.iter().filter(|r| r.code() == "mfa_locked").count();
+    assert_eq!(
+        locked,
+        15,
+        "5 guesses were left of the ten: {:?}",
+        answers.iter().map(|r| r.code().to_string()).collect::<Vec<_>>()
+    );
+    // The owner still gets in with a recovery code while the app's codes are locked.
+    let mine = login(&app, email).await;
+    second_step(&app, &mine, "code", &authenticator.code(&app)).await.problem(429, "mfa_locked");
+    second_step(&app, &mine, "recovery_code", &codes[0]).await.ok(201);
+}

@@ -228,3 +228,18 @@ async fn without_a_gateway_the_message_is_a_file_in_the_data_dir() {
     assert_eq!(sms["to"], "+447400123456");
     verify(&app, &token, &code_in(sms["body"].as_str().unwrap())).await.ok(200);
 }
+
+#[tokio::test]
+async fn parallel_requests_get_one_code_and_five_tries() {
+    let (app, gateway) = app_with_gateway().await;
+    let token = app.active_account("burst@phone.test").await;
+    let answers = futures_util::future::join_all((0..12).map(|_| put_phone(&app, &token, "+12015550180"))).await;
+    let sent = answers.iter().filter(|r| r.status == 202).count();
+    assert_eq!(sent, 1, "{:?}", answers.iter().map(|r| (r.status, r.code().to_string())).collect::<Vec<_>>());
+    assert!(answers.iter().all(|r| r.status == 202 || r.code() == "sms_resend_too_soon"));
+    let code = nth_code(&app, &gateway, "+12015550180", 1).await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let tries = futures_util::future::join_all((0..20).map(|_| verify(&app, &token, wrong))).await;
+    assert_eq!(tries.iter().filter(|r| r.code() == "wrong_code").count(), 5);
+    verify(&app, &token, &code).await.problem(410, "code_expired");
+}
