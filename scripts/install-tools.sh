@@ -38,6 +38,8 @@ command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/sbin/slapd ] || need+=(slapd ldap-utils)
+# Samba's AD DC for the Active Directory preset's tests (e2e/services/samba-ad.sh).
+[ -x /usr/sbin/samba ] && [ -d /usr/share/samba/setup ] || need+=(samba samba-ad-provision samba-dsdb-modules samba-vfs-modules)
 command -v wrk >/dev/null || need+=(wrk)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
 /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::{
     directory::{DirectoryConfigRequest, ExclusionRule, RuleMatch, MAX_EXCLUSION_RULES, MAX_RULE_VALUE_CHARS},
-    dn::looks_like_dn,
+    dn::{bind_name_kind, looks_like_dn, BindName},
+    DirectoryPreset,
 };
 
 /// Field → message, for the form to show beside each field.
@@ -27,9 +28,15 @@ impl DirectoryConfigRequest {
             errors
                 .insert("start_tls".into(), "StartTLS is for ldap:// addresses; ldaps:// is already encrypted.".into());
         }
+        let kind = bind_name_kind(&self.bind_dn);
         if self.bind_dn.trim().is_empty() {
-            errors.insert("bind_dn".into(), "Enter the DN of the account Muster binds as.".into());
-        } else if !looks_like_dn(&self.bind_dn) {
+            errors.insert("bind_dn".into(), "Enter the account Muster binds as.".into());
+        } else if self.preset == DirectoryPreset::ActiveDirectory && kind.is_none() {
+            errors.insert(
+                "bind_dn".into(),
+                r"Active Directory takes a DN (cn=svc-muster,cn=Users,dc=corp,dc=example), a UPN (svc-muster@corp.example) or a down-level name (CORP\svc-muster).".into(),
+            );
+        } else if self.preset != DirectoryPreset::ActiveDirectory && kind != Some(BindName::Dn) {
             errors.insert("bind_dn".into(), "A DN looks like cn=muster,ou=Services,dc=example,dc=com.".into());
         }
         if self.base_dn.trim().is_empty() {
@@ -190,6 +197,41 @@ mod tests {
         let errors = r.validate();
         for field in ["url", "bind_dn", "user_filter", "schedule", "exclusion_rules[0]"] {
             assert!(errors.contains_key(field), "{field} missing from {errors:?}");
+        }
+    }
+
+    #[test]
+    fn active_directory_takes_three_bind_forms_and_openldap_a_dn() {
+        let mut r = request();
+        r.preset = DirectoryPreset::ActiveDirectory;
+        for name in ["cn=svc-muster,cn=Users,dc=corp,dc=example", "svc-muster@corp.example", r"CORP\svc-muster"] {
+            r.bind_dn = name.into();
+            assert!(!r.validate().contains_key("bind_dn"), "{name}");
+        }
+        r.bind_dn = "svc-muster".into();
+        assert!(r.validate()["bind_dn"].contains("UPN"));
+        let sent: DirectoryConfigRequest = serde_json::from_value(serde_json::json!({
+            "url": "ldap://127.0.0.1:389", "bind_dn": r"CORP\svc-muster", "bind_password": "x",
+            "base_dn": "DC=corp,DC=example", "preset": "active_directory", "schedule": null,
+            "user_filter": null, "attribute_map": null, "send_invitations": false,
+        }))
+        .unwrap();
+        assert_eq!(sent.validate(), FieldErrors::new());
+        r.preset = DirectoryPreset::Openldap;
+        r.bind_dn = "svc-muster@corp.example".into();
+        assert!(r.validate()["bind_dn"].contains("A DN looks like"));
+        assert_eq!(bind_name_kind(r"CORP\svc-muster"), Some(BindName::DownLevel));
+        for bad in [
+            "admin",
+            "a@",
+            "@corp.example",
+            "a@b@c",
+            r"\user",
+            r"WAY-TOO-LONG-DOMAIN\u",
+            r"CORP\",
+            "svc muster@corp.example",
+        ] {
+            assert_eq!(bind_name_kind(bad), None, "{bad}");
         }
     }
 

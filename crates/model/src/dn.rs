@@ -12,6 +12,44 @@ pub fn looks_like_dn(dn: &str) -> bool {
         })
 }
 
+/// How an admin names the account Muster binds as. Active Directory takes
+/// all three in a simple bind; other directories take a DN only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindName {
+    /// `cn=svc-muster,cn=Users,dc=corp,dc=example`
+    Dn,
+    /// `svc-muster@corp.example` (userPrincipalName)
+    Upn,
+    /// `CORP\svc-muster` (NetBIOS domain and sAMAccountName)
+    DownLevel,
+}
+
+/// Which form `name` is, if any.
+pub fn bind_name_kind(name: &str) -> Option<BindName> {
+    let name = name.trim();
+    if looks_like_dn(name) {
+        return Some(BindName::Dn);
+    }
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "\\/[]:;|=,+*?<>\"".contains(c);
+    if let Some((user, domain)) = name.split_once('@') {
+        let domain_ok = !domain.is_empty()
+            && domain.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
+        if !user.is_empty() && !user.chars().any(|c| bad(c) || c == '@') && domain_ok {
+            return Some(BindName::Upn);
+        }
+        return None;
+    }
+    if let Some((domain, user)) = name.split_once('\\') {
+        // NetBIOS names: 1 to 15 characters, no dots or spaces.
+        let domain_ok = (1..=15).contains(&domain.chars().count())
+            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        if domain_ok && !user.is_empty() && user.chars().count() <= 104 && !user.chars().any(bad) {
+            return Some(BindName::DownLevel);
+        }
+    }
+    None
+}
+
 /// Splits a DN into its RDNs, honouring backslash escapes.
 pub fn split_dn(dn: &str) -> Vec<String> {
     let mut parts = Vec::new();

@@ -2,6 +2,7 @@
 //! random port with its own database, SMTP sink and DNS server.
 
 mod accounts;
+mod active_directory;
 mod admins;
 mod analytics;
 mod authorization;

@@ -217,7 +217,7 @@ pub fn DirectorySync(enterprise_id: String) -> impl IntoView {
             <label class="inline"><input type="checkbox" prop:checked=move || form.start_tls.get()
                 on:change=move |ev| form.start_tls.set(event_target_checked(&ev)) />" Use StartTLS"</label>
             <Field label="Bind DN" name="sync-bind-dn" value=form.bind_dn error=err("bind_dn")
-                hint="The read-only account Muster signs in as, e.g. cn=muster,ou=Services,dc=example,dc=com" />
+                hint="The read-only account Muster signs in as: a DN (cn=muster,ou=Services,dc=example,dc=com); Active Directory also takes svc-muster@corp.example or CORP\\svc-muster" />
             <PasswordField label="Bind password" name="sync-bind-password" value=form.password autocomplete="new-password"
                 hint="Stored encrypted and never shown again. Once saved, leave it empty to keep it."
                 error=Signal::derive(|| None::<String>) />
