@@ -60,6 +60,15 @@ impl DirectoryPreset {
         }
     }
 
+    /// The page size a search asks for: Active Directory serves at most its
+    /// `MaxPageSize` (1,000 by default) a page, whatever is configured.
+    pub fn page_size(self, configured: u32) -> u32 {
+        match self {
+            Self::ActiveDirectory => configured.clamp(1, 1000),
+            Self::Openldap => configured.max(1),
+        }
+    }
+
     /// The user filter used when the configuration leaves it empty.
     pub fn default_user_filter(self) -> &'static str {
         match self {

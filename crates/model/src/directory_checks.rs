@@ -236,6 +236,13 @@ mod tests {
     }
 
     #[test]
+    fn active_directory_pages_are_at_most_its_max_page_size() {
+        assert_eq!(DirectoryPreset::ActiveDirectory.page_size(5000), 1000);
+        assert_eq!(DirectoryPreset::ActiveDirectory.page_size(200), 200);
+        assert_eq!(DirectoryPreset::Openldap.page_size(5000), 5000);
+    }
+
+    #[test]
     fn dns_compare_case_blind_and_by_ancestry() {
         assert!(dn_is_under("uid=ann,OU=People, dc=Example,dc=test", "ou=people,dc=example,dc=test"));
         assert!(!dn_is_under("uid=ann,ou=Peoplex,dc=example,dc=test", "ou=people,dc=example,dc=test"));

@@ -39,6 +39,8 @@ fn ad_config(bind: &str) -> Value {
         "bind_password": PASSWORD,
         "base_dn": BASE,
         "preset": "active_directory",
+        // More than AD's MaxPageSize: Muster asks for 1,000 a page instead.
+        "page_size": 5000,
         "organizational_units": [format!("CN=Users,{BASE}"), format!("OU=Staff,{BASE}")],
         "groups": [format!("CN=Engineering,CN=Users,{BASE}")],
         "exclusion_rules": [{"applies_to": "user", "attribute": "sAMAccountName", "match": "equals", "value": "svc-muster"}],

@@ -39,7 +39,7 @@ pub fn target(s: &Settings, password: String, config: &crate::config::Config) ->
         password,
         start_tls: s.start_tls,
         timeout: Duration::from_secs(s.timeout_seconds.max(1) as u64),
-        page_size: s.page_size,
+        page_size: s.preset.page_size(s.page_size),
     }
 }
 
