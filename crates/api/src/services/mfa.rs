@@ -53,10 +53,36 @@ fn recovery_hash(state: &AppState, account_id: &str, code: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// Ten new recovery codes, and what is stored of them.
+fn fresh_recovery_codes(state: &AppState, account_id: &str) -> (Vec<String>, Vec<String>) {
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+    let hashes = codes.iter().map(|c| recovery_hash(state, account_id, c)).collect();
+    (codes, hashes)
+}
+
+/// Queues the "your sign-in protection changed" mail (the caller wakes the outbox after its commit).
+pub(crate) async fn tell_owner(
+    db: impl crate::store::sql::Exec<'_>,
+    state: &AppState,
+    account: &AccountRow,
+    what: &str,
+) -> DomainResult<()> {
+    let m = mail::sign_in_security_changed(&account.email, &state.config.public_url, what);
+    outbox::enqueue(db, &m, store::now_ms()).await?;
+    Ok(())
+}
+
 /// A recovery code as typed (10 letters and digits once the dash is gone), not a TOTP code.
 fn is_recovery_shape(code: &str) -> bool {
     let c = normalize_code(code);
     c.len() == 10 && c.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn reauthentication_required() -> DomainError {
+    DomainError::field(
+        "mfa_reauthentication_required",
+        "Two-step verification is on: enter your password and a code from your app to set up another one.",
+    )
 }
 
 /// `GET /me/mfa`.
@@ -81,10 +107,7 @@ pub async fn enrol(state: &AppState, caller: &Caller, req: TotpEnrolRequest) -> 
     let account = &caller.account;
     if account.mfa_enabled != 0 {
         let (Some(password), Some(code)) = (req.password.as_deref(), req.code.as_deref()) else {
-            return Err(DomainError::field(
-                "mfa_reauthentication_required",
-                "Two-step verification is on: enter your password and a code from your app to set up another one.",
-            ));
+            return Err(reauthentication_required());
         };
         check_password(state, account, password).await?;
         verify(state, account, Some(code), None).await?;
@@ -94,10 +117,7 @@ pub async fn enrol(state: &AppState, caller: &Caller, req: TotpEnrolRequest) -> 
     let proven = account.mfa_enabled != 0;
     if !mfa::set_pending(&state.db.pool, &account.id, &sealed, proven, state.clock.now_ms()).await? {
         // Turned on a moment ago (in another tab): now the proof is needed.
-        return Err(DomainError::field(
-            "mfa_reauthentication_required",
-            "Two-step verification is on: enter your password and a code from your app to set up another one.",
-        ));
+        return Err(reauthentication_required());
     }
     let otpauth_url = totp::otpauth_url(&secret, &account.email);
     Ok(TotpEnrolment { secret: totp::base32(&secret), qr_svg: totp::qr_svg(&otpauth_url)?, otpauth_url })
@@ -127,8 +147,7 @@ pub async fn confirm(state: &AppState, caller: &Caller, code: &str) -> DomainRes
     let Some(step) = totp::matching_step(&secret, &normalize_code(code), (now / 1000) as u64) else {
         return Err(wrong_code(state, account, attempts).await?);
     };
-    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(state, &account.id, c)).collect();
+    let (codes, hashes) = fresh_recovery_codes(state, &account.id);
     let mut tx = state.db.pool.begin().await?;
     if !mfa::activate(&mut *tx, &account.id, &pending, step as i64, now).await? {
         return Err(DomainError::conflict(
@@ -138,8 +157,7 @@ pub async fn confirm(state: &AppState, caller: &Caller, code: &str) -> DomainRes
     }
     mfa::set_enabled(&mut *tx, &account.id, true, now).await?;
     mfa::replace_recovery_codes(&mut tx, &account.id, &hashes, now).await?;
-    let m = mail::sign_in_security_changed(&account.email, &state.config.public_url, "two-step verification is on");
-    outbox::enqueue(&mut *tx, &m, store::now_ms()).await?;
+    tell_owner(&mut *tx, state, account, "two-step verification is on").await?;
     tx.commit().await?;
     state.wake_outbox();
     tracing::info!(account = %account.id, "two-step verification turned on");
@@ -158,12 +176,10 @@ pub async fn new_recovery_codes(
     check_password(state, account, &req.password).await?;
     verify(state, account, Some(&req.code), None).await?;
     let now = state.clock.now_ms();
-    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(state, &account.id, c)).collect();
+    let (codes, hashes) = fresh_recovery_codes(state, &account.id);
     let mut tx = state.db.pool.begin().await?;
     mfa::replace_recovery_codes(&mut tx, &account.id, &hashes, now).await?;
-    let m = mail::sign_in_security_changed(&account.email, &state.config.public_url, "new recovery codes were made");
-    outbox::enqueue(&mut *tx, &m, store::now_ms()).await?;
+    tell_owner(&mut *tx, state, account, "new recovery codes were made").await?;
     tx.commit().await?;
     state.wake_outbox();
     Ok(RecoveryCodes { recovery_codes: codes })
@@ -186,11 +202,8 @@ pub async fn disable(state: &AppState, caller: &Caller, req: TotpDisableRequest)
     verify(state, account, Some(&req.code), None).await?;
     let now = state.clock.now_ms();
     let mut tx = state.db.pool.begin().await?;
-    mfa::remove(&mut *tx, &account.id).await?;
-    mfa::delete_recovery_codes(&mut *tx, &account.id).await?;
-    mfa::set_enabled(&mut *tx, &account.id, false, now).await?;
-    let m = mail::sign_in_security_changed(&account.email, &state.config.public_url, "two-step verification is off");
-    outbox::enqueue(&mut *tx, &m, store::now_ms()).await?;
+    mfa::turn_off(&mut tx, &account.id, now).await?;
+    tell_owner(&mut *tx, state, account, "two-step verification is off").await?;
     tx.commit().await?;
     state.wake_outbox();
     tracing::info!(account = %account.id, "two-step verification turned off");
@@ -207,17 +220,11 @@ pub async fn operator_reset(state: &AppState, email: &str) -> DomainResult<()> {
         .ok_or(DomainError::NotFound("account"))?;
     let now = store::now_ms();
     let mut tx = state.db.pool.begin().await?;
-    mfa::remove(&mut *tx, &account.id).await?;
-    mfa::delete_recovery_codes(&mut *tx, &account.id).await?;
-    mfa::set_enabled(&mut *tx, &account.id, false, now).await?;
+    mfa::turn_off(&mut tx, &account.id, now).await?;
     crate::store::sessions::revoke_all(&mut *tx, &account.id, None, now).await?;
     crate::store::accounts::expire_tokens(&mut *tx, &account.id, crate::services::sessions::MFA_TOKEN, now).await?;
-    let m = mail::sign_in_security_changed(
-        &account.email,
-        &state.config.public_url,
-        "two-step verification was turned off by the operator of this Muster",
-    );
-    outbox::enqueue(&mut *tx, &m, now).await?;
+    tell_owner(&mut *tx, state, &account, "two-step verification was turned off by the operator of this Muster")
+        .await?;
     tx.commit().await?;
     state.wake_outbox();
     tracing::warn!(account = %account.id, "two-step verification reset by the operator");
@@ -314,12 +321,13 @@ fn wrong() -> DomainError {
 /// The attempt that reached the limit mails the owner.
 async fn wrong_code(state: &AppState, account: &AccountRow, attempts: i64) -> DomainResult<DomainError> {
     if attempts == LOCK_AFTER_FAILURES {
-        let m = mail::sign_in_security_changed(
-            &account.email,
-            &state.config.public_url,
+        tell_owner(
+            &state.db.pool,
+            state,
+            account,
             "codes from your app were locked for 15 minutes after 10 wrong ones",
-        );
-        outbox::enqueue(&state.db.pool, &m, store::now_ms()).await?;
+        )
+        .await?;
         state.wake_outbox();
         tracing::warn!(account = %account.id, "second step locked after repeated wrong codes");
     }

@@ -10,9 +10,9 @@ use rand::Rng;
 
 use crate::{
     services::error::{DomainError, DomainResult},
-    services::{crypto, mail, sessions::Caller},
+    services::{crypto, mfa::tell_owner, sessions::Caller},
     state::AppState,
-    store::{self, accounts, outbox, phones, sms_outbox},
+    store::{self, accounts, phones, sms_outbox},
 };
 
 const CODE_TTL_MS: i64 = 10 * 60 * 1000;
@@ -187,13 +187,7 @@ pub async fn verify(state: &AppState, caller: &Caller, code: &str) -> DomainResu
     if let Err(e) = accounts::set_phone(&mut *tx, &account.id, Some(&pending.phone), now).await {
         return Err(if store::is_unique_violation(&e) { taken() } else { e.into() });
     }
-    let what = format!("{} can now be used to sign in", pending.phone);
-    outbox::enqueue(
-        &mut *tx,
-        &mail::sign_in_security_changed(&account.email, &state.config.public_url, &what),
-        store::now_ms(),
-    )
-    .await?;
+    tell_owner(&mut *tx, state, account, &format!("{} can now be used to sign in", pending.phone)).await?;
     tx.commit().await?;
     state.wake_outbox();
     tracing::info!(account = %account.id, "phone number verified");
@@ -207,9 +201,7 @@ pub async fn remove(state: &AppState, caller: &Caller) -> DomainResult<()> {
     phones::cancel(&mut *tx, &caller.account.id).await?;
     accounts::set_phone(&mut *tx, &caller.account.id, None, now).await?;
     if let Some(old) = &caller.account.phone {
-        let what = format!("{old} no longer signs in");
-        let m = mail::sign_in_security_changed(&caller.account.email, &state.config.public_url, &what);
-        outbox::enqueue(&mut *tx, &m, store::now_ms()).await?;
+        tell_owner(&mut *tx, state, &caller.account, &format!("{old} no longer signs in")).await?;
     }
     tx.commit().await?;
     state.wake_outbox();

@@ -104,10 +104,12 @@ pub async fn reset_failures(db: impl Exec<'_>, account_id: &str) -> sqlx::Result
     Ok(())
 }
 
-/// Turns TOTP off: the secret, any enrolment and the recovery codes go.
-pub async fn remove(db: impl Exec<'_>, account_id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM account_totp WHERE account_id = $1").bind(account_id).execute(db).await?;
-    Ok(())
+/// Turns TOTP off: the secret, any enrolment and the recovery codes go, and
+/// the account's flag with them.
+pub async fn turn_off(conn: &mut sqlx::AnyConnection, account_id: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM account_totp WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
+    set_enabled(&mut *conn, account_id, false, now).await
 }
 
 pub async fn set_enabled(db: impl Exec<'_>, account_id: &str, enabled: bool, now: i64) -> sqlx::Result<()> {
@@ -148,11 +150,6 @@ pub async fn recovery_codes_left(db: impl Exec<'_>, account_id: &str) -> sqlx::R
         .bind(account_id)
         .fetch_one(db)
         .await
-}
-
-pub async fn delete_recovery_codes(db: impl Exec<'_>, account_id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(db).await?;
-    Ok(())
 }
 
 /// Whether an enterprise this account administers (open, and whose member
